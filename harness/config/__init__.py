@@ -1,0 +1,9 @@
+"""What users author, validated: personas and scenarios from YAML, errors pointing at file:line."""
+
+from .load import LoadedScenario, load_scenario, parse_model
+from .models import AgentConfig, LinkConfig, Persona, Scenario, VoiceConfig
+
+__all__ = [
+    "AgentConfig", "LinkConfig", "LoadedScenario", "Persona", "Scenario", "VoiceConfig",
+    "load_scenario", "parse_model",
+]

@@ -1,0 +1,69 @@
+"""The validated shapes of what users author: personas and scenarios (unknown keys are errors)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..backends import Voice
+
+BackendName = Literal["offline", "openai"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VoiceConfig(_Strict):
+    espeak: str = Field("en-us", description="espeak-ng voice name (offline backend)")
+    words_per_minute: int = Field(165, ge=80, le=450)
+    pitch: int = Field(50, ge=0, le=99)
+    openai: str = Field("alloy", description="OpenAI Realtime voice (openai backend)")
+
+    def to_voice(self) -> Voice:
+        return Voice(self.espeak, self.words_per_minute, self.pitch, self.openai)
+
+
+class Persona(_Strict):
+    """Who calls and what they say."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    goal: str = Field(description="what the caller wants, in their own words")
+    voice: VoiceConfig = VoiceConfig()
+    script: list[str] = Field(min_length=1, description="the caller's lines, in order")
+
+
+class AgentConfig(_Strict):
+    factory: str = Field(
+        "agent_under_test:create_agent",
+        pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+        description="import path `package.module:function` of a function returning an Agent",
+    )
+    backend: BackendName = "offline"
+    options: dict[str, Any] = Field(default_factory=dict, description="keyword arguments for the factory")
+    voice: VoiceConfig = VoiceConfig(espeak="en-gb-x-rp", words_per_minute=175, pitch=45, openai="sage")
+
+
+class CallerConfig(_Strict):
+    backend: BackendName = "offline"
+
+
+class LinkConfig(_Strict):
+    sample_rate: Literal[8000, 16000, 24000, 48000] = 16_000
+    one_way_latency_ms: float = Field(0.0, ge=0, le=2000)
+
+
+class Scenario(_Strict):
+    """One call to place: which agent, which persona, and the limits of the call."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    persona: str = Field(description="persona name (personas/<name>.yaml) or a path to its YAML")
+    agent: AgentConfig = AgentConfig()
+    caller: CallerConfig = CallerConfig()
+    opening: Literal["agent", "caller"] = "agent"
+    max_duration_s: float = Field(90.0, gt=0, le=3600)
+    link: LinkConfig = LinkConfig()
+    seed: int = 0

@@ -1,0 +1,63 @@
+"""Decides when a call is over, from the event stream: the caller is done, or a side closed.
+
+A scripted caller is done once it has said its last line; the call then ends when the agent has
+answered it (or stayed silent for `answer_timeout_s`). A side closing on error ends it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["completed", "max_duration", "error"]
+
+
+@dataclass
+class CallMonitor:
+    caller_lines: int | None
+    answer_timeout_s: float = 8.0
+    lines_said: dict[str, int] = field(default_factory=lambda: {"caller": 0, "agent": 0})
+    agent_speaking: bool = False
+    caller_done_at: float | None = None
+    agent_answered: bool = False
+    error: str | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def on_event(self, record: dict[str, Any]) -> None:
+        side, kind, data = record["side"], record["type"], record["data"]
+        if kind == "conversation_item_added" and data.get("item", {}).get("role") == "assistant":
+            self.lines_said[side] += 1
+            if side == "caller" and self.caller_lines is not None and self.lines_said["caller"] >= self.caller_lines:
+                self.caller_done_at = self.caller_done_at or record["t"]
+            elif side == "agent" and self.caller_done_at is not None:
+                self.agent_answered = True
+        elif kind == "agent_state_changed" and side == "agent":
+            self.agent_speaking = data.get("new_state") == "speaking"
+        elif kind == "close" and self.error is None:
+            if data.get("reason") == "error":
+                self.error = f"the {side} side closed on an error: {data.get('error') or 'unknown'}"
+        elif kind == "error" and not data.get("error", {}).get("recoverable", True):
+            self.error = f"the {side} side failed: {data.get('error')}"
+        self._changed.set()
+
+    def finished(self, now: float) -> bool:
+        if self.error is not None:
+            return True
+        if self.caller_done_at is None:
+            return False
+        if self.agent_answered and not self.agent_speaking:
+            return True
+        return not self.agent_speaking and now - self.caller_done_at >= self.answer_timeout_s
+
+    async def wait(self, clock_now: Any, max_duration_s: float) -> Outcome:
+        while not self.finished(clock_now()):
+            remaining = max_duration_s - clock_now()
+            if remaining <= 0:
+                return "max_duration"
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.25))
+            except TimeoutError:
+                pass
+        return "error" if self.error else "completed"

@@ -1,0 +1,70 @@
+"""Every session event of both sides, stamped with the session clock, appended to `events.jsonl`.
+
+Handlers only serialise and write one line; nothing here can slow the audio path measurably.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO, get_args
+
+from livekit.agents import AgentSession
+from livekit.agents.voice.events import EventTypes
+from pydantic import BaseModel
+
+from ..transport import Role, SessionClock
+
+logger = logging.getLogger(__name__)
+
+SESSION_EVENT_TYPES: tuple[str, ...] = get_args(EventTypes)
+
+
+def _payload(event: Any) -> dict[str, Any]:
+    if isinstance(event, BaseModel):
+        try:
+            return event.model_dump(mode="json", exclude_none=True)
+        except Exception:  # some events hold handles pydantic cannot serialise
+            return {name: repr(getattr(event, name, None)) for name in type(event).model_fields}
+    return {"value": repr(event)}
+
+
+class EventLog:
+    """Appends `{"t", "side", "type", "data"}` lines; `records` keeps them for this process too."""
+
+    def __init__(self, path: Path, clock: SessionClock) -> None:
+        self.path = path
+        self._clock = clock
+        self._file: TextIO = path.open("a", encoding="utf-8")
+        self.records: list[dict[str, Any]] = []
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        self._listeners.append(listener)
+
+    def write(self, side: Role | str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+        record = {"t": round(self._clock.now(), 4), "side": side, "type": event_type, "data": data}
+        self.records.append(record)
+        self._file.write(json.dumps(record, default=repr) + "\n")
+        for listener in self._listeners:
+            try:
+                listener(record)
+            except Exception:
+                logger.exception("event listener failed on %s", event_type)
+        return record
+
+    def attach(self, side: Role, session: AgentSession) -> None:
+        for event_type in SESSION_EVENT_TYPES:
+            session.on(event_type, self._handler(side, event_type))
+
+    def _handler(self, side: Role, event_type: str) -> Callable[[Any], None]:
+        def handle(event: Any) -> None:
+            self.write(side, event_type, _payload(event))
+
+        return handle
+
+    def close(self) -> None:
+        self._file.flush()
+        self._file.close()

@@ -1,0 +1,182 @@
+"""Run one call: build both sides on a transport, let them talk, and write the session directory.
+
+The session directory is complete on its own: `call.wav`, `events.jsonl`, `transcript.json` and
+`session.json`. `session.json` is written first (status "running") and rewritten at the end, and
+everything is closed in `finally`, so a crashed call still leaves what it produced on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from livekit.agents import AgentSession
+
+from ..backends import get_backend
+from ..callers import build_caller
+from ..config import LoadedScenario
+from ..errors import CrosstalkError, InfrastructureError
+from ..transport import TRANSPORTS, LinkOptions, Transport
+from .agent_loader import load_agent
+from .call_monitor import CallMonitor, Outcome
+from .event_log import EventLog
+from .transcript import build_turns, transcript_document
+from .warmup import warm_up
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+_CLOSE_TIMEOUT_S = 5.0
+_HANGUP_TAIL_S = 0.5
+
+
+@dataclass
+class SessionResult:
+    session_id: str
+    directory: str
+    outcome: Outcome | str
+    duration_s: float
+    turns: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    pacing: dict[str, float | int] = field(default_factory=dict)
+
+
+def _versions() -> dict[str, str]:
+    packages = ("crosstalk", "livekit-agents", "livekit-plugins-silero", "faster-whisper", "openai")
+    found = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            found[package] = version(package)
+        except Exception:
+            found[package] = "not installed"
+    return found
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+class SessionRun:
+    """One call between a simulated caller and the agent under test, owning its directory."""
+
+    def __init__(self, loaded: LoadedScenario, session_id: str, directory: Path) -> None:
+        self.loaded = loaded
+        self.session_id = session_id
+        self.directory = directory
+        scenario = loaded.scenario
+        self.transport: Transport = TRANSPORTS["inprocess"](
+            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms)
+        )
+        self.monitor = CallMonitor(caller_lines=len(loaded.persona.script))
+        self._sessions: dict[str, AgentSession] = {}
+        self._started_wall = time.time()
+
+    def _session_document(self, status: str, result: SessionResult | None) -> dict[str, Any]:
+        return {
+            "schema": "crosstalk.session/1",
+            "session_id": self.session_id,
+            "status": status,
+            "started_at": self._started_wall,
+            "scenario_file": str(self.loaded.scenario_path),
+            "persona_file": str(self.loaded.persona_path),
+            "scenario": self.loaded.scenario.model_dump(mode="json"),
+            "persona": self.loaded.persona.model_dump(mode="json"),
+            "seed": self.loaded.scenario.seed,
+            "transport": {"kind": "inprocess", "sample_rate": self.transport.sample_rate},
+            "versions": _versions(),
+            "result": asdict(result) if result else None,
+        }
+
+    async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
+        scenario, persona = self.loaded.scenario, self.loaded.persona
+        self.directory.mkdir(parents=True, exist_ok=True)
+        _write_json(self.directory / "session.json", self._session_document("running", None))
+        event_log = EventLog(self.directory / "events.jsonl", self.transport.clock)
+        event_log.subscribe(self.monitor.on_event)
+        if on_progress:
+            event_log.subscribe(on_progress)
+        outcome: str = "error"
+        error: str | None = None
+        try:
+            caller_backend = get_backend(scenario.caller.backend)
+            agent_backend = get_backend(scenario.agent.backend)
+            await warm_up([caller_backend, agent_backend])
+            agent = load_agent(
+                scenario.agent.factory,
+                options=scenario.agent.options,
+                backend=agent_backend.name,
+                where=f"{self.loaded.scenario_path}:1:1",
+            )
+            caller = build_caller(
+                persona,
+                opens_call=scenario.opening == "caller",
+                own_brain=caller_backend.agent_has_own_brain(),
+            )
+            sides = {
+                "agent": (agent, await asyncio.to_thread(
+                    agent_backend.session_kwargs, scenario.agent.voice.to_voice()
+                )),
+                "caller": (caller, await asyncio.to_thread(
+                    caller_backend.session_kwargs, persona.voice.to_voice()
+                )),
+            }
+            for role, (_, kwargs) in sides.items():
+                session = AgentSession(**kwargs)
+                link_end = self.transport.end_for(role)  # type: ignore[arg-type]
+                session.input.audio = link_end.audio_input
+                session.output.audio = link_end.audio_output
+                event_log.attach(role, session)  # type: ignore[arg-type]
+                self._sessions[role] = session
+
+            await self.transport.start(self.directory / "call.wav")
+            event_log.write("harness", "call_started", {"sample_rate": self.transport.sample_rate})
+            for role in ("agent", "caller"):
+                await self._sessions[role].start(sides[role][0], record=False)
+            outcome = await self.monitor.wait(self.transport.clock.now, scenario.max_duration_s)
+            error = self.monitor.error
+            await asyncio.sleep(_HANGUP_TAIL_S)
+        except CrosstalkError:
+            raise
+        except Exception as exc:
+            logger.exception("session %s crashed", self.session_id)
+            error = f"{type(exc).__name__}: {exc}"
+            outcome = "error"
+        finally:
+            result = await self._close(event_log, outcome, error)
+        if outcome == "error":
+            raise InfrastructureError(
+                f"session {self.session_id} failed: {error}",
+                hint=f"artifacts so far are in {self.directory}",
+            )
+        return result
+
+    async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
+        closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
+        for role, closed in zip(self._sessions, await asyncio.gather(*closing, return_exceptions=True)):
+            if isinstance(closed, BaseException):
+                logger.error("closing the %s session failed: %r", role, closed)
+        await self.transport.stop()
+        event_log.write("harness", "call_ended", {"outcome": outcome, "error": error})
+        event_log.close()
+        spans = {role: self.transport.played_spans(role) for role in ("caller", "agent")}
+        turns = build_turns(event_log.records, spans)  # type: ignore[arg-type]
+        _write_json(self.directory / "transcript.json", transcript_document(turns))
+        result = SessionResult(
+            session_id=self.session_id,
+            directory=str(self.directory),
+            outcome=outcome,
+            duration_s=round(self.transport.duration_s, 3),
+            turns={role: sum(1 for t in turns if t.speaker == role) for role in ("caller", "agent")},
+            error=error,
+            pacing=self.transport.pacing.summary(),
+        )
+        _write_json(self.directory / "session.json", self._session_document(outcome, result))
+        return result

@@ -1,0 +1,122 @@
+"""The in-process transport: both sides in one event loop, joined by a paced, delayed audio link.
+
+One pump task drives the session clock: every 20 ms tick it takes one frame from each side's
+playback (silence if it is quiet), pushes it through that direction's delay line (the one-way
+latency) and delivers what comes out to the other side's input and to the recording. A late tick
+is caught up frame by frame, so audio time stays equal to wall time and never drifts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from pathlib import Path
+
+from livekit import rtc
+
+from .base import LinkEnd, LinkOptions, Role, SpeechSpan
+from .clock import FRAME_S, PacingStats, SessionClock, samples_per_frame
+from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
+from .recorder import StereoRecorder
+
+logger = logging.getLogger(__name__)
+
+
+class _Direction:
+    """One way of the link: the speaker's playback, the wire's delay line, the listener's input."""
+
+    def __init__(self, speaker: Role, options: LinkOptions) -> None:
+        self.sample_rate = options.sample_rate
+        self.frame_samples = samples_per_frame(options.sample_rate)
+        self._silence = bytes(self.frame_samples * 2)
+        self.latency_frames = round(options.one_way_latency_ms / 1000 / FRAME_S)
+        self.spans: list[SpeechSpan] = []
+        self.output = LinkAudioOutput(
+            label=f"link:{speaker}-out",
+            sample_rate=options.sample_rate,
+            frame_bytes=self.frame_samples * 2,
+            on_segment_played=self._on_segment_played,
+        )
+        listener = "agent" if speaker == "caller" else "caller"
+        self.input = LinkAudioInput(label=f"link:{listener}-in")
+        self._wire: deque[bytes] = deque([self._silence] * self.latency_frames)
+
+    def _on_segment_played(self, segment: PlayedSegment) -> None:
+        self.spans.append(
+            SpeechSpan(segment.start_tick * FRAME_S, segment.end_tick * FRAME_S, segment.interrupted)
+        )
+
+    def tick(self, index: int) -> bytes:
+        """Advance one frame; returns what the listener hears at tick `index`."""
+        sent = self.output.play_frame(index, heard_at_tick=index + self.latency_frames)
+        self._wire.append(sent if sent is not None else self._silence)
+        heard = self._wire.popleft()
+        self.input.deliver(
+            rtc.AudioFrame(heard, self.sample_rate, num_channels=1, samples_per_channel=self.frame_samples)
+        )
+        return heard
+
+
+class InProcessTransport:
+    """Two sides in one process, real-time paced, with a configurable one-way latency."""
+
+    def __init__(self, options: LinkOptions | None = None) -> None:
+        self.options = options or LinkOptions()
+        self.sample_rate = self.options.sample_rate
+        self.clock = SessionClock()
+        self.pacing = PacingStats()
+        self._directions: dict[Role, _Direction] = {
+            "caller": _Direction("caller", self.options),
+            "agent": _Direction("agent", self.options),
+        }
+        self._recorder: StereoRecorder | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self.ticks = 0
+
+    def end_for(self, role: Role) -> LinkEnd:
+        other: Role = "agent" if role == "caller" else "caller"
+        return LinkEnd(
+            audio_input=self._directions[other].input,
+            audio_output=self._directions[role].output,
+        )
+
+    def played_spans(self, role: Role) -> list[SpeechSpan]:
+        return list(self._directions[role].spans)
+
+    @property
+    def duration_s(self) -> float:
+        return self.ticks * FRAME_S
+
+    async def start(self, recording_path: Path) -> None:
+        self._recorder = StereoRecorder(recording_path, self.sample_rate)
+        self.clock.start()
+        self._pump = asyncio.create_task(self._run_pump(), name="inprocess-link-pump")
+
+    async def _run_pump(self) -> None:
+        assert self._recorder is not None
+        to_agent, to_caller = self._directions["caller"], self._directions["agent"]
+        while True:
+            deadline = self.clock.deadline(self.ticks)
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.pacing.record(time.monotonic() - deadline)
+            caller_heard = to_agent.tick(self.ticks)
+            agent_heard = to_caller.tick(self.ticks)
+            self._recorder.write(caller_heard, agent_heard)
+            self.ticks += 1
+
+    async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+        for direction in self._directions.values():
+            direction.input.close()
+        if self._recorder is not None:
+            self._recorder.close()
+            self._recorder = None
