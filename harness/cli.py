@@ -1,0 +1,121 @@
+"""The `crosstalk` command: parses arguments, runs the subcommand, maps errors to exit codes.
+
+This is the one place where exceptions become exit codes: user errors print one line and a hint,
+infrastructure errors exit 3, and unexpected errors say where the traceback was logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, CrosstalkError
+
+EXIT_CODES_HELP = """exit codes:
+  0  every session completed
+  1  a session did not complete (e.g. it hit max_duration_s before the caller was done)
+  2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
+  3  infrastructure error (a model unreachable, a session crashed)"""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crosstalk",
+        description="Test realtime voice agents: simulated callers talk to your agent over live "
+        "audio, and every call leaves a recording, events and a transcript behind.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"crosstalk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="place the calls of one or more scenarios",
+        description="Run scenarios: each becomes a live call between a simulated caller and the "
+        "agent under test, written to OUT/<run-id>/<session-id>/ (call.wav, events.jsonl, "
+        "transcript.json, session.json).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO",
+                     help="scenario YAML files, or folders of them")
+    run.add_argument("--out", type=Path, default=Path("reports"),
+                     help="folder for run directories (default: reports)")
+    run.add_argument("--json", action="store_true", help="print the run's result as JSON on stdout")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario and persona files without placing calls",
+        description="Validate scenarios (and the personas they name); exits 2 listing every error.",
+    )
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                          help="scenario YAML files, or folders of them")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .runner import Progress, run_scenarios
+
+    result = asyncio.run(run_scenarios(args.scenarios, args.out, Progress(quiet=args.quiet)))
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    if result.errors:
+        return EXIT_INFRASTRUCTURE
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .config import load_scenario
+    from .runner import expand_scenario_paths
+
+    problems: list[str] = []
+    paths = expand_scenario_paths(args.paths)
+    for path in paths:
+        try:
+            load_scenario(path)
+        except CrosstalkError as exc:
+            problems.append(exc.render())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return EXIT_BAD_INPUT
+    print(f"ok: {len(paths)} scenario(s) valid")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    terminal = logging.StreamHandler()
+    terminal.setLevel(logging.ERROR)
+    terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(handlers=[terminal])
+    handlers = {"run": _run, "validate": _validate}
+    try:
+        return handlers[args.command](args)
+    except CrosstalkError as exc:
+        print(exc.render(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("crosstalk: interrupted; artifacts so far are kept", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("CROSSTALK_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a crosstalk bug; CROSSTALK_DEBUG=1 shows the traceback",
+            file=sys.stderr,
+        )
+        return EXIT_INFRASTRUCTURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""What a person watching a run sees on stderr: which session, elapsed call time, each turn."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from .session import SessionResult
+
+
+class Progress:
+    def __init__(self, stream: TextIO = sys.stderr, *, quiet: bool = False) -> None:
+        self._stream = stream
+        self._quiet = quiet
+        self._total = 0
+        self._index = 0
+        self._label = ""
+        self._turns = 0
+
+    def _print(self, text: str) -> None:
+        if not self._quiet:
+            print(text, file=self._stream, flush=True)
+
+    def run_started(self, directory: str, total: int) -> None:
+        self._total = total
+        self._print(f"crosstalk: {total} session(s), run directory {directory}")
+
+    def session_started(self, index: int, session_id: str) -> None:
+        self._index, self._label, self._turns = index, session_id, 0
+        self._print(f"[{index}/{self._total}] {session_id}: loading models and starting the call")
+
+    def on_event(self, record: dict[str, Any]) -> None:
+        item = record["data"].get("item", {}) if record["type"] == "conversation_item_added" else {}
+        if item.get("role") != "assistant":
+            return
+        self._turns += 1
+        text = " ".join(part for part in item.get("content", []) if isinstance(part, str))
+        marker = " (interrupted)" if item.get("interrupted") else ""
+        self._print(
+            f"  {record['t']:6.1f}s  turn {self._turns:>2}  {record['side']:>6}: {text}{marker}"
+        )
+
+    def session_finished(self, result: SessionResult) -> None:
+        turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
+        self._print(
+            f"[{self._index}/{self._total}] {self._label}: {result.outcome} after "
+            f"{result.duration_s:.1f}s of audio ({turns} turns)"
+        )
+
+    def session_failed(self, message: str) -> None:
+        self._print(f"[{self._index}/{self._total}] {self._label}: FAILED: {message}")
+
+    def run_finished(self, directory: str, passed: bool) -> None:
+        self._print(f"crosstalk: {'done' if passed else 'done, with failures'}; results in {directory}")
