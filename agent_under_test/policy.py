@@ -29,18 +29,33 @@ class Rule:
 
 
 RULES = (
-    Rule(re.compile(r"\b(bye|goodbye|that is all|that's all)\b"),
-         "You're welcome. Thanks for calling Acme Outfitters. Goodbye!"),
-    Rule(re.compile(r"\b(address|deliver (it|them) to)\b.*\b(change|update|new)\b|\b(change|update)\b.*\baddress\b"),
-         "Yes, I can update the delivery address. What is the new address?"),
-    Rule(re.compile(r"\b(street|road|avenue|lane|drive)\b"),
-         "Done. The delivery address is updated. Is there anything else I can help with?"),
-    Rule(re.compile(r"\b(return|refund)\b"),
-         "Returns are free within thirty days. Would you like me to start a return?"),
-    Rule(re.compile(r"\b(hours|open|close)\b"),
-         "Our stores are open from nine to six, Monday to Saturday."),
-    Rule(re.compile(r"\b(order|package|parcel|delivery)\b"),
-         "I can help with that. What is your order number?"),
+    Rule(
+        re.compile(r"\b(bye|goodbye|that is all|that's all)\b"),
+        "You're welcome. Thanks for calling Acme Outfitters. Goodbye!",
+    ),
+    Rule(
+        re.compile(
+            r"\b(address|deliver (it|them) to)\b.*\b(change|update|new)\b"
+            r"|\b(change|update)\b.*\baddress\b"
+        ),
+        "Yes, I can update the delivery address. What is the new address?",
+    ),
+    Rule(
+        re.compile(r"\b(street|road|avenue|lane|drive)\b"),
+        "Done. The delivery address is updated. Is there anything else I can help with?",
+    ),
+    Rule(
+        re.compile(r"\b(return|refund)\b"),
+        "Returns are free within thirty days. Would you like me to start a return?",
+    ),
+    Rule(
+        re.compile(r"\b(hours|open|close)\b"),
+        "Our stores are open from nine to six, Monday to Saturday.",
+    ),
+    Rule(
+        re.compile(r"\b(order|package|parcel|delivery)\b"),
+        "I can help with that. What is your order number?",
+    ),
 )
 
 

@@ -44,10 +44,19 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO",
-                     help="scenario YAML files, or folders of them")
-    run.add_argument("--out", type=Path, default=Path("reports"),
-                     help="folder for run directories (default: reports)")
+    run.add_argument(
+        "scenarios",
+        nargs="+",
+        type=Path,
+        metavar="SCENARIO",
+        help="scenario YAML files, or folders of them",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        help="folder for run directories (default: reports)",
+    )
     run.add_argument("--json", action="store_true", help="print the run's result as JSON on stdout")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
 
@@ -56,8 +65,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="check scenario and persona files without placing calls",
         description="Validate scenarios (and the personas they name); exits 2 listing every error.",
     )
-    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                          help="scenario YAML files, or folders of them")
+    validate.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="scenario YAML files, or folders of them",
+    )
     return parser
 
 
@@ -73,14 +87,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .config import load_scenario
-    from .runner import expand_scenario_paths
+    from .runner import expand_scenario_paths, load_all
 
     problems: list[str] = []
     paths = expand_scenario_paths(args.paths)
     for path in paths:
         try:
-            load_scenario(path)
+            load_all([path])
         except CrosstalkError as exc:
             problems.append(exc.render())
     for problem in problems:

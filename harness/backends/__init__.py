@@ -1,4 +1,4 @@
-"""Backends: the models each side's `AgentSession` runs on, looked up by the name a scenario uses."""
+"""Backends: the models each side's `AgentSession` runs on, by the name a scenario uses."""
 
 from collections.abc import Callable
 

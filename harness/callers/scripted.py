@@ -28,7 +28,9 @@ class ScriptedCaller(Agent):
             instructions=CALLER_INSTRUCTIONS.format(
                 description=persona.description or persona.name, goal=persona.goal, lines=lines
             ),
-            llm=PolicyLLM(self.next_line, name=f"script:{persona.name}") if own_brain else NOT_GIVEN,
+            llm=PolicyLLM(self.next_line, name=f"script:{persona.name}")
+            if own_brain
+            else NOT_GIVEN,
         )
 
     def next_line(self, chat_ctx: llm.ChatContext) -> str | None:

@@ -4,6 +4,12 @@ from .load import LoadedScenario, load_scenario, parse_model
 from .models import AgentConfig, LinkConfig, Persona, Scenario, VoiceConfig
 
 __all__ = [
-    "AgentConfig", "LinkConfig", "LoadedScenario", "Persona", "Scenario", "VoiceConfig",
-    "load_scenario", "parse_model",
+    "AgentConfig",
+    "LinkConfig",
+    "LoadedScenario",
+    "Persona",
+    "Scenario",
+    "VoiceConfig",
+    "load_scenario",
+    "parse_model",
 ]

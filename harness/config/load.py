@@ -1,4 +1,4 @@
-"""Load personas and scenarios from YAML into validated models, with errors that point at the line."""
+"""Load personas and scenarios from YAML into validated models; errors point at the line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
 from .models import Persona, Scenario
-from .yaml_source import load_yaml
+from .yaml_source import FieldPath, YamlDocument, load_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -22,6 +22,11 @@ class LoadedScenario:
     persona: Persona
     scenario_path: Path
     persona_path: Path
+    scenario_document: YamlDocument
+
+    def where(self, field_path: FieldPath) -> str:
+        """`file:line:col` of a scenario field, for error messages."""
+        return self.scenario_document.where(field_path)
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
@@ -31,15 +36,25 @@ def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             return []
         annotation = current.model_fields[part].annotation
-        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        current = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
     return list(current.model_fields) if current else []
 
 
 def parse_model(model: type[ModelT], path: Path) -> ModelT:
     """Validate `path` as `model`; every problem is listed as `file:line:col: field: message`."""
-    document = load_yaml(path)
+    return _validate(model, load_yaml(path))
+
+
+def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
     if not isinstance(document.data, dict):
-        raise ConfigError(f"{document.where(())}: expected a mapping of keys, found {type(document.data).__name__}")
+        raise ConfigError(
+            f"{document.where(())}: expected a mapping of keys, "
+            f"found {type(document.data).__name__}"
+        )
     try:
         return model.model_validate(document.data)
     except ValidationError as exc:
@@ -62,8 +77,16 @@ def parse_model(model: type[ModelT], path: Path) -> ModelT:
 def _persona_path(reference: str, scenario_path: Path) -> Path:
     candidate = Path(reference)
     if candidate.suffix in {".yaml", ".yml"}:
-        return candidate if candidate.is_absolute() or candidate.exists() else scenario_path.parent / candidate
-    for folder in (scenario_path.parent.parent / "personas", scenario_path.parent / "personas", Path("personas")):
+        return (
+            candidate
+            if candidate.is_absolute() or candidate.exists()
+            else scenario_path.parent / candidate
+        )
+    for folder in (
+        scenario_path.parent.parent / "personas",
+        scenario_path.parent / "personas",
+        Path("personas"),
+    ):
         path = folder / f"{reference}.yaml"
         if path.is_file():
             return path
@@ -71,13 +94,15 @@ def _persona_path(reference: str, scenario_path: Path) -> Path:
 
 
 def load_scenario(path: Path) -> LoadedScenario:
-    scenario = parse_model(Scenario, path)
+    document = load_yaml(path)
+    scenario = _validate(Scenario, document)
     persona_path = _persona_path(scenario.persona, path)
     if not persona_path.is_file():
-        document = load_yaml(path)
         raise ConfigError(
             f"{document.where(('persona',))}: persona: no persona {scenario.persona!r} "
             f"(looked for {persona_path})",
             hint="name a file in personas/ without .yaml, or give a path to the YAML file",
         )
-    return LoadedScenario(scenario, parse_model(Persona, persona_path), path, persona_path)
+    return LoadedScenario(
+        scenario, parse_model(Persona, persona_path), path, persona_path, document
+    )

@@ -42,8 +42,12 @@ class AgentConfig(_Strict):
         description="import path `package.module:function` of a function returning an Agent",
     )
     backend: BackendName = "offline"
-    options: dict[str, Any] = Field(default_factory=dict, description="keyword arguments for the factory")
-    voice: VoiceConfig = VoiceConfig(espeak="en-gb-x-rp", words_per_minute=175, pitch=45, openai="sage")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="keyword arguments for the factory"
+    )
+    voice: VoiceConfig = VoiceConfig(
+        espeak="en-gb-x-rp", words_per_minute=175, pitch=45, openai="sage"
+    )
 
 
 class CallerConfig(_Strict):

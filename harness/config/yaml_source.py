@@ -37,7 +37,9 @@ class YamlDocument:
         return f"{self.path}:1:1"
 
 
-def _walk(node: yaml.Node, prefix: FieldPath, positions: dict[FieldPath, Position], path: Path) -> Any:
+def _walk(
+    node: yaml.Node, prefix: FieldPath, positions: dict[FieldPath, Position], path: Path
+) -> Any:
     positions.setdefault(prefix, Position(node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -55,7 +57,9 @@ def _walk(node: yaml.Node, prefix: FieldPath, positions: dict[FieldPath, Positio
             result[key] = _walk(value_node, (*prefix, key), positions, path)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*prefix, index), positions, path) for index, item in enumerate(node.value)]
+        return [
+            _walk(item, (*prefix, index), positions, path) for index, item in enumerate(node.value)
+        ]
     return _typed_scalar(node)
 
 

@@ -1,27 +1,30 @@
-"""Bring your own agent: resolve a scenario's `agent.factory` import path to a livekit `Agent`."""
+"""Bring your own agent: resolve a scenario's `agent.factory` import path to a livekit `Agent`.
+
+Modules are looked up from the current directory and the scenario's directory as well as the
+installed packages. Resolving happens before any call starts, so a typo fails fast (exit 2).
+"""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from livekit.agents import Agent
 
+from ..config import LoadedScenario
 from ..errors import ConfigError
 
+AgentFactory = Callable[..., Any]
 
-def load_agent(factory_path: str, *, options: dict[str, Any], backend: str, where: str) -> Agent:
-    """Import `package.module:function`, call it with `options` (plus `backend` if it takes one).
 
-    Modules are looked up from the current directory and the scenario's directory as well as
-    the installed packages. `where` is the scenario's `file:line` for error messages.
-    """
+def resolve_factory(loaded: LoadedScenario) -> AgentFactory:
+    factory_path = loaded.scenario.agent.factory
+    where = loaded.where(("agent", "factory"))
     module_name, _, attribute = factory_path.partition(":")
-    scenario_dir = where.rsplit(":", 2)[0]
-    for folder in (str(Path.cwd()), str(Path(scenario_dir).parent)):
+    for folder in (str(loaded.scenario_path.parent.resolve()), ""):
         if folder not in sys.path:
             sys.path.append(folder)
     try:
@@ -29,21 +32,33 @@ def load_agent(factory_path: str, *, options: dict[str, Any], backend: str, wher
     except ImportError as exc:
         raise ConfigError(
             f"{where}: agent.factory: cannot import module {module_name!r} ({exc})",
-            hint="use `package.module:function`; the module must be importable from here",
+            hint="use `package.module:function`, importable from the current directory, the "
+            "scenario's directory or an installed package",
         ) from None
     factory = getattr(module, attribute, None)
     if not callable(factory):
-        raise ConfigError(f"{where}: agent.factory: {module_name!r} has no function {attribute!r}")
-    kwargs = dict(options)
+        raise ConfigError(
+            f"{where}: agent.factory: module {module_name!r} has no function {attribute!r}"
+        )
+    return factory
+
+
+def load_agent(loaded: LoadedScenario, *, backend: str) -> Agent:
+    """Call the factory with the scenario's `agent.options` (plus `backend` if it takes one)."""
+    factory = resolve_factory(loaded)
+    kwargs = dict(loaded.scenario.agent.options)
     if "backend" in inspect.signature(factory).parameters:
         kwargs.setdefault("backend", backend)
     try:
         agent = factory(**kwargs)
     except TypeError as exc:
-        raise ConfigError(f"{where}: agent.options: {factory_path} rejected them ({exc})") from None
+        raise ConfigError(
+            f"{loaded.where(('agent', 'options'))}: agent.options: "
+            f"the factory rejected them ({exc})"
+        ) from None
     if not isinstance(agent, Agent):
         raise ConfigError(
-            f"{where}: agent.factory: {factory_path} returned {type(agent).__name__}, "
-            "not a livekit.agents.Agent"
+            f"{loaded.where(('agent', 'factory'))}: agent.factory: returned "
+            f"{type(agent).__name__}, not a livekit.agents.Agent"
         )
     return agent

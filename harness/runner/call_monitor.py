@@ -7,6 +7,7 @@ answered it (or stayed silent for `answer_timeout_s`). A side closing on error e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,7 +29,11 @@ class CallMonitor:
         side, kind, data = record["side"], record["type"], record["data"]
         if kind == "conversation_item_added" and data.get("item", {}).get("role") == "assistant":
             self.lines_said[side] += 1
-            if side == "caller" and self.caller_lines is not None and self.lines_said["caller"] >= self.caller_lines:
+            if (
+                side == "caller"
+                and self.caller_lines is not None
+                and self.lines_said["caller"] >= self.caller_lines
+            ):
                 self.caller_done_at = self.caller_done_at or record["t"]
             elif side == "agent" and self.caller_done_at is not None:
                 self.agent_answered = True
@@ -56,8 +61,6 @@ class CallMonitor:
             if remaining <= 0:
                 return "max_duration"
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.25))
-            except TimeoutError:
-                pass
         return "error" if self.error else "completed"

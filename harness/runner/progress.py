@@ -51,4 +51,6 @@ class Progress:
         self._print(f"[{self._index}/{self._total}] {self._label}: FAILED: {message}")
 
     def run_finished(self, directory: str, passed: bool) -> None:
-        self._print(f"crosstalk: {'done' if passed else 'done, with failures'}; results in {directory}")
+        self._print(
+            f"crosstalk: {'done' if passed else 'done, with failures'}; results in {directory}"
+        )

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..config import LoadedScenario, load_scenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from .agent_loader import resolve_factory
 from .progress import Progress
 from .session import SessionResult, SessionRun
 
@@ -51,6 +52,14 @@ def expand_scenario_paths(paths: list[Path]) -> list[Path]:
     return expanded
 
 
+def load_all(paths: list[Path]) -> list[LoadedScenario]:
+    """Load and check every scenario (YAML, persona, agent import) before any call is placed."""
+    loaded = [load_scenario(path) for path in expand_scenario_paths(paths)]
+    for scenario in loaded:
+        resolve_factory(scenario)
+    return loaded
+
+
 def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
 
@@ -66,7 +75,7 @@ def _attach_log_file(directory: Path) -> logging.Handler:
 
 
 async def run_scenarios(paths: list[Path], out_dir: Path, progress: Progress) -> RunResult:
-    loaded: list[LoadedScenario] = [load_scenario(path) for path in expand_scenario_paths(paths)]
+    loaded = load_all(paths)
     run_id = new_run_id()
     directory = out_dir / run_id
     directory.mkdir(parents=True, exist_ok=True)

@@ -109,24 +109,25 @@ class SessionRun:
             caller_backend = get_backend(scenario.caller.backend)
             agent_backend = get_backend(scenario.agent.backend)
             await warm_up([caller_backend, agent_backend])
-            agent = load_agent(
-                scenario.agent.factory,
-                options=scenario.agent.options,
-                backend=agent_backend.name,
-                where=f"{self.loaded.scenario_path}:1:1",
-            )
+            agent = load_agent(self.loaded, backend=agent_backend.name)
             caller = build_caller(
                 persona,
                 opens_call=scenario.opening == "caller",
                 own_brain=caller_backend.agent_has_own_brain(),
             )
             sides = {
-                "agent": (agent, await asyncio.to_thread(
-                    agent_backend.session_kwargs, scenario.agent.voice.to_voice()
-                )),
-                "caller": (caller, await asyncio.to_thread(
-                    caller_backend.session_kwargs, persona.voice.to_voice()
-                )),
+                "agent": (
+                    agent,
+                    await asyncio.to_thread(
+                        agent_backend.session_kwargs, scenario.agent.voice.to_voice()
+                    ),
+                ),
+                "caller": (
+                    caller,
+                    await asyncio.to_thread(
+                        caller_backend.session_kwargs, persona.voice.to_voice()
+                    ),
+                ),
             }
             for role, (_, kwargs) in sides.items():
                 session = AgentSession(**kwargs)
@@ -160,7 +161,9 @@ class SessionRun:
 
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
-        for role, closed in zip(self._sessions, await asyncio.gather(*closing, return_exceptions=True)):
+        for role, closed in zip(
+            self._sessions, await asyncio.gather(*closing, return_exceptions=True), strict=False
+        ):
             if isinstance(closed, BaseException):
                 logger.error("closing the %s session failed: %r", role, closed)
         await self.transport.stop()
@@ -174,7 +177,9 @@ class SessionRun:
             directory=str(self.directory),
             outcome=outcome,
             duration_s=round(self.transport.duration_s, 3),
-            turns={role: sum(1 for t in turns if t.speaker == role) for role in ("caller", "agent")},
+            turns={
+                role: sum(1 for t in turns if t.speaker == role) for role in ("caller", "agent")
+            },
             error=error,
             pacing=self.transport.pacing.summary(),
         )

@@ -26,13 +26,21 @@ def _said(records: list[dict[str, Any]], side: Role, role: str) -> list[tuple[fl
     lines = []
     for record in records:
         item = record["data"].get("item", {})
-        if record["side"] == side and record["type"] == "conversation_item_added" and item.get("role") == role:
-            text = " ".join(part for part in item.get("content", []) if isinstance(part, str)).strip()
+        if (
+            record["side"] == side
+            and record["type"] == "conversation_item_added"
+            and item.get("role") == role
+        ):
+            text = " ".join(
+                part for part in item.get("content", []) if isinstance(part, str)
+            ).strip()
             lines.append((record["t"], text, bool(item.get("interrupted", False))))
     return lines
 
 
-def _pair_with_spans(said: list[tuple[float, str, bool]], spans: list[SpeechSpan]) -> list[SpeechSpan | None]:
+def _pair_with_spans(
+    said: list[tuple[float, str, bool]], spans: list[SpeechSpan]
+) -> list[SpeechSpan | None]:
     """Match each line to the first unused span that began before the line was logged."""
     paired: list[SpeechSpan | None] = []
     next_span = 0
@@ -57,7 +65,9 @@ def build_turns(records: list[dict[str, Any]], spans: dict[Role, list[SpeechSpan
             heard_as = None
             if span is not None:
                 window_end = next(start for start in starts if start > span.start_s)
-                heard_as = " ".join(t for at, t, _ in heard if span.start_s <= at < window_end) or None
+                heard_as = (
+                    " ".join(t for at, t, _ in heard if span.start_s <= at < window_end) or None
+                )
             turns.append(
                 Turn(
                     speaker=side,

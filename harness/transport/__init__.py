@@ -11,6 +11,16 @@ TRANSPORTS: dict[str, Callable[[LinkOptions], Transport]] = {
 }
 
 __all__ = [
-    "FRAME_MS", "FRAME_S", "ROLES", "TRANSPORTS", "InProcessTransport", "LinkEnd", "LinkOptions",
-    "PacingStats", "Role", "SessionClock", "SpeechSpan", "Transport",
+    "FRAME_MS",
+    "FRAME_S",
+    "ROLES",
+    "TRANSPORTS",
+    "InProcessTransport",
+    "LinkEnd",
+    "LinkOptions",
+    "PacingStats",
+    "Role",
+    "SessionClock",
+    "SpeechSpan",
+    "Transport",
 ]

@@ -46,7 +46,9 @@ class _Direction:
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
         self.spans.append(
-            SpeechSpan(segment.start_tick * FRAME_S, segment.end_tick * FRAME_S, segment.interrupted)
+            SpeechSpan(
+                segment.start_tick * FRAME_S, segment.end_tick * FRAME_S, segment.interrupted
+            )
         )
 
     def tick(self, index: int) -> bytes:
@@ -55,7 +57,9 @@ class _Direction:
         self._wire.append(sent if sent is not None else self._silence)
         heard = self._wire.popleft()
         self.input.deliver(
-            rtc.AudioFrame(heard, self.sample_rate, num_channels=1, samples_per_channel=self.frame_samples)
+            rtc.AudioFrame(
+                heard, self.sample_rate, num_channels=1, samples_per_channel=self.frame_samples
+            )
         )
         return heard
 

