@@ -1,0 +1,93 @@
+"""Scenario and persona YAML: valid files load; each kind of mistake names file:line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.config import Persona, load_scenario, parse_model
+from harness.errors import ConfigError
+
+from .conftest import REPO
+
+PERSONA = """name: p1
+goal: ask about an order
+script:
+  - hello
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_scenario(path)
+    return caught.value.message
+
+
+def test_shipped_demo_scenario_loads_with_its_persona():
+    loaded = load_scenario(REPO / "scenarios" / "demo_order_status.yaml")
+    assert loaded.persona.name == "order_status_caller"
+    assert len(loaded.persona.script) >= 4
+    assert loaded.scenario.agent.factory == "agent_under_test:create_agent"
+
+
+@pytest.fixture
+def project(tmp_path):
+    _write(tmp_path, "personas/p1.yaml", PERSONA)
+    return tmp_path
+
+
+def test_misspelt_key_is_reported_with_line_and_a_suggestion(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: p1\nmax_duraton_s: 10\n")
+    message = _error(path)
+    assert f"{path}:3:1: max_duraton_s: unknown key (did you mean 'max_duration_s'?)" in message
+
+
+def test_nested_wrong_type_names_the_field_path_and_what_was_found(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: p1\nlink:\n  sample_rate: fast\n")
+    message = _error(path)
+    assert f"{path}:4:3: link.sample_rate:" in message and "'fast'" in message
+
+
+def test_yaml_syntax_error_names_the_line(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: [p1\nopening: agent\n")
+    message = _error(path)
+    assert message.startswith(f"{path}:") and "invalid YAML" in message
+
+
+def test_duplicate_key_is_an_error_not_a_silent_override(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: p1\nname: t\n")
+    assert f"{path}:3:1: duplicate key 'name'" in _error(path)
+
+
+def test_unknown_persona_reference_names_the_persona_field(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: nobody\n")
+    message = _error(path)
+    assert f"{path}:2:1: persona: no persona 'nobody'" in message
+
+
+def test_missing_required_field_and_empty_file_are_reported(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\n")
+    assert f"{path}:1:1: persona: Field required" in _error(path)
+    empty = _write(project, "scenarios/empty.yaml", "")
+    assert "the file is empty" in _error(empty)
+
+
+def test_every_error_in_a_file_is_listed_not_only_the_first(project):
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: p1\nopening: nobody\nseed: x\n")
+    message = _error(path)
+    assert f"{path}:3:1: opening:" in message and f"{path}:4:1: seed:" in message
+
+
+def test_persona_errors_name_the_persona_file(project):
+    bad = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: []\n")
+    with pytest.raises(ConfigError) as caught:
+        parse_model(Persona, bad)
+    assert f"{bad}:3:1: script:" in caught.value.message

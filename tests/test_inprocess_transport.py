@@ -1,0 +1,103 @@
+"""The in-process link in real time: injected latency shows up in the recording, exactly.
+
+These run the real pump on the real clock, but assert on sample positions, which pacing
+jitter cannot move (a late tick is caught up frame by frame), so they do not flake when slow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from livekit import rtc
+
+from harness.transport import FRAME_S, InProcessTransport, LinkOptions
+
+RATE = 16_000
+
+
+def _speech_after(silence_s: float, tone_s: float = 0.2) -> rtc.AudioFrame:
+    silence = np.zeros(int(silence_s * RATE), dtype=np.int16)
+    t = np.arange(int(tone_s * RATE)) / RATE
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    samples = np.concatenate([silence, tone])
+    return rtc.AudioFrame(samples.tobytes(), RATE, 1, samples.size)
+
+
+def _read_stereo(path: Path) -> tuple[int, np.ndarray]:
+    with wave.open(str(path)) as wav:
+        assert wav.getnchannels() == 2 and wav.getsampwidth() == 2
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).reshape(-1, 2)
+        return wav.getframerate(), data
+
+
+def _onset_s(channel: np.ndarray) -> float:
+    return int(np.flatnonzero(np.abs(channel) > 100)[0]) / RATE
+
+
+async def _drain(link_input, sink: list[bytes]) -> None:
+    async for frame in link_input:
+        sink.append(bytes(frame.data))
+
+
+@pytest.mark.parametrize("latency_ms", [0, 100, 260])
+async def test_injected_one_way_latency_appears_in_the_recording(tmp_path, latency_ms):
+    link = InProcessTransport(LinkOptions(sample_rate=RATE, one_way_latency_ms=latency_ms))
+    caller, agent = link.end_for("caller"), link.end_for("agent")
+    await caller.audio_output.capture_frame(_speech_after(0.2))
+    caller.audio_output.flush()
+    await agent.audio_output.capture_frame(_speech_after(0.4))
+    agent.audio_output.flush()
+    heard_by_agent: list[bytes] = []
+    heard_by_caller: list[bytes] = []
+    drains = [
+        asyncio.create_task(_drain(agent.audio_input, heard_by_agent)),
+        asyncio.create_task(_drain(caller.audio_input, heard_by_caller)),
+    ]
+    await link.start(tmp_path / "call.wav")
+    await asyncio.sleep(1.0)
+    await link.stop()
+    await asyncio.gather(*drains)
+
+    rate, stereo = _read_stereo(tmp_path / "call.wav")
+    assert rate == RATE
+    latency_s = latency_ms / 1000
+    assert _onset_s(stereo[:, 0]) == pytest.approx(0.2 + latency_s, abs=FRAME_S)
+    assert _onset_s(stereo[:, 1]) == pytest.approx(0.4 + latency_s, abs=FRAME_S)
+    # what each side's AudioInput received is exactly what the recording holds
+    assert b"".join(heard_by_agent) == stereo[:, 0].tobytes()
+    assert b"".join(heard_by_caller) == stereo[:, 1].tobytes()
+
+
+async def test_recording_lasts_as_long_as_the_session_within_one_frame(tmp_path):
+    link = InProcessTransport(LinkOptions(sample_rate=24_000))
+    await link.start(tmp_path / "call.wav")
+    started = time.monotonic()
+    await asyncio.sleep(0.7)
+    await link.stop()
+    elapsed = time.monotonic() - started
+    with wave.open(str(tmp_path / "call.wav")) as wav:
+        duration = wav.getnframes() / wav.getframerate()
+        assert wav.getframerate() == 24_000
+    assert duration == pytest.approx(link.duration_s)
+    assert duration == pytest.approx(elapsed, abs=FRAME_S)
+
+
+async def test_playback_finishes_only_after_the_listener_heard_the_last_frame(tmp_path):
+    link = InProcessTransport(LinkOptions(sample_rate=RATE, one_way_latency_ms=200))
+    caller = link.end_for("caller")
+    await caller.audio_output.capture_frame(_speech_after(0.0, tone_s=0.1))
+    caller.audio_output.flush()
+    await link.start(tmp_path / "call.wav")
+    event = await asyncio.wait_for(caller.audio_output.wait_for_playout(), timeout=5)
+    heard_at = link.clock.now()
+    await link.stop()
+    assert not event.interrupted
+    assert event.playback_position == pytest.approx(0.1)
+    assert heard_at >= 0.1 + 0.2
+    [span] = link.played_spans("caller")
+    assert (span.start_s, span.end_s) == pytest.approx((0.2, 0.3))
