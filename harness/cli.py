@@ -24,6 +24,14 @@ EXIT_CODES_HELP = """exit codes:
   3  infrastructure error (a model unreachable, a session crashed)"""
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Terminal log lines without tracebacks: those go to the run's crosstalk.log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        first_line = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        return f"{record.levelname} {record.name}: {first_line}"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crosstalk",
@@ -108,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)
-    terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    terminal.setFormatter(_OneLineFormatter())
     logging.basicConfig(handlers=[terminal])
     handlers = {"run": _run, "validate": _validate}
     try:

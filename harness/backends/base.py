@@ -24,6 +24,9 @@ class Voice:
 class Backend(Protocol):
     name: str
 
+    def check(self) -> None:
+        """Fail fast (a `ConfigError`) on what is missing, e.g. credentials; loads nothing."""
+
     def warm_up(self) -> None:
         """Load models and check credentials before any session clock starts (blocking)."""
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ...errors import ConfigError
-from ..base import Voice
+from ..errors import ConfigError
+from .base import Voice
 
 DEFAULT_REALTIME_MODEL = "gpt-realtime"
 
@@ -19,6 +19,9 @@ class OpenAIRealtimeBackend:
     name = "openai"
 
     def warm_up(self) -> None:
+        self.check()
+
+    def check(self) -> None:
         if not os.environ.get("OPENAI_API_KEY"):
             raise ConfigError(
                 "backend 'openai' needs OPENAI_API_KEY",

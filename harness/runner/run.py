@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..backends import get_backend
 from ..config import LoadedScenario, load_scenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from .agent_loader import resolve_factory
@@ -53,10 +54,17 @@ def expand_scenario_paths(paths: list[Path]) -> list[Path]:
 
 
 def load_all(paths: list[Path]) -> list[LoadedScenario]:
-    """Load and check every scenario (YAML, persona, agent import) before any call is placed."""
+    """Load and check every scenario (YAML, persona, agent import, backend credentials) first."""
     loaded = [load_scenario(path) for path in expand_scenario_paths(paths)]
     for scenario in loaded:
         resolve_factory(scenario)
+        for side in ("agent", "caller"):
+            backend = getattr(scenario.scenario, side).backend
+            try:
+                get_backend(backend).check()
+            except ConfigError as exc:
+                where = scenario.where((side, "backend"))
+                raise ConfigError(f"{where}: {side}.backend: {exc.message}", hint=exc.hint) from None
     return loaded
 
 

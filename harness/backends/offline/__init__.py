@@ -26,6 +26,9 @@ def _load_vad() -> lk_vad.VAD:
 class OfflineBackend:
     name = "offline"
 
+    def check(self) -> None:
+        """Everything ships in packages: nothing to check."""
+
     def warm_up(self) -> None:
         _load_vad()
         whisper.shared_model()

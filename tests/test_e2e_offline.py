@@ -1,0 +1,119 @@
+"""End to end on the offline stack: real sessions, real models, real-time audio, both ways.
+
+The demo call is placed once per test session (about a minute of audio) and several tests read
+its run directory; the user-supplied agent's call is placed the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import pytest
+
+from harness.judging import word_error_rate
+from harness.transport import FRAME_S
+
+from .conftest import FIXTURES, REPO, run_crosstalk
+
+pytestmark = pytest.mark.e2e
+
+
+def _place_call(scenario: Path, out: Path) -> tuple[dict, Path]:
+    result = run_crosstalk("run", str(scenario), "--out", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    run = result.json()
+    [session] = run["sessions"]
+    return run, Path(session["directory"])
+
+
+@pytest.fixture(scope="module")
+def demo_call(tmp_path_factory):
+    return _place_call(REPO / "scenarios" / "demo_order_status.yaml", tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def byo_call(tmp_path_factory):
+    return _place_call(FIXTURES / "scenarios" / "byo_agent.yaml", tmp_path_factory.mktemp("byo"))
+
+
+def _transcript(session_dir: Path) -> list[dict]:
+    return json.loads((session_dir / "transcript.json").read_text())["turns"]
+
+
+def test_demo_writes_a_complete_session_directory(demo_call):
+    run, session_dir = demo_call
+    assert run["passed"] is True
+    for name in ("call.wav", "events.jsonl", "transcript.json", "session.json"):
+        assert (session_dir / name).stat().st_size > 0
+    session = json.loads((session_dir / "session.json").read_text())
+    assert session["status"] == "completed"
+    assert session["versions"]["livekit-agents"] == "1.8.9"
+    assert session["seed"] == 7
+
+
+def test_demo_has_at_least_four_turns_each_way(demo_call):
+    _, session_dir = demo_call
+    turns = _transcript(session_dir)
+    speakers = [turn["speaker"] for turn in turns]
+    assert speakers.count("caller") >= 4 and speakers.count("agent") >= 4
+    assert speakers[0] == "agent"  # the agent opens the call
+    starts = [turn["start_s"] for turn in turns]
+    assert starts == sorted(starts) and None not in starts
+
+
+def test_agent_heard_the_caller_with_word_error_rate_at_most_30_percent(demo_call):
+    _, session_dir = demo_call
+    caller_turns = [turn for turn in _transcript(session_dir) if turn["speaker"] == "caller"]
+    said = " ".join(turn["text"] for turn in caller_turns)
+    heard = " ".join(turn["heard_as"] or "" for turn in caller_turns)
+    wer = word_error_rate(said, heard)
+    print(f"caller -> agent WER: {wer:.1%} over {len(said.split())} words")
+    assert wer <= 0.30
+
+
+def test_the_agent_acted_on_what_it_heard(demo_call):
+    _, session_dir = demo_call
+    agent_lines = " ".join(t["text"] for t in _transcript(session_dir) if t["speaker"] == "agent")
+    assert "4 2 7 9 1" in agent_lines  # the order number reached the agent through audio
+
+
+def test_recording_is_stereo_and_as_long_as_the_session(demo_call):
+    _, session_dir = demo_call
+    session = json.loads((session_dir / "session.json").read_text())
+    with wave.open(str(session_dir / "call.wav")) as wav:
+        assert wav.getnchannels() == 2
+        assert wav.getframerate() == session["transport"]["sample_rate"] == 16_000
+        duration = wav.getnframes() / wav.getframerate()
+    assert duration == pytest.approx(session["result"]["duration_s"], abs=FRAME_S)
+    last_event_t = max(
+        json.loads(line)["t"] for line in (session_dir / "events.jsonl").read_text().splitlines()
+    )
+    assert duration == pytest.approx(last_event_t, abs=FRAME_S * 2)
+
+
+def test_events_cover_both_sides_on_the_session_clock(demo_call):
+    _, session_dir = demo_call
+    events = [json.loads(line) for line in (session_dir / "events.jsonl").read_text().splitlines()]
+    kinds = {(event["side"], event["type"]) for event in events}
+    for side in ("caller", "agent"):
+        for kind in ("user_state_changed", "agent_state_changed", "conversation_item_added",
+                     "user_input_transcribed", "speech_created", "metrics_collected"):
+            assert (side, kind) in kinds, (side, kind)
+    times = [event["t"] for event in events]
+    assert times == sorted(times)
+
+
+def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, demo_call):
+    byo_run, byo_dir = byo_call
+    _, demo_dir = demo_call
+    assert byo_run["passed"] is True
+    assert sorted(p.name for p in byo_dir.iterdir()) == sorted(p.name for p in demo_dir.iterdir())
+    turns = _transcript(byo_dir)
+    agent_lines = [t["text"] for t in turns if t["speaker"] == "agent"]
+    assert agent_lines[0] == "Hello, you are through to the tiny help desk."
+    assert agent_lines[-1] == "See you later."  # the scenario's agent.options reached the factory
+    assert any(line.startswith("I heard:") for line in agent_lines)
+    session = json.loads((byo_dir / "session.json").read_text())
+    assert session["scenario"]["agent"]["factory"] == "tests.fixtures.tiny_agent:create_agent"
