@@ -16,3 +16,7 @@ def test_insertions_and_deletions_count_against_the_reference_length():
     assert word_error_rate("one two three four", "one three four") == 0.25
     assert word_error_rate("one two", "one two three four") == 1.0
     assert word_error_rate("", "") == 0.0
+
+
+def test_contractions_compare_equal_to_their_expansion():
+    assert word_error_rate("I am calling, that is all", "I'm calling, that's all") == 0

@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import sys
+import threading
 
 from livekit.agents import Agent, AgentSession
 
@@ -19,6 +22,8 @@ from ..transport import InProcessTransport
 
 logger = logging.getLogger(__name__)
 _warmed: set[str] = set()
+_GIL_SWITCH_INTERVAL_S = 0.001
+_CLOCK_THREAD_NICENESS = -10
 
 
 async def warm_up(backends: list[Backend]) -> None:
@@ -33,6 +38,21 @@ async def warm_up(backends: list[Backend]) -> None:
     # collections (tens of ms of blocking otherwise) from scanning them during a call.
     gc.collect()
     gc.freeze()
+    # Model threads run Python too; a shorter GIL switch interval bounds how long the event
+    # loop can wait for the interpreter behind them (5 ms by default, a quarter of a frame).
+    sys.setswitchinterval(_GIL_SWITCH_INTERVAL_S)
+    _raise_clock_thread_priority()
+
+
+def _raise_clock_thread_priority() -> None:
+    """Best effort: the event loop paces audio, so it should win the CPU over batch work.
+
+    Needs root or CAP_SYS_NICE; without them the priority stays as it was (logged once).
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _CLOCK_THREAD_NICENESS)
+    except (OSError, AttributeError) as exc:
+        logger.info("audio clock thread keeps its priority (%s)", exc)
 
 
 async def _throwaway_session(backend: Backend) -> None:

