@@ -13,11 +13,25 @@ _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _CONTRACTIONS = {
-    "i'm": "i am", "you're": "you are", "we're": "we are", "they're": "they are",
-    "it's": "it is", "that's": "that is", "what's": "what is", "there's": "there is",
-    "i'd": "i would", "i'll": "i will", "i've": "i have", "can't": "can not",
-    "won't": "will not", "don't": "do not", "doesn't": "does not", "didn't": "did not",
-    "isn't": "is not", "let's": "let us", "cannot": "can not",
+    "i'm": "i am",
+    "you're": "you are",
+    "we're": "we are",
+    "they're": "they are",
+    "it's": "it is",
+    "that's": "that is",
+    "what's": "what is",
+    "there's": "there is",
+    "i'd": "i would",
+    "i'll": "i will",
+    "i've": "i have",
+    "can't": "can not",
+    "won't": "will not",
+    "don't": "do not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "isn't": "is not",
+    "let's": "let us",
+    "cannot": "can not",
 }
 
 

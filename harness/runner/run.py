@@ -64,7 +64,9 @@ def load_all(paths: list[Path]) -> list[LoadedScenario]:
                 get_backend(backend).check()
             except ConfigError as exc:
                 where = scenario.where((side, "backend"))
-                raise ConfigError(f"{where}: {side}.backend: {exc.message}", hint=exc.hint) from None
+                raise ConfigError(
+                    f"{where}: {side}.backend: {exc.message}", hint=exc.hint
+                ) from None
     return loaded
 
 

@@ -6,6 +6,9 @@ wall-clock readings are only used to schedule frames and to timestamp events.
 
 from __future__ import annotations
 
+import asyncio
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -66,3 +69,52 @@ class PacingStats:
             "p99_ms": round(float(np.percentile(values, 99)), 3),
             "max_ms": round(float(values.max()), 3),
         }
+
+
+class Metronome:
+    """Wakes the event loop at a monotonic deadline, to a fraction of a millisecond.
+
+    asyncio's timers wake up to 1 ms late (epoll's timeout is rounded up to whole milliseconds).
+    A small thread that sleeps with the OS's fine-grained sleep and then wakes the loop through
+    its self-pipe is typically under 0.1 ms late, so frames leave on time, not a millisecond after.
+    """
+
+    _STOP = None
+
+    def __init__(self) -> None:
+        self._requests: queue.SimpleQueue[tuple[float, asyncio.Future[None]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _run(self) -> None:
+        while (request := self._requests.get()) is not self._STOP:
+            deadline, waiter = request
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            assert self._loop is not None
+            try:
+                self._loop.call_soon_threadsafe(_wake, waiter)
+            except RuntimeError:  # the loop closed under us: nobody is waiting any more
+                return
+
+    async def sleep_until(self, deadline: float) -> None:
+        if self._thread is None:
+            self._loop = asyncio.get_running_loop()
+            self._thread = threading.Thread(
+                target=self._run, name="crosstalk-metronome", daemon=True
+            )
+            self._thread.start()
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._requests.put((deadline, waiter))
+        await waiter
+
+    def stop(self) -> None:
+        self._requests.put(self._STOP)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

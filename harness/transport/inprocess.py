@@ -18,7 +18,7 @@ from pathlib import Path
 from livekit import rtc
 
 from .base import LinkEnd, LinkOptions, Role, SpeechSpan
-from .clock import FRAME_S, PacingStats, SessionClock, samples_per_frame
+from .clock import FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
 from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
 from .recorder import StereoRecorder
 
@@ -78,6 +78,7 @@ class InProcessTransport:
         }
         self._recorder: StereoRecorder | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._metronome = Metronome()
         self.ticks = 0
 
     def end_for(self, role: Role) -> LinkEnd:
@@ -104,9 +105,10 @@ class InProcessTransport:
         to_agent, to_caller = self._directions["caller"], self._directions["agent"]
         while True:
             deadline = self.clock.deadline(self.ticks)
-            delay = deadline - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            if deadline > time.monotonic():
+                await self._metronome.sleep_until(deadline)
+            else:
+                await asyncio.sleep(0)  # behind schedule: catch up, but let the sides run too
             self.pacing.record(time.monotonic() - deadline)
             caller_heard = to_agent.tick(self.ticks)
             agent_heard = to_caller.tick(self.ticks)
@@ -119,6 +121,7 @@ class InProcessTransport:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump
             self._pump = None
+        self._metronome.stop()
         for direction in self._directions.values():
             direction.input.close()
         if self._recorder is not None:
