@@ -1,0 +1,31 @@
+# The two commands of the Quick start. Each creates .venv and installs on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+## demo: place the demo call offline (no key, no server) and print where its run directory is
+demo: $(VENV)/.installed
+	$(BIN)/crosstalk run scenarios/demo_order_status.yaml
+
+## test: run the whole test suite (unit and end-to-end, offline)
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check harness agent_under_test tests benchmarks
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/pacing.py
+
+clean:
+	rm -rf $(VENV) reports/*/
