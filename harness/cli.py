@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)
     terminal.setFormatter(_OneLineFormatter())
+    terminal.addFilter(logging.Filter("harness"))  # libraries' errors go to the run's log only
     logging.basicConfig(handlers=[terminal])
     handlers = {"run": _run, "validate": _validate}
     try:

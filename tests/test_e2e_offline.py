@@ -30,7 +30,9 @@ def _place_call(scenario: Path, out: Path) -> tuple[dict, Path]:
 
 @pytest.fixture(scope="module")
 def demo_call(tmp_path_factory):
-    return _place_call(REPO / "scenarios" / "demo_order_status.yaml", tmp_path_factory.mktemp("demo"))
+    return _place_call(
+        REPO / "scenarios" / "demo_order_status.yaml", tmp_path_factory.mktemp("demo")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +100,14 @@ def test_events_cover_both_sides_on_the_session_clock(demo_call):
     events = [json.loads(line) for line in (session_dir / "events.jsonl").read_text().splitlines()]
     kinds = {(event["side"], event["type"]) for event in events}
     for side in ("caller", "agent"):
-        for kind in ("user_state_changed", "agent_state_changed", "conversation_item_added",
-                     "user_input_transcribed", "speech_created", "metrics_collected"):
+        for kind in (
+            "user_state_changed",
+            "agent_state_changed",
+            "conversation_item_added",
+            "user_input_transcribed",
+            "speech_created",
+            "metrics_collected",
+        ):
             assert (side, kind) in kinds, (side, kind)
     times = [event["t"] for event in events]
     assert times == sorted(times)

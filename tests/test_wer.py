@@ -8,7 +8,10 @@ def test_number_formats_normalise_to_the_same_digits():
 
 
 def test_identical_texts_have_zero_error_and_substitutions_count():
-    assert word_error_rate("Please deliver it to Baker Street.", "please deliver it to baker street") == 0
+    assert (
+        word_error_rate("Please deliver it to Baker Street.", "please deliver it to baker street")
+        == 0
+    )
     assert word_error_rate("deliver it to baker street", "deliver it to maker street") == 0.2
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from livekit.plugins import openai  # plugins register themselves: import on the main thread
+
 from ..errors import ConfigError
 from .base import Voice
 
@@ -30,8 +32,6 @@ class OpenAIRealtimeBackend:
             )
 
     def session_kwargs(self, voice: Voice) -> dict[str, Any]:
-        from livekit.plugins import openai
-
         model = os.environ.get("CROSSTALK_OPENAI_REALTIME_MODEL", DEFAULT_REALTIME_MODEL)
         return {"llm": openai.realtime.RealtimeModel(model=model, voice=voice.openai_voice)}
 

@@ -39,11 +39,10 @@ class CallMonitor:
                 self.agent_answered = True
         elif kind == "agent_state_changed" and side == "agent":
             self.agent_speaking = data.get("new_state") == "speaking"
-        elif kind == "close" and self.error is None:
-            if data.get("reason") == "error":
-                self.error = f"the {side} side closed on an error: {data.get('error') or 'unknown'}"
+        elif kind == "close" and data.get("reason") == "error" and self.error is None:
+            self.error = f"the {side} side closed on an error: {_describe(data.get('error'))}"
         elif kind == "error" and not data.get("error", {}).get("recoverable", True):
-            self.error = f"the {side} side failed: {data.get('error')}"
+            self.error = f"the {side} side failed: {_describe(data.get('error'))}"
         self._changed.set()
 
     def finished(self, now: float) -> bool:
@@ -64,3 +63,9 @@ class CallMonitor:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.25))
         return "error" if self.error else "completed"
+
+
+def _describe(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("type") or error)
+    return str(error or "unknown error")

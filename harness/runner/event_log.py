@@ -23,12 +23,17 @@ SESSION_EVENT_TYPES: tuple[str, ...] = get_args(EventTypes)
 
 
 def _payload(event: Any) -> dict[str, Any]:
-    if isinstance(event, BaseModel):
-        try:
-            return event.model_dump(mode="json", exclude_none=True)
-        except Exception:  # some events hold handles pydantic cannot serialise
-            return {name: repr(getattr(event, name, None)) for name in type(event).model_fields}
-    return {"value": repr(event)}
+    if not isinstance(event, BaseModel):
+        return {"value": repr(event)}
+    try:
+        payload = event.model_dump(mode="json", exclude_none=True)
+    except Exception:  # some events hold handles pydantic cannot serialise
+        payload = {name: repr(getattr(event, name, None)) for name in type(event).model_fields}
+    # livekit's error models exclude the exception itself from their dump; keep its message
+    cause = getattr(getattr(event, "error", None), "error", None)
+    if isinstance(cause, BaseException) and isinstance(payload.get("error"), dict):
+        payload["error"]["message"] = f"{type(cause).__name__}: {cause}"
+    return payload
 
 
 class EventLog:
