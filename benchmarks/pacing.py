@@ -2,7 +2,8 @@
 
 Places the demo call N times at once (real sessions, real offline models, one worker process per
 session by default, so CPU-heavy models cannot starve another call's clock) and prints, for
-each N, the p50/p99/max of (actual - scheduled) delivery time over every frame of every session. Target: p99 <= 5 ms at 8 concurrent sessions on a 2-core machine.
+each N, the p50/p99/max of (actual - scheduled) delivery time over every frame of every session.
+Target: p99 <= 5 ms at 8 concurrent sessions on a 2-core machine.
 `--workers W` spreads the sessions over W processes instead (1: all in one event loop).
 
     python benchmarks/pacing.py [--sessions 1 8] [--workers W] [--json]
