@@ -80,7 +80,67 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="scenario YAML files, or folders of them",
     )
+    analyze = commands.add_parser(
+        "analyze",
+        help="measure timing from any stereo recording",
+        description="Run the timing probes on a stereo WAV (one channel per side): speech "
+        "segments, response latency (time-to-first-audio), interruptions (stop latency, "
+        "recovery), overlap and silences. Works on recordings from production too.",
+    )
+    analyze.add_argument("recording", type=Path, metavar="REC.wav", help="stereo PCM WAV file")
+    analyze.add_argument("--json", action="store_true", help="print the full result as JSON")
+    analyze.add_argument(
+        "--caller-channel",
+        type=int,
+        default=0,
+        metavar="N",
+        help="channel holding the caller (default 0)",
+    )
+    analyze.add_argument(
+        "--agent-channel",
+        type=int,
+        default=1,
+        metavar="N",
+        help="channel holding the agent (default 1)",
+    )
     return parser
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from .probes import analyze_recording
+
+    timing = analyze_recording(args.recording, args.caller_channel, args.agent_channel)
+    if args.json:
+        print(json.dumps(timing.to_json(), indent=2))
+        return EXIT_OK
+    summary = timing.summary
+    latency = summary["response_latency"]
+    print(f"{args.recording}: {summary['duration_s']:.1f} s, turns {summary['turns']}")
+    print(f"  greeting latency   {summary['greeting_latency_ms']} ms")
+    print(
+        f"  response latency   p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, "
+        f"max {latency['max_ms']} ms over {latency['count']} responses"
+    )
+    for response in timing.responses:
+        print(
+            f"    {response.caller_end_s:8.3f}s caller stops -> {response.agent_start_s:8.3f}s "
+            f"agent starts: {response.latency_ms:7.1f} ms"
+        )
+    print(
+        f"  interruptions      {summary['interruptions']} (missed "
+        f"{summary['missed_interruptions']}, false {summary['false_interruptions']}), "
+        f"backchannels {summary['backchannels']}"
+    )
+    for item in timing.interruptions:
+        print(
+            f"    {item.start_s:8.3f}s caller barges in: agent stops after "
+            f"{item.stop_latency_ms} ms, recovers after {item.recovery_ms} ms"
+        )
+    print(
+        f"  overlap {summary['overlap_s']} s, longest silence {summary['longest_silence_s']} s, "
+        f"agent talk ratio {summary['agent_talk_ratio']}"
+    )
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -119,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     terminal.setFormatter(_OneLineFormatter())
     terminal.addFilter(logging.Filter("harness"))  # libraries' errors go to the run's log only
     logging.basicConfig(handlers=[terminal])
-    handlers = {"run": _run, "validate": _validate}
+    handlers = {"run": _run, "validate": _validate, "analyze": _analyze}
     try:
         return handlers[args.command](args)
     except CrosstalkError as exc:

@@ -46,6 +46,13 @@ class Progress:
             f"[{self._index}/{self._total}] {self._label}: {result.outcome} after "
             f"{result.duration_s:.1f}s of audio ({turns} turns)"
         )
+        latency = result.timing.get("response_latency", {})
+        if latency.get("count"):
+            self._print(
+                f"  heard by the caller: greeting {result.timing['greeting_latency_ms']} ms, "
+                f"response latency p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, "
+                f"interruptions {result.timing['interruptions']}"
+            )
 
     def session_failed(self, message: str) -> None:
         self._print(f"[{self._index}/{self._total}] {self._label}: FAILED: {message}")

@@ -24,6 +24,7 @@ from ..backends import get_backend
 from ..callers import build_caller
 from ..config import LoadedScenario
 from ..errors import CrosstalkError, InfrastructureError
+from ..probes import write_session_probes
 from ..transport import TRANSPORTS, LinkOptions, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
@@ -47,6 +48,7 @@ class SessionResult:
     turns: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     pacing: dict[str, float | int] = field(default_factory=dict)
+    timing: dict[str, Any] = field(default_factory=dict)
 
 
 def _versions() -> dict[str, str]:
@@ -159,6 +161,14 @@ class SessionRun:
             )
         return result
 
+    def _write_probes(self) -> dict[str, Any]:
+        """Timing from the recording (probes.json); a failure here must not lose the session."""
+        try:
+            return write_session_probes(self.directory)
+        except Exception:
+            logger.exception("timing probes failed on %s", self.directory)
+            return {}
+
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
         for role, closed in zip(
@@ -172,6 +182,7 @@ class SessionRun:
         spans = {role: self.transport.played_spans(role) for role in ("caller", "agent")}
         turns = build_turns(event_log.records, spans)  # type: ignore[arg-type]
         _write_json(self.directory / "transcript.json", transcript_document(turns))
+        probes = self._write_probes()
         result = SessionResult(
             session_id=self.session_id,
             directory=str(self.directory),
@@ -182,6 +193,7 @@ class SessionRun:
             },
             error=error,
             pacing=self.transport.pacing.summary(),
+            timing=probes.get("summary", {}),
         )
         _write_json(self.directory / "session.json", self._session_document(outcome, result))
         return result

@@ -1,0 +1,57 @@
+"""Timing probes: what the caller heard, measured from the recording itself.
+
+`analyze_recording` works on any stereo WAV; `write_session_probes` adds the agent's own metrics
+from `events.jsonl` and writes `probes.json` into a session directory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .activity import ActivityOptions, speech_segments
+from .agent_metrics import agent_view
+from .recording import StereoRecording, read_stereo
+from .timing import CallTiming, TimingOptions, measure
+
+PROBES_SCHEMA = "crosstalk.probes/1"
+
+
+def analyze(recording: StereoRecording, activity: ActivityOptions | None = None) -> CallTiming:
+    rate = recording.sample_rate
+    spans = {
+        side: [(s / rate, e / rate) for s, e in speech_segments(samples, rate, activity)]
+        for side, samples in (("caller", recording.caller), ("agent", recording.agent))
+    }
+    return measure(spans["caller"], spans["agent"], recording.duration_s)
+
+
+def analyze_recording(path: Path, caller_channel: int = 0, agent_channel: int = 1) -> CallTiming:
+    return analyze(read_stereo(path, caller_channel, agent_channel))
+
+
+def write_session_probes(session_dir: Path) -> dict[str, Any]:
+    timing = analyze_recording(session_dir / "call.wav")
+    document = {
+        "schema": PROBES_SCHEMA,
+        **timing.to_json(),
+        "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
+    }
+    (session_dir / "probes.json").write_text(json.dumps(document, indent=2) + "\n")
+    return document
+
+
+__all__ = [
+    "PROBES_SCHEMA",
+    "ActivityOptions",
+    "CallTiming",
+    "StereoRecording",
+    "TimingOptions",
+    "analyze",
+    "analyze_recording",
+    "measure",
+    "read_stereo",
+    "speech_segments",
+    "write_session_probes",
+]

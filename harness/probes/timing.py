@@ -1,0 +1,196 @@
+"""Timing of a call from its two speech tracks: responses, interruptions, overlap and silences.
+
+Definitions (docs/metrics.md has the picture):
+- response: the caller stops, the agent is silent, and the agent starts before the caller speaks
+  again; latency = agent start - caller end (time-to-first-audio for that turn).
+- greeting latency: call start -> first agent audio, when the agent speaks first.
+- interruption: the caller starts while the agent speaks. stop latency = agent end - caller start;
+  recovery = next agent start - end of the interrupting caller speech (None if the agent never
+  speaks again). *missed*: the agent kept talking more than `missed_after_s` over the caller;
+  *false*: the agent stopped for a short burst (a backchannel or noise).
+- backchannel: a short caller burst over agent speech that the agent (rightly) talked through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+Span = tuple[float, float]  # [start_s, end_s)
+
+
+@dataclass(frozen=True)
+class TimingOptions:
+    missed_after_s: float = 2.0
+    backchannel_max_s: float = 0.8
+
+
+@dataclass(frozen=True)
+class Response:
+    caller_end_s: float
+    agent_start_s: float
+    latency_ms: float
+
+
+@dataclass(frozen=True)
+class Interruption:
+    start_s: float
+    agent_stop_s: float
+    stop_latency_ms: float
+    recovery_ms: float | None
+    caller_end_s: float
+    missed: bool
+    false: bool
+
+
+@dataclass(frozen=True)
+class Backchannel:
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class CallTiming:
+    segments: dict[str, list[list[float]]]
+    responses: list[Response] = field(default_factory=list)
+    interruptions: list[Interruption] = field(default_factory=list)
+    backchannels: list[Backchannel] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "segments": self.segments,
+            "responses": [asdict(r) for r in self.responses],
+            "interruptions": [asdict(i) for i in self.interruptions],
+            "backchannels": [asdict(b) for b in self.backchannels],
+            "summary": self.summary,
+        }
+
+
+def _speaking_at(spans: list[Span], time_s: float) -> Span | None:
+    return next((span for span in spans if span[0] < time_s < span[1]), None)
+
+
+def _next_start(spans: list[Span], after_s: float) -> float | None:
+    return next((start for start, _ in spans if start >= after_s), None)
+
+
+def _stats(values_ms: list[float]) -> dict[str, float | int | None]:
+    if not values_ms:
+        return {"count": 0, "p50_ms": None, "p95_ms": None, "max_ms": None}
+    array = np.asarray(values_ms)
+    return {
+        "count": int(array.size),
+        "p50_ms": round(float(np.percentile(array, 50)), 1),
+        "p95_ms": round(float(np.percentile(array, 95)), 1),
+        "max_ms": round(float(array.max()), 1),
+    }
+
+
+def _turns(caller: list[Span], agent: list[Span]) -> dict[str, int]:
+    """Turns per side: runs of one side's segments with no speech of the other side between."""
+    timeline = sorted([(s, "caller") for s, _ in caller] + [(s, "agent") for s, _ in agent])
+    turns = {"caller": 0, "agent": 0}
+    previous = None
+    for _, side in timeline:
+        if side != previous:
+            turns[side] += 1
+        previous = side
+    return turns
+
+
+def _union_length(spans: list[Span]) -> float:
+    return sum(end - start for start, end in spans)
+
+
+def _overlap_length(a: list[Span], b: list[Span]) -> float:
+    return sum(
+        max(0.0, min(a_end, b_end) - max(a_start, b_start))
+        for a_start, a_end in a
+        for b_start, b_end in b
+    )
+
+
+def _longest_silence(caller: list[Span], agent: list[Span]) -> float:
+    spans = sorted(caller + agent)
+    longest, reach = 0.0, None
+    for start, end in spans:
+        if reach is not None and start > reach:
+            longest = max(longest, start - reach)
+        reach = end if reach is None else max(reach, end)
+    return longest
+
+
+def measure(
+    caller: list[Span], agent: list[Span], duration_s: float, options: TimingOptions | None = None
+) -> CallTiming:
+    options = options or TimingOptions()
+    timing = CallTiming(
+        segments={
+            "caller": [[round(s, 4), round(e, 4)] for s, e in caller],
+            "agent": [[round(s, 4), round(e, 4)] for s, e in agent],
+        }
+    )
+    for _, end in caller:
+        if _speaking_at(agent, end) is not None:
+            continue
+        agent_start = _next_start(agent, end)
+        caller_again = _next_start(caller, end)
+        if agent_start is not None and (caller_again is None or agent_start < caller_again):
+            timing.responses.append(
+                Response(round(end, 4), round(agent_start, 4), round((agent_start - end) * 1000, 1))
+            )
+
+    for start, end in caller:
+        agent_span = _speaking_at(agent, start)
+        if agent_span is None:
+            continue
+        stop_s = agent_span[1]
+        short_burst = end - start <= options.backchannel_max_s
+        missed = stop_s - start > options.missed_after_s
+        if short_burst and missed:
+            timing.backchannels.append(Backchannel(round(start, 4), round(end, 4)))
+            continue
+        recovery_at = _next_start(agent, max(stop_s, end)) if not missed else None
+        timing.interruptions.append(
+            Interruption(
+                start_s=round(start, 4),
+                agent_stop_s=round(stop_s, 4),
+                stop_latency_ms=round((stop_s - start) * 1000, 1),
+                recovery_ms=round((recovery_at - end) * 1000, 1)
+                if recovery_at is not None
+                else None,
+                caller_end_s=round(end, 4),
+                missed=missed,
+                false=short_burst and not missed,
+            )
+        )
+
+    greeting = agent[0][0] if agent and (not caller or agent[0][0] < caller[0][0]) else None
+    talk_caller, talk_agent = _union_length(caller), _union_length(agent)
+    timing.summary = {
+        "duration_s": round(duration_s, 3),
+        "greeting_latency_ms": round(greeting * 1000, 1) if greeting is not None else None,
+        "turns": _turns(caller, agent),
+        "segments": {"caller": len(caller), "agent": len(agent)},
+        "response_latency": _stats([r.latency_ms for r in timing.responses]),
+        "interruption_stop_latency": _stats(
+            [i.stop_latency_ms for i in timing.interruptions if not i.missed]
+        ),
+        "interruption_recovery": _stats(
+            [i.recovery_ms for i in timing.interruptions if i.recovery_ms is not None]
+        ),
+        "interruptions": len(timing.interruptions),
+        "missed_interruptions": sum(i.missed for i in timing.interruptions),
+        "false_interruptions": sum(i.false for i in timing.interruptions),
+        "backchannels": len(timing.backchannels),
+        "overlap_s": round(_overlap_length(caller, agent), 3),
+        "longest_silence_s": round(_longest_silence(caller, agent), 3),
+        "talk_time_s": {"caller": round(talk_caller, 3), "agent": round(talk_agent, 3)},
+        "agent_talk_ratio": round(talk_agent / (talk_agent + talk_caller), 3)
+        if talk_agent + talk_caller
+        else None,
+    }
+    return timing
