@@ -42,7 +42,9 @@ def test_probe_timing_matches_ground_truth(rate, noise_db_below, tts):
     errors = _errors_for(rate, noise_db_below, tts)
     for metric, values in errors.items():
         p95 = float(np.percentile(values, 95))
-        assert p95 <= P95_LIMIT_MS, f"{metric}: p95 error {p95:.1f} ms, errors {np.round(values, 1)}"
+        assert p95 <= P95_LIMIT_MS, (
+            f"{metric}: p95 error {p95:.1f} ms, errors {np.round(values, 1)}"
+        )
 
 
 def test_greeting_latency_is_call_start_to_first_agent_audio():

@@ -3,7 +3,7 @@
 Two passes. A coarse pass over 10 ms hops finds speech with hysteresis against the channel's own
 noise floor (so steady background noise is not speech), bridges short gaps inside a sentence and
 drops blips (clicks, breaths). A fine pass then moves each edge to where a 1 ms moving RMS first/last
-clears the noise floor, so edges are accurate to a millisecond, not quantised to a hop.
+clears the noise floor, so edges are sample-accurate in clean audio, not quantised to a hop.
 """
 
 from __future__ import annotations
@@ -38,13 +38,48 @@ def _frame_levels_db(samples: np.ndarray, hop: int) -> np.ndarray:
     return 10.0 * np.log10(power + 1e-12)
 
 
-def _envelope(samples: np.ndarray, width: int) -> np.ndarray:
-    """Centred moving RMS over `width` samples: steadier than single samples against noise."""
-    energy = np.concatenate([[0.0], np.cumsum(samples.astype(np.float64) ** 2)])
-    half = width // 2
-    low = np.clip(np.arange(len(samples)) - half, 0, len(samples))
-    high = np.clip(low + width, 0, len(samples))
-    return np.sqrt((energy[high] - energy[low]) / width)
+@dataclass(frozen=True)
+class _EdgeFinder:
+    """Finds edges from a 1 ms moving RMS, computed only around each edge (that is all we need).
+
+    The RMS over the samples ending at a sample turns loud exactly at a sound's first sample;
+    the RMS over the samples starting at it stays loud up to its last: both edges stay sample-true.
+    """
+
+    samples: np.ndarray
+    width: int
+    threshold: float
+    search: int
+    quiet_run: int
+
+    def _loud(self, low: int, high: int, trailing: bool) -> np.ndarray:
+        """Loud positions in [low, high), absolute indices."""
+        pad_low = max(low - self.width, 0) if trailing else low
+        pad_high = high if trailing else min(high + self.width, len(self.samples))
+        chunk = self.samples[pad_low:pad_high].astype(np.float64)
+        energy = np.concatenate([[0.0], np.cumsum(chunk * chunk)])
+        index = np.arange(low, high) - pad_low
+        if trailing:
+            window = energy[index + 1] - energy[np.maximum(index + 1 - self.width, 0)]
+        else:
+            window = energy[np.minimum(index + self.width, len(chunk))] - energy[index]
+        return np.flatnonzero(window > self.threshold**2 * self.width) + low
+
+    def start(self, anchor: int, hop: int) -> int:
+        """Move a hop-aligned onset back to the first loud sample connected to the speech."""
+        window = self._loud(max(anchor - self.search, 0), min(anchor + hop, len(self.samples)), True)
+        inside = window[window >= anchor]
+        seed = int(inside[0]) if inside.size else anchor
+        return _chain_start(np.append(window[window < seed], seed), self.quiet_run)
+
+    def end(self, anchor: int, hop: int) -> int:
+        """Move a hop-aligned end (its last sample) on to the last loud sample of the speech."""
+        low, high = max(anchor - hop + 1, 0), min(anchor + self.search + 1, len(self.samples))
+        window = self._loud(low, high, False)
+        inside = window[window <= anchor]
+        seed = int(inside[-1]) if inside.size else anchor
+        points = np.append(seed, window[window > seed])
+        return -_chain_start(-points[::-1], self.quiet_run) + 1
 
 
 def _coarse_runs(active: np.ndarray, sustain: np.ndarray) -> list[tuple[int, int]]:
@@ -78,26 +113,6 @@ def _chain_start(points: np.ndarray, quiet_run: int) -> int:
     return int(points[gaps[-1] + 1] if gaps.size else points[0])
 
 
-def _refine_start(loud: np.ndarray, anchor: int, hop: int, search: int, quiet_run: int) -> int:
-    """Move a hop-aligned onset back to the first loud sample connected to the speech after it."""
-    low = max(anchor - search, 0)
-    window = np.flatnonzero(loud[low : anchor + hop]) + low
-    inside = window[window >= anchor]
-    seed = int(inside[0]) if inside.size else anchor
-    points = np.append(window[window < seed], seed)
-    return _chain_start(points, quiet_run)
-
-
-def _refine_end(loud: np.ndarray, anchor: int, hop: int, search: int, quiet_run: int) -> int:
-    """Move a hop-aligned end (last sample) on to the last loud sample connected to the speech."""
-    low = max(anchor - hop + 1, 0)
-    window = np.flatnonzero(loud[low : anchor + search + 1]) + low
-    inside = window[window <= anchor]
-    seed = int(inside[-1]) if inside.size else anchor
-    points = np.append(seed, window[window > seed])
-    return -_chain_start(-points[::-1], quiet_run) + 1
-
-
 def speech_segments(
     samples: np.ndarray, sample_rate: int, options: ActivityOptions | None = None
 ) -> list[Segment]:
@@ -118,16 +133,17 @@ def speech_segments(
         min_gap=round(options.min_gap_s / options.hop_s),
         min_length=round(options.min_speech_s / options.hop_s),
     )
-    noise_rms = 10 ** (floor / 20)
-    loud = _envelope(samples, max(1, round(options.edge_envelope_s * sample_rate))) > (
-        options.edge_noise_factor * noise_rms
+    edges = _EdgeFinder(
+        samples=samples,
+        width=max(1, round(options.edge_envelope_s * sample_rate)),
+        threshold=options.edge_noise_factor * 10 ** (floor / 20),
+        search=round(options.edge_search_s * sample_rate),
+        quiet_run=round(options.edge_quiet_run_s * sample_rate),
     )
-    search = round(options.edge_search_s * sample_rate)
-    quiet_run = round(options.edge_quiet_run_s * sample_rate)
     segments: list[Segment] = []
     for start_hop, end_hop in runs:
-        start = _refine_start(loud, start_hop * hop, hop, search, quiet_run)
-        end = _refine_end(loud, min(end_hop * hop, len(samples)) - 1, hop, search, quiet_run)
+        start = edges.start(start_hop * hop, hop)
+        end = edges.end(min(end_hop * hop, len(samples)) - 1, hop)
         if segments and start <= segments[-1][1]:
             segments[-1] = (segments[-1][0], max(end, segments[-1][1]))
         else:

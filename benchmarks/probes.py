@@ -1,0 +1,92 @@
+"""Speed of the timing probes, as a multiple of real time on one core. Target: >= 500x.
+
+Builds a 10-minute stereo call (speech-like turns with barge-ins and steady noise 30 dB below
+speech, from the ground-truth generator the tests use), writes it as a 16-bit WAV, and times
+`analyze_recording` on it (reading the file included), pinned to one core with one BLAS thread.
+
+    python benchmarks/probes.py [--minutes 10] [--rates 16000 48000] [--json]
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import wave  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness.probes import analyze_recording  # noqa: E402
+from tests.synthetic_calls import build_call  # noqa: E402
+
+
+def _write_call(path: Path, rate: int, minutes: float) -> float:
+    caller_parts, agent_parts, seconds, seed = [], [], 0.0, 0
+    while seconds < minutes * 60:
+        caller, agent, _ = build_call(rate, seed, noise_db_below=30.0, tts=False)
+        caller_parts.append(caller)
+        agent_parts.append(agent)
+        seconds += len(caller) / rate
+        seed += 1
+    stereo = np.stack([np.concatenate(caller_parts), np.concatenate(agent_parts)], axis=1)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes((np.clip(stereo, -1, 1) * 32767).astype("<i2").tobytes())
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rates", type=int, nargs="+", default=[16_000, 48_000])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    print(
+        f"probes benchmark on {platform.machine()}, one core, Python {platform.python_version()}",
+        file=sys.stderr,
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        for rate in args.rates:
+            path = Path(scratch) / f"call-{rate}.wav"
+            audio_s = _write_call(path, rate, args.minutes)
+            timings = []
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                analyze_recording(path)
+                timings.append(time.perf_counter() - started)
+            best, median = min(timings), float(np.median(timings))
+            figure = {
+                "sample_rate": rate,
+                "audio_s": round(audio_s, 1),
+                "median_s": round(median, 4),
+                "x_real_time": round(audio_s / median),
+            }
+            if args.json:
+                print(json.dumps(figure))
+            else:
+                print(
+                    f"{rate} Hz: {audio_s:.0f} s of stereo audio analysed in {median * 1000:.0f} ms "
+                    f"(median of {args.repeats}, best {best * 1000:.0f} ms): "
+                    f"{figure['x_real_time']}x real time"
+                )
+
+
+if __name__ == "__main__":
+    main()
