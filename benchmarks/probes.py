@@ -82,7 +82,8 @@ def main() -> None:
                 print(json.dumps(figure))
             else:
                 print(
-                    f"{rate} Hz: {audio_s:.0f} s of stereo audio analysed in {median * 1000:.0f} ms "
+                    f"{rate} Hz: {audio_s:.0f} s of stereo audio analysed in "
+                    f"{median * 1000:.0f} ms "
                     f"(median of {args.repeats}, best {best * 1000:.0f} ms): "
                     f"{figure['x_real_time']}x real time"
                 )

@@ -34,7 +34,7 @@ class Truth:
 
 
 def speech_like(duration_s: float, rate: int, rng: np.random.Generator) -> np.ndarray:
-    """A voiced, syllabic signal with a real word gap inside; starts and ends exactly at its edges."""
+    """A voiced, syllabic signal with a real word gap inside, starting and ending at its edges."""
     n = int(duration_s * rate)
     t = np.arange(n) / rate
     f0 = rng.uniform(100, 220) * (1 + 0.03 * np.sin(2 * np.pi * 5 * t))

@@ -2,8 +2,8 @@
 
 Two passes. A coarse pass over 10 ms hops finds speech with hysteresis against the channel's own
 noise floor (so steady background noise is not speech), bridges short gaps inside a sentence and
-drops blips (clicks, breaths). A fine pass then moves each edge to where a 1 ms moving RMS first/last
-clears the noise floor, so edges are sample-accurate in clean audio, not quantised to a hop.
+drops blips (clicks, breaths). A fine pass then moves each edge to where a 1 ms moving RMS
+first/last clears the noise floor, so edges are sample-accurate in clean audio, not quantised to a hop.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ class _EdgeFinder:
 
     def start(self, anchor: int, hop: int) -> int:
         """Move a hop-aligned onset back to the first loud sample connected to the speech."""
-        window = self._loud(max(anchor - self.search, 0), min(anchor + hop, len(self.samples)), True)
+        low, high = max(anchor - self.search, 0), min(anchor + hop, len(self.samples))
+        window = self._loud(low, high, trailing=True)
         inside = window[window >= anchor]
         seed = int(inside[0]) if inside.size else anchor
         return _chain_start(np.append(window[window < seed], seed), self.quiet_run)
@@ -75,7 +76,7 @@ class _EdgeFinder:
     def end(self, anchor: int, hop: int) -> int:
         """Move a hop-aligned end (its last sample) on to the last loud sample of the speech."""
         low, high = max(anchor - hop + 1, 0), min(anchor + self.search + 1, len(self.samples))
-        window = self._loud(low, high, False)
+        window = self._loud(low, high, trailing=False)
         inside = window[window <= anchor]
         seed = int(inside[-1]) if inside.size else anchor
         points = np.append(seed, window[window > seed])
