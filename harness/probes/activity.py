@@ -3,7 +3,7 @@
 Two passes. A coarse pass over 10 ms hops finds speech with hysteresis against the channel's own
 noise floor (so steady background noise is not speech), bridges short gaps inside a sentence and
 drops blips (clicks, breaths). A fine pass then moves each edge to where a 1 ms moving RMS
-first/last clears the noise floor, so edges are sample-accurate in clean audio, not quantised to a hop.
+first/last clears the noise floor: sample-accurate in clean audio, not quantised to a hop.
 """
 
 from __future__ import annotations
