@@ -26,6 +26,7 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pacing.py
+	$(BIN)/python benchmarks/probes.py
 
 clean:
 	rm -rf $(VENV) reports/*/

@@ -47,7 +47,7 @@ def _transcript(session_dir: Path) -> list[dict]:
 def test_demo_writes_a_complete_session_directory(demo_call):
     run, session_dir = demo_call
     assert run["passed"] is True
-    for name in ("call.wav", "events.jsonl", "transcript.json", "session.json"):
+    for name in ("call.wav", "events.jsonl", "transcript.json", "session.json", "probes.json"):
         assert (session_dir / name).stat().st_size > 0
     session = json.loads((session_dir / "session.json").read_text())
     assert session["status"] == "completed"
@@ -125,3 +125,23 @@ def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, demo_call):
     assert any(line.startswith("I heard:") for line in agent_lines)
     session = json.loads((byo_dir / "session.json").read_text())
     assert session["scenario"]["agent"]["factory"] == "tests.fixtures.tiny_agent:create_agent"
+
+
+def test_probes_measure_every_turn_of_the_demo_from_its_recording(demo_call):
+    _, session_dir = demo_call
+    probes = json.loads((session_dir / "probes.json").read_text())
+    transcript = _transcript(session_dir)
+    caller_turns = sum(1 for turn in transcript if turn["speaker"] == "caller")
+    assert probes["summary"]["turns"] == {
+        "caller": caller_turns,
+        "agent": sum(1 for turn in transcript if turn["speaker"] == "agent"),
+    }
+    assert len(probes["responses"]) == caller_turns  # every caller turn was answered
+    assert probes["interruptions"] == []
+    first_agent = next(turn for turn in transcript if turn["speaker"] == "agent")
+    assert probes["summary"]["greeting_latency_ms"] / 1000 >= first_agent["start_s"] - 0.02
+    for row in probes["agent_view"]:
+        assert row["agent_e2e_latency_ms"] is not None
+        assert row["heard_latency_ms"] >= row["agent_e2e_latency_ms"] - 100
+    session = json.loads((session_dir / "session.json").read_text())
+    assert session["result"]["timing"]["response_latency"]["count"] == caller_turns

@@ -1,0 +1,1 @@
+"""What people read: pictures and pages rendered from run directories alone."""
