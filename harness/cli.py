@@ -19,7 +19,7 @@ from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, C
 
 EXIT_CODES_HELP = """exit codes:
   0  every session completed
-  1  a session did not complete (e.g. it hit max_duration_s before the caller was done)
+  1  a session failed: it broke a timing budget, or hit max_duration_s before the caller was done
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)"""
 

@@ -59,6 +59,21 @@ class LinkConfig(_Strict):
     one_way_latency_ms: float = Field(0.0, ge=0, le=2000)
 
 
+class TimingBudgets(_Strict):
+    """Limits on what the caller heard (probes.json), in milliseconds; unset means unchecked."""
+
+    greeting_latency_ms: float | None = Field(None, gt=0)
+    response_latency_p50_ms: float | None = Field(None, gt=0)
+    response_latency_p95_ms: float | None = Field(None, gt=0)
+    response_latency_max_ms: float | None = Field(None, gt=0)
+    interruption_stop_p95_ms: float | None = Field(None, gt=0)
+    interruption_stop_max_ms: float | None = Field(None, gt=0)
+    interruption_recovery_p95_ms: float | None = Field(None, gt=0)
+
+    def limits(self) -> dict[str, float]:
+        return {name: limit for name, limit in self.model_dump().items() if limit is not None}
+
+
 class Scenario(_Strict):
     """One call to place: which agent, which persona, and the limits of the call."""
 
@@ -70,4 +85,5 @@ class Scenario(_Strict):
     opening: Literal["agent", "caller"] = "agent"
     max_duration_s: float = Field(90.0, gt=0, le=3600)
     link: LinkConfig = LinkConfig()
+    budgets: TimingBudgets = TimingBudgets()
     seed: int = 0

@@ -22,28 +22,45 @@ def draw_timeline(timing: CallTiming, path: Path, *, title: str = "", width_in: 
         axes.broken_barh(spans, (lane - 0.3, 0.6), facecolors=_COLOURS[side], label=side)
     for response in timing.responses:
         axes.annotate(
-            "", xy=(response.agent_start_s, 0.5), xytext=(response.caller_end_s, 0.5),
+            "",
+            xy=(response.agent_start_s, 0.5),
+            xytext=(response.caller_end_s, 0.5),
             arrowprops={"arrowstyle": "<->", "color": "#333333", "lw": 1},
         )
         axes.text(
-            (response.caller_end_s + response.agent_start_s) / 2, 0.56,
-            f"{response.latency_ms:.0f} ms", ha="center", va="bottom", fontsize=7,
+            (response.caller_end_s + response.agent_start_s) / 2,
+            0.56,
+            f"{response.latency_ms:.0f} ms",
+            ha="center",
+            va="bottom",
+            fontsize=7,
         )
     for item in timing.interruptions:
         axes.axvline(item.start_s, color="#c0392b", lw=1, ls="--")
         axes.text(item.start_s, 1.42, "barge-in", color="#c0392b", fontsize=7, ha="center")
         axes.annotate(
-            "", xy=(item.agent_stop_s, 1.35), xytext=(item.start_s, 1.35),
+            "",
+            xy=(item.agent_stop_s, 1.35),
+            xytext=(item.start_s, 1.35),
             arrowprops={"arrowstyle": "<->", "color": "#c0392b", "lw": 1},
         )
         axes.text(
-            item.agent_stop_s, 1.22, f"stop {item.stop_latency_ms:.0f} ms",
-            color="#c0392b", fontsize=7, ha="left",
+            item.agent_stop_s,
+            1.22,
+            f"stop {item.stop_latency_ms:.0f} ms",
+            color="#c0392b",
+            fontsize=7,
+            ha="left",
         )
         if item.recovery_ms is not None:
             axes.text(
-                item.caller_end_s, 0.32, f"recovery {item.recovery_ms:.0f} ms",
-                color="#c0392b", fontsize=7, ha="left", va="top",
+                item.caller_end_s,
+                0.32,
+                f"recovery {item.recovery_ms:.0f} ms",
+                color="#c0392b",
+                fontsize=7,
+                ha="left",
+                va="top",
             )
     for backchannel in timing.backchannels:
         axes.text(backchannel.start_s, -0.45, "backchannel", fontsize=7, color="#7f8c8d")

@@ -46,6 +46,8 @@ class Progress:
             f"[{self._index}/{self._total}] {self._label}: {result.outcome} after "
             f"{result.duration_s:.1f}s of audio ({turns} turns)"
         )
+        for failure in result.failures:
+            self._print(f"  FAILED: {failure}")
         latency = result.timing.get("response_latency", {})
         if latency.get("count"):
             self._print(

@@ -33,10 +33,16 @@ class RunResult:
 
     @property
     def passed(self) -> bool:
-        return not self.errors and all(s.outcome == "completed" for s in self.sessions)
+        return not self.errors and all(session.passed for session in self.sessions)
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": "crosstalk.run/1", "passed": self.passed, **asdict(self)}
+        sessions = [{**asdict(s), "passed": s.passed} for s in self.sessions]
+        return {
+            "schema": "crosstalk.run/1",
+            "passed": self.passed,
+            **asdict(self),
+            "sessions": sessions,
+        }
 
 
 def expand_scenario_paths(paths: list[Path]) -> list[Path]:

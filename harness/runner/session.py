@@ -25,6 +25,7 @@ from ..callers import build_caller
 from ..config import LoadedScenario
 from ..errors import CrosstalkError, InfrastructureError
 from ..probes import write_session_probes
+from ..probes.budgets import check_budgets, checks_json
 from ..transport import TRANSPORTS, LinkOptions, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
@@ -49,6 +50,12 @@ class SessionResult:
     error: str | None = None
     pacing: dict[str, float | int] = field(default_factory=dict)
     timing: dict[str, Any] = field(default_factory=dict)
+    budgets: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "completed" and not self.failures
 
 
 def _versions() -> dict[str, str]:
@@ -183,6 +190,10 @@ class SessionRun:
         turns = build_turns(event_log.records, spans)  # type: ignore[arg-type]
         _write_json(self.directory / "transcript.json", transcript_document(turns))
         probes = self._write_probes()
+        checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
+        failures = [check.reason() for check in checks if not check.passed]
+        if outcome == "max_duration":
+            failures.insert(0, "the call reached max_duration_s before the caller was done")
         result = SessionResult(
             session_id=self.session_id,
             directory=str(self.directory),
@@ -194,6 +205,8 @@ class SessionRun:
             error=error,
             pacing=self.transport.pacing.summary(),
             timing=probes.get("summary", {}),
+            budgets=checks_json(checks),
+            failures=failures,
         )
         _write_json(self.directory / "session.json", self._session_document(outcome, result))
         return result
