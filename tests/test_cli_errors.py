@@ -28,12 +28,17 @@ def test_malformed_yaml_names_file_and_line(crosstalk, tmp_path):
     _assert_user_error(result, f"{bad}:", "invalid YAML")
 
 
-def test_unknown_agent_import_path_is_caught_before_any_call(crosstalk, tmp_path):
-    scenario = tmp_path / "s.yaml"
+def _demo_persona_scenario(folder: Path, rest: str) -> Path:
+    """A scenario for the shipped demo persona, with `rest` appended (YAML from line 3 on)."""
+    scenario = folder / "s.yaml"
     scenario.write_text(
-        f"name: s\npersona: {REPO / 'personas' / 'order_status_caller.yaml'}\n"
-        "agent:\n  factory: no_such_package.agents:build\n"
+        f"name: s\npersona: {REPO / 'personas' / 'order_status_caller.yaml'}\n{rest}"
     )
+    return scenario
+
+
+def test_unknown_agent_import_path_is_caught_before_any_call(crosstalk, tmp_path):
+    scenario = _demo_persona_scenario(tmp_path, "agent:\n  factory: no_such_package.agents:build\n")
     result = crosstalk("run", str(scenario), "--out", str(tmp_path / "out"))
     _assert_user_error(result, f"{scenario}:4:3: agent.factory", "no_such_package.agents")
     assert not (tmp_path / "out").exists()
@@ -54,10 +59,8 @@ def test_shipped_scenarios_and_fixtures_validate(crosstalk):
 
 
 def test_openai_backend_without_a_key_says_which_variable(crosstalk, tmp_path):
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text(
-        f"name: s\npersona: {REPO / 'personas' / 'order_status_caller.yaml'}\n"
-        "agent:\n  backend: openai\ncaller:\n  backend: openai\n"
+    scenario = _demo_persona_scenario(
+        tmp_path, "agent:\n  backend: openai\ncaller:\n  backend: openai\n"
     )
     result = crosstalk("run", str(scenario), "--out", str(tmp_path / "out"))
     _assert_user_error(result, "OPENAI_API_KEY")
