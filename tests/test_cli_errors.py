@@ -81,3 +81,11 @@ def test_python_dash_m_and_console_script_are_the_same_command():
     script = shutil.which("crosstalk") or str(Path(sys.executable).parent / "crosstalk")
     completed = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0 and completed.stdout.startswith("crosstalk ")
+
+
+def test_unknown_tts_voice_names_the_side_and_field(crosstalk, tmp_path):
+    scenario = _demo_persona_scenario(tmp_path, "agent:\n  voice: {espeak: no-such-voice}\n")
+    result = crosstalk("run", str(scenario), "--out", str(tmp_path / "out"))
+    _assert_user_error(
+        result, f"{scenario}:3:1: agent.voice.espeak: espeak-ng has no voice named 'no-such-voice'"
+    )

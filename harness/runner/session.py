@@ -18,15 +18,15 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from livekit.agents import AgentSession
+from livekit.agents import Agent, AgentSession
 
 from ..backends import get_backend
 from ..callers import build_caller
 from ..config import LoadedScenario
-from ..errors import CrosstalkError, InfrastructureError
+from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets, checks_json
-from ..transport import TRANSPORTS, LinkOptions, Transport
+from ..transport import TRANSPORTS, LinkOptions, Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
@@ -105,7 +105,7 @@ class SessionRun:
         }
 
     async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
-        scenario, persona = self.loaded.scenario, self.loaded.persona
+        scenario = self.loaded.scenario
         self.directory.mkdir(parents=True, exist_ok=True)
         _write_json(self.directory / "session.json", self._session_document("running", None))
         event_log = EventLog(self.directory / "events.jsonl", self.transport.clock)
@@ -115,29 +115,7 @@ class SessionRun:
         outcome: str = "error"
         error: str | None = None
         try:
-            caller_backend = get_backend(scenario.caller.backend)
-            agent_backend = get_backend(scenario.agent.backend)
-            await warm_up([caller_backend, agent_backend])
-            agent = load_agent(self.loaded, backend=agent_backend.name)
-            caller = build_caller(
-                persona,
-                opens_call=scenario.opening == "caller",
-                own_brain=caller_backend.agent_has_own_brain(),
-            )
-            sides = {
-                "agent": (
-                    agent,
-                    await asyncio.to_thread(
-                        agent_backend.session_kwargs, scenario.agent.voice.to_voice()
-                    ),
-                ),
-                "caller": (
-                    caller,
-                    await asyncio.to_thread(
-                        caller_backend.session_kwargs, persona.voice.to_voice()
-                    ),
-                ),
-            }
+            sides = await self._build_sides()
             for role, (_, kwargs) in sides.items():
                 session = AgentSession(**kwargs)
                 link_end = self.transport.end_for(role)  # type: ignore[arg-type]
@@ -153,6 +131,9 @@ class SessionRun:
             outcome = await self.monitor.wait(self.transport.clock.now, scenario.max_duration_s)
             error = self.monitor.error
             await asyncio.sleep(_HANGUP_TAIL_S)
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
         except CrosstalkError:
             raise
         except Exception as exc:
@@ -168,8 +149,37 @@ class SessionRun:
             )
         return result
 
+    async def _build_sides(self) -> dict[Role, tuple[Agent, dict[str, Any]]]:
+        """Each side's Agent and AgentSession arguments, models loaded before the clock starts."""
+        scenario, persona = self.loaded.scenario, self.loaded.persona
+        caller_backend = get_backend(scenario.caller.backend)
+        agent_backend = get_backend(scenario.agent.backend)
+        await warm_up([caller_backend, agent_backend])
+        agent = load_agent(self.loaded, backend=agent_backend.name)
+        caller = build_caller(
+            persona,
+            opens_call=scenario.opening == "caller",
+            own_brain=caller_backend.agent_has_own_brain(),
+        )
+        plans = {
+            "agent": (agent, agent_backend, scenario.agent.voice, self.loaded.where(("agent",))),
+            "caller": (caller, caller_backend, persona.voice, str(self.loaded.persona_path)),
+        }
+        field_prefix = {"agent": "agent.", "caller": ""}
+        sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
+        for role, (side_agent, backend, voice, where) in plans.items():
+            try:
+                kwargs = await asyncio.to_thread(backend.session_kwargs, voice.to_voice())
+            except ConfigError as exc:
+                message = f"{where}: {field_prefix[role]}{exc.message}"
+                raise ConfigError(message, hint=exc.hint) from None
+            sides[role] = (side_agent, kwargs)  # type: ignore[index]
+        return sides
+
     def _write_probes(self) -> dict[str, Any]:
         """Timing from the recording (probes.json); a failure here must not lose the session."""
+        if self.transport.duration_s == 0:
+            return {}  # the call never started: there is no recording to measure
         try:
             return write_session_probes(self.directory)
         except Exception:

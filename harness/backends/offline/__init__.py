@@ -40,7 +40,7 @@ class OfflineBackend:
         except ValueError as exc:
             raise ConfigError(
                 f"voice.espeak: {exc}", hint="try en-us, en-gb-x-rp, en-029 or en-GB-scotland"
-            ) from None
+            ) from None  # the runner puts the file and the side in front of the field
         return {
             "vad": _load_vad(),
             "stt": WhisperSTT(),
