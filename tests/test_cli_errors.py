@@ -10,7 +10,8 @@ from .conftest import FIXTURES, REPO
 def _assert_user_error(result, *fragments: str) -> None:
     assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: ")
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error_lines) == 1, result.stderr
     for fragment in fragments:
         assert fragment in result.stderr
 
