@@ -6,6 +6,7 @@ The run directory also gets `run.json` (what ran and how each session ended) and
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..backends import get_backend
 from ..config import LoadedScenario, load_scenario
-from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..errors import ConfigError, InfrastructureError
 from .agent_loader import resolve_factory
 from .progress import Progress
 from .session import SessionResult, SessionRun
@@ -30,10 +31,15 @@ class RunResult:
     directory: str
     sessions: list[SessionResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    cancelled: bool = False
 
     @property
     def passed(self) -> bool:
-        return not self.errors and all(session.passed for session in self.sessions)
+        return (
+            not self.errors
+            and not self.cancelled
+            and all(session.passed for session in self.sessions)
+        )
 
     def to_json(self) -> dict[str, Any]:
         sessions = [{**asdict(s), "passed": s.passed} for s in self.sessions]
@@ -112,7 +118,8 @@ async def run_scenarios(paths: list[Path], out_dir: Path, progress: Progress) ->
                 continue
             result.sessions.append(session)
             progress.session_finished(session)
-    except CrosstalkError:
+    except asyncio.CancelledError:
+        result.cancelled = True
         raise
     finally:
         (directory / "run.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")

@@ -1,0 +1,53 @@
+"""Ctrl-C during a call: exit 130, and everything recorded so far is kept and marked cancelled."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import wave
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+
+def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            "scenarios/demo_order_status.yaml",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # wait until the call is under way: the agent has spoken
+        if "turn  1" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=60) == 130
+    assert "artifacts so far are kept" in rest and "Traceback" not in rest
+
+    [run_dir] = tmp_path.iterdir()
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["cancelled"] is True and run["passed"] is False
+    [session_dir] = [path for path in run_dir.iterdir() if path.is_dir()]
+    session = json.loads((session_dir / "session.json").read_text())
+    assert session["status"] == "cancelled"
+    with wave.open(str(session_dir / "call.wav")) as recording:
+        duration = recording.getnframes() / recording.getframerate()
+    assert duration == pytest.approx(session["result"]["duration_s"], abs=0.02)
+    assert duration > 3
+    transcript = json.loads((session_dir / "transcript.json").read_text())
+    assert transcript["turns"][0]["speaker"] == "agent"
