@@ -27,7 +27,11 @@ def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
             str(tmp_path),
         ],
         cwd=REPO,
+        # as in a terminal: a test runner started in the background may ignore SIGINT, and a
+        # child inherits that, so the child gets the default back
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stderr=subprocess.PIPE,
+        bufsize=1,
         text=True,
     )
     assert process.stderr is not None

@@ -60,8 +60,11 @@ class CallMonitor:
             if remaining <= 0:
                 return "max_duration"
             self._changed.clear()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation (Ctrl-C)
+            # that lands as the event fires, and events fire many times a second here
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.25))
+                async with asyncio.timeout(min(remaining, 0.25)):
+                    await self._changed.wait()
         return "error" if self.error else "completed"
 
 

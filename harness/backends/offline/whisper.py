@@ -93,7 +93,8 @@ class WhisperSTT(stt.STT):
         conn_options: APIConnectOptions,
     ) -> stt.SpeechEvent:
         samples = _to_whisper_input(buffer)
-        text = await asyncio.wait_for(run_batch(transcribe, samples), conn_options.timeout * 3)
+        async with asyncio.timeout(conn_options.timeout * 3):
+            text = await run_batch(transcribe, samples)
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=utils.shortuuid(),
