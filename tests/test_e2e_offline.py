@@ -145,3 +145,5 @@ def test_probes_measure_every_turn_of_the_demo_from_its_recording(demo_call):
         assert row["heard_latency_ms"] >= row["agent_e2e_latency_ms"] - 100
     session = json.loads((session_dir / "session.json").read_text())
     assert session["result"]["timing"]["response_latency"]["count"] == caller_turns
+    said = [label["caller_said"] for label in probes["response_labels"]]
+    assert said == [turn["text"] for turn in transcript if turn["speaker"] == "caller"]

@@ -1,7 +1,8 @@
 """Timing probes: what the caller heard, measured from the recording itself.
 
 `analyze_recording` works on any stereo WAV; `write_session_probes` adds the agent's own metrics
-from `events.jsonl` and writes `probes.json` into a session directory.
+from `events.jsonl` and the words of each turn from `transcript.json`, and writes `probes.json`
+into a session directory.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .activity import ActivityOptions, speech_segments
-from .agent_metrics import agent_view
+from .agent_metrics import agent_view, label_responses
 from .recording import StereoRecording, read_stereo
 from .timing import CallTiming, TimingOptions, measure
 
@@ -37,6 +38,7 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
         "schema": PROBES_SCHEMA,
         **timing.to_json(),
         "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
+        "response_labels": label_responses(session_dir / "transcript.json", timing.responses),
     }
     (session_dir / "probes.json").write_text(json.dumps(document, indent=2) + "\n")
     return document

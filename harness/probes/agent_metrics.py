@@ -35,6 +35,40 @@ def _ms(seconds: Any) -> float | None:
     return round(seconds * 1000, 1) if isinstance(seconds, int | float) else None
 
 
+def _turn_text(turns: list[dict[str, Any]], speaker: str, at_s: float) -> str | None:
+    """What `speaker` said in the transcript turn nearest to `at_s`, within a second."""
+    candidates = [t for t in turns if t["speaker"] == speaker and t.get("start_s") is not None]
+    nearest = min(
+        candidates,
+        key=lambda t: (
+            0.0
+            if t["start_s"] <= at_s <= t["end_s"]
+            else min(abs(t["start_s"] - at_s), abs(t["end_s"] - at_s))
+        ),
+        default=None,
+    )
+    if nearest is None or not nearest["start_s"] - _MATCH_WITHIN_S <= at_s <= (
+        nearest["end_s"] + _MATCH_WITHIN_S
+    ):
+        return None
+    return nearest["text"]
+
+
+def label_responses(transcript_path: Path, responses: list[Response]) -> list[dict[str, Any]]:
+    """Per response: what the caller had just said and what the agent answered, if known."""
+    if not transcript_path.is_file():
+        return []
+    turns = json.loads(transcript_path.read_text(encoding="utf-8")).get("turns", [])
+    return [
+        {
+            "caller_end_s": response.caller_end_s,
+            "caller_said": _turn_text(turns, "caller", response.caller_end_s),
+            "agent_said": _turn_text(turns, "agent", response.agent_start_s),
+        }
+        for response in responses
+    ]
+
+
 def agent_view(events_path: Path, responses: list[Response]) -> list[dict[str, Any]]:
     """Per response: the probe's latency and the agent's own metrics for the same reply."""
     if not events_path.is_file():
