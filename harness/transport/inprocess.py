@@ -100,9 +100,15 @@ class InProcessTransport:
         self.clock.start()
         self._pump = asyncio.create_task(self._run_pump(), name="inprocess-link-pump")
 
-    async def _run_pump(self) -> None:
+    def _tick(self) -> None:
+        """Move one frame each way and record what was heard."""
         assert self._recorder is not None
-        to_agent, to_caller = self._directions["caller"], self._directions["agent"]
+        caller_heard = self._directions["caller"].tick(self.ticks)
+        agent_heard = self._directions["agent"].tick(self.ticks)
+        self._recorder.write(caller_heard, agent_heard)
+        self.ticks += 1
+
+    async def _run_pump(self) -> None:
         while True:
             deadline = self.clock.deadline(self.ticks)
             if deadline > time.monotonic():
@@ -110,10 +116,7 @@ class InProcessTransport:
             else:
                 await asyncio.sleep(0)  # behind schedule: catch up, but let the sides run too
             self.pacing.record(time.monotonic() - deadline)
-            caller_heard = to_agent.tick(self.ticks)
-            agent_heard = to_caller.tick(self.ticks)
-            self._recorder.write(caller_heard, agent_heard)
-            self.ticks += 1
+            self._tick()
 
     async def stop(self) -> None:
         if self._pump is not None:
@@ -121,6 +124,9 @@ class InProcessTransport:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump
             self._pump = None
+            stopped_at = time.monotonic()
+            while self.clock.deadline(self.ticks) <= stopped_at:  # frames a busy loop left due
+                self._tick()
         self._metronome.stop()
         for direction in self._directions.values():
             direction.input.close()
