@@ -107,6 +107,8 @@ def test_events_cover_both_sides_on_the_session_clock(demo_call):
             "user_input_transcribed",
             "speech_created",
             "metrics_collected",
+            "playback_started",
+            "playback_finished",
         ):
             assert (side, kind) in kinds, (side, kind)
     times = [event["t"] for event in events]

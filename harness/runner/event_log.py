@@ -5,6 +5,7 @@ Handlers only serialise and write one line; nothing here can slow the audio path
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO, get_args
 
 from livekit.agents import AgentSession
+from livekit.agents.voice import io
 from livekit.agents.voice.events import EventTypes
 from pydantic import BaseModel
 
@@ -60,9 +62,19 @@ class EventLog:
                 logger.exception("event listener failed on %s", event_type)
         return record
 
-    def attach(self, side: Role, session: AgentSession) -> None:
+    def attach(self, side: Role, session: AgentSession, audio_output: io.AudioOutput) -> None:
+        """Log every session event, and the playback of the side's audio (started/finished,
+        with the position reached and whether it was interrupted)."""
         for event_type in SESSION_EVENT_TYPES:
             session.on(event_type, self._handler(side, event_type))
+        for event_type in ("playback_started", "playback_finished"):
+            audio_output.on(event_type, self._playback_handler(side, event_type))
+
+    def _playback_handler(self, side: Role, event_type: str) -> Callable[[Any], None]:
+        def handle(event: Any) -> None:
+            self.write(side, event_type, dataclasses.asdict(event))
+
+        return handle
 
     def _handler(self, side: Role, event_type: str) -> Callable[[Any], None]:
         def handle(event: Any) -> None:

@@ -121,7 +121,7 @@ class SessionRun:
                 link_end = self.transport.end_for(role)  # type: ignore[arg-type]
                 session.input.audio = link_end.audio_input
                 session.output.audio = link_end.audio_output
-                event_log.attach(role, session)  # type: ignore[arg-type]
+                event_log.attach(role, session, link_end.audio_output)  # type: ignore[arg-type]
                 self._sessions[role] = session
 
             await self.transport.start(self.directory / "call.wav")
