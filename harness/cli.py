@@ -18,10 +18,11 @@ from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, CrosstalkError
 
 EXIT_CODES_HELP = """exit codes:
-  0  every session completed
+  0  every session passed
   1  a session failed: it broke a timing budget, or hit max_duration_s before the caller was done
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
-  3  infrastructure error (a model unreachable, a session crashed)"""
+  3  infrastructure error (a model unreachable, a session crashed)
+  130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""
 
 
 class _OneLineFormatter(logging.Formatter):
