@@ -91,3 +91,21 @@ def test_persona_errors_name_the_persona_file(project):
     with pytest.raises(ConfigError) as caught:
         parse_model(Persona, bad)
     assert f"{bad}:3:1: script:" in caught.value.message
+
+
+def test_impairments_are_validated_per_type(project):
+    path = _write(
+        project,
+        "scenarios/s.yaml",
+        "name: s\npersona: p1\nlink:\n  impairments:\n    caller_to_agent:\n"
+        "      - {type: noise, snr_db: 15}\n      - {type: loss, percent: 150}\n",
+    )
+    message = _error(path)
+    assert f"{path}:7:9: link.impairments.caller_to_agent.1.loss.percent:" in message
+    good = _write(
+        project,
+        "scenarios/good.yaml",
+        "name: g\npersona: p1\nlink:\n  impairments:\n    agent_to_caller: [{type: telephone}]\n",
+    )
+    [telephone] = load_scenario(good).scenario.link.impairments.agent_to_caller
+    assert telephone.type == "telephone"

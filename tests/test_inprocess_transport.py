@@ -101,3 +101,22 @@ async def test_playback_finishes_only_after_the_listener_heard_the_last_frame(tm
     assert heard_at >= 0.1 + 0.2
     [span] = link.played_spans("caller")
     assert (span.start_s, span.end_s) == pytest.approx((0.2, 0.3))
+
+
+async def test_impairments_change_only_their_direction_of_the_line(tmp_path):
+    from harness.transport.impairments import AdditiveNoise, TelephoneBand
+
+    link = InProcessTransport(
+        LinkOptions(sample_rate=RATE),
+        {"caller": [AdditiveNoise("white", snr_db=20, seed=1), TelephoneBand(RATE)]},
+    )
+    caller = link.end_for("caller")
+    await caller.audio_output.capture_frame(_speech_after(0.1, tone_s=0.3))
+    caller.audio_output.flush()
+    await link.start(tmp_path / "call.wav")
+    await asyncio.sleep(0.6)
+    await link.stop()
+    _, stereo = _read_stereo(tmp_path / "call.wav")
+    assert np.abs(stereo[:, 1]).max() == 0  # the agent's direction is untouched
+    leading_silence = stereo[: int(0.09 * RATE), 0].astype(float)
+    assert np.sqrt(np.mean(leading_silence**2)) > 10  # noise is heard even before speech

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,9 +54,40 @@ class CallerConfig(_Strict):
     backend: BackendName = "offline"
 
 
+class NoiseImpairment(_Strict):
+    type: Literal["noise"]
+    kind: Literal["white", "pink"] = "pink"
+    snr_db: float = Field(ge=-10, le=60)
+
+
+class TelephoneImpairment(_Strict):
+    """8 kHz, 300-3400 Hz and G.711 mu-law: a narrowband phone line."""
+
+    type: Literal["telephone"]
+
+
+class LossImpairment(_Strict):
+    type: Literal["loss"]
+    percent: float = Field(gt=0, lt=100)
+    mean_burst_frames: float = Field(1.0, ge=1, le=50)
+
+
+ImpairmentConfig = Annotated[
+    NoiseImpairment | TelephoneImpairment | LossImpairment, Field(discriminator="type")
+]
+
+
+class ImpairmentsConfig(_Strict):
+    """What each direction of the line does to the audio, applied in the order listed."""
+
+    caller_to_agent: list[ImpairmentConfig] = Field(default_factory=list)
+    agent_to_caller: list[ImpairmentConfig] = Field(default_factory=list)
+
+
 class LinkConfig(_Strict):
     sample_rate: Literal[8000, 16000, 24000, 48000] = 16_000
     one_way_latency_ms: float = Field(0.0, ge=0, le=2000)
+    impairments: ImpairmentsConfig = ImpairmentsConfig()
 
 
 class TimingBudgets(_Strict):

@@ -30,6 +30,7 @@ from ..transport import TRANSPORTS, LinkOptions, Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
+from .line import build_impairments
 from .transcript import build_turns, transcript_document
 from .warmup import warm_up
 
@@ -82,7 +83,8 @@ class SessionRun:
         self.directory = directory
         scenario = loaded.scenario
         self.transport: Transport = TRANSPORTS["inprocess"](
-            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms)
+            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms),
+            build_impairments(scenario.link, scenario.seed),
         )
         self.monitor = CallMonitor(caller_lines=len(loaded.persona.script))
         self._sessions: dict[str, AgentSession] = {}

@@ -1,9 +1,10 @@
 """The in-process transport: both sides in one event loop, joined by a paced, delayed audio link.
 
 One pump task drives the session clock: every 20 ms tick it takes one frame from each side's
-playback (silence if it is quiet), pushes it through that direction's delay line (the one-way
-latency) and delivers what comes out to the other side's input and to the recording. A late tick
-is caught up frame by frame, so audio time stays equal to wall time and never drifts.
+playback (silence if it is quiet), runs it through that direction's impairments (noise, phone
+band, loss) and delay line (the one-way latency), and delivers what comes out to the other
+side's input and to the recording. A late tick is caught up frame by frame, so audio time stays
+equal to wall time and never drifts.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 
 from livekit import rtc
 
-from .base import LinkEnd, LinkOptions, Role, SpeechSpan
+from .base import ROLES, LinkEnd, LinkOptions, Role, SpeechSpan
 from .clock import FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
+from .impairments import Impairment, ImpairmentChain
 from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
 from .recorder import StereoRecorder
 
@@ -28,7 +30,9 @@ logger = logging.getLogger(__name__)
 class _Direction:
     """One way of the link: the speaker's playback, the wire's delay line, the listener's input."""
 
-    def __init__(self, speaker: Role, options: LinkOptions) -> None:
+    def __init__(
+        self, speaker: Role, options: LinkOptions, impairments: list[Impairment] | None = None
+    ) -> None:
         self.sample_rate = options.sample_rate
         self.frame_samples = samples_per_frame(options.sample_rate)
         self._silence = bytes(self.frame_samples * 2)
@@ -43,6 +47,7 @@ class _Direction:
         listener = "agent" if speaker == "caller" else "caller"
         self.input = LinkAudioInput(label=f"link:{listener}-in")
         self._wire: deque[bytes] = deque([self._silence] * self.latency_frames)
+        self._impair = ImpairmentChain(impairments) if impairments else None
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
         self.spans.append(
@@ -54,7 +59,8 @@ class _Direction:
     def tick(self, index: int) -> bytes:
         """Advance one frame; returns what the listener hears at tick `index`."""
         sent = self.output.play_frame(index, heard_at_tick=index + self.latency_frames)
-        self._wire.append(sent if sent is not None else self._silence)
+        on_wire = sent if sent is not None else self._silence
+        self._wire.append(self._impair(on_wire) if self._impair else on_wire)
         heard = self._wire.popleft()
         self.input.deliver(
             rtc.AudioFrame(
@@ -67,14 +73,19 @@ class _Direction:
 class InProcessTransport:
     """Two sides in one process, real-time paced, with a configurable one-way latency."""
 
-    def __init__(self, options: LinkOptions | None = None) -> None:
+    def __init__(
+        self,
+        options: LinkOptions | None = None,
+        impairments: dict[Role, list[Impairment]] | None = None,
+    ) -> None:
+        """`impairments[speaker]` run on what that side sends (heard so by the other side)."""
         self.options = options or LinkOptions()
         self.sample_rate = self.options.sample_rate
         self.clock = SessionClock()
         self.pacing = PacingStats()
+        impairments = impairments or {}
         self._directions: dict[Role, _Direction] = {
-            "caller": _Direction("caller", self.options),
-            "agent": _Direction("agent", self.options),
+            role: _Direction(role, self.options, impairments.get(role)) for role in ROLES
         }
         self._recorder: StereoRecorder | None = None
         self._pump: asyncio.Task[None] | None = None

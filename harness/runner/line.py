@@ -1,0 +1,35 @@
+"""From a scenario's `link` settings to the transport's impairment chains, seeded per run."""
+
+from __future__ import annotations
+
+from ..config.models import (
+    ImpairmentConfig,
+    LinkConfig,
+    LossImpairment,
+    NoiseImpairment,
+    TelephoneImpairment,
+)
+from ..transport import Role
+from ..transport.impairments import AdditiveNoise, Impairment, PacketLoss, TelephoneBand
+
+
+def _build(config: ImpairmentConfig, sample_rate: int, seed: int) -> Impairment:
+    if isinstance(config, NoiseImpairment):
+        return AdditiveNoise(kind=config.kind, snr_db=config.snr_db, seed=seed)
+    if isinstance(config, TelephoneImpairment):
+        return TelephoneBand(sample_rate)
+    assert isinstance(config, LossImpairment)
+    return PacketLoss(config.percent, config.mean_burst_frames, seed=seed)
+
+
+def build_impairments(link: LinkConfig, seed: int) -> dict[Role, list[Impairment]]:
+    """Impairments keyed by the side whose audio they affect, each with its own derived seed."""
+    chains: dict[Role, list[Impairment]] = {}
+    for direction, (speaker, configs) in enumerate(
+        (("caller", link.impairments.caller_to_agent), ("agent", link.impairments.agent_to_caller))
+    ):
+        chains[speaker] = [  # type: ignore[index]
+            _build(config, link.sample_rate, seed * 1000 + direction * 100 + position)
+            for position, config in enumerate(configs)
+        ]
+    return chains
