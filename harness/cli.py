@@ -11,11 +11,19 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, CrosstalkError
+from .errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INFRASTRUCTURE,
+    EXIT_OK,
+    ConfigError,
+    CrosstalkError,
+)
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
@@ -72,7 +80,8 @@ def _build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         help="check scenario and persona files without placing calls",
-        description="Validate scenarios (and the personas they name); exits 2 listing every error.",
+        description="Validate scenarios (with the personas and agents they name) and persona "
+        "files (those in a personas/ folder); exits 2 listing every error.",
     )
     validate.add_argument(
         "paths",
@@ -81,6 +90,34 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="scenario YAML files, or folders of them",
     )
+    schema = commands.add_parser(
+        "schema",
+        help="write JSON Schemas for persona and scenario YAML (editor autocompletion)",
+        description="Write persona.schema.json and scenario.schema.json, for editors that "
+        "autocomplete and check YAML (see the README for the VS Code setting).",
+    )
+    schema.add_argument(
+        "--out",
+        type=Path,
+        default=Path("schemas"),
+        help="folder to write them to (default: schemas)",
+    )
+
+    new = commands.add_parser(
+        "new",
+        help="write a commented starting persona or scenario",
+        description="Write personas/NAME.yaml or scenarios/NAME.yaml with every field "
+        "commented; never overwrites an existing file.",
+    )
+    new.add_argument("kind", choices=["persona", "scenario"])
+    new.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
+    new.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        help="project folder holding personas/ and scenarios/ (default: .)",
+    )
+
     analyze = commands.add_parser(
         "analyze",
         help="measure timing from any stereo recording",
@@ -105,6 +142,24 @@ def _build_parser() -> argparse.ArgumentParser:
         help="channel holding the agent (default 1)",
     )
     return parser
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .config.authoring import write_schemas
+
+    for path in write_schemas(args.out):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .config.authoring import new_file
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.name):
+        raise ConfigError(f"{args.name!r}: use letters, digits, '_', '.' and '-' in names")
+    path = new_file(args.kind, args.name, args.root)
+    print(f"wrote {path}; check it with: crosstalk validate {path}")
+    return EXIT_OK
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -156,20 +211,24 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .config import Persona, parse_model
     from .runner import expand_scenario_paths, load_all
 
     problems: list[str] = []
     paths = expand_scenario_paths(args.paths)
     for path in paths:
         try:
-            load_all([path])
+            if path.parent.name == "personas":
+                parse_model(Persona, path)
+            else:
+                load_all([path])
         except CrosstalkError as exc:
             problems.append(exc.render())
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return EXIT_BAD_INPUT
-    print(f"ok: {len(paths)} scenario(s) valid")
+    print(f"ok: {len(paths)} file(s) valid")
     return EXIT_OK
 
 
@@ -180,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     terminal.setFormatter(_OneLineFormatter())
     terminal.addFilter(logging.Filter("harness"))  # libraries' errors go to the run's log only
     logging.basicConfig(handlers=[terminal])
-    handlers = {"run": _run, "validate": _validate, "analyze": _analyze}
+    handlers = {
+        "run": _run,
+        "validate": _validate,
+        "analyze": _analyze,
+        "schema": _schema,
+        "new": _new,
+    }
     try:
         return handlers[args.command](args)
     except CrosstalkError as exc:

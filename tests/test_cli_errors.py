@@ -56,7 +56,7 @@ def test_validate_lists_errors_of_every_file(crosstalk, tmp_path):
 def test_shipped_scenarios_and_fixtures_validate(crosstalk):
     result = crosstalk("validate", "scenarios", str(FIXTURES / "scenarios"))
     assert result.exit_code == 0, result.stderr
-    assert "ok: 3 scenario(s) valid" in result.stdout
+    assert "ok: 3 file(s) valid" in result.stdout
 
 
 def test_openai_backend_without_a_key_says_which_variable(crosstalk, tmp_path):

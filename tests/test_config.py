@@ -109,3 +109,10 @@ def test_impairments_are_validated_per_type(project):
     )
     [telephone] = load_scenario(good).scenario.link.impairments.agent_to_caller
     assert telephone.type == "telephone"
+
+
+def test_misspelt_persona_reference_suggests_the_persona_meant(project):
+    _write(project, "personas/jordan_caller.yaml", PERSONA.replace("p1", "jordan_caller"))
+    path = _write(project, "scenarios/s.yaml", "name: s\npersona: jordan_calller\n")
+    expected = "persona: no persona 'jordan_calller' (did you mean 'jordan_caller'?)"
+    assert f"{path}:2:1: {expected}" in _error(path)

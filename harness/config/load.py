@@ -74,6 +74,15 @@ def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
         raise ConfigError("\n".join(lines)) from None
 
 
+def _persona_folders(scenario_path: Path) -> list[Path]:
+    """Where a persona named without a path is looked for, in order."""
+    return [
+        scenario_path.parent.parent / "personas",
+        scenario_path.parent / "personas",
+        Path("personas"),
+    ]
+
+
 def _persona_path(reference: str, scenario_path: Path) -> Path:
     candidate = Path(reference)
     if candidate.suffix in {".yaml", ".yml"}:
@@ -82,15 +91,17 @@ def _persona_path(reference: str, scenario_path: Path) -> Path:
             if candidate.is_absolute() or candidate.exists()
             else scenario_path.parent / candidate
         )
-    for folder in (
-        scenario_path.parent.parent / "personas",
-        scenario_path.parent / "personas",
-        Path("personas"),
-    ):
+    for folder in _persona_folders(scenario_path):
         path = folder / f"{reference}.yaml"
         if path.is_file():
             return path
-    return scenario_path.parent.parent / "personas" / f"{reference}.yaml"
+    return _persona_folders(scenario_path)[0] / f"{reference}.yaml"
+
+
+def _known_personas(scenario_path: Path) -> list[str]:
+    return sorted(
+        {path.stem for folder in _persona_folders(scenario_path) for path in folder.glob("*.yaml")}
+    )
 
 
 def load_scenario(path: Path) -> LoadedScenario:
@@ -98,9 +109,11 @@ def load_scenario(path: Path) -> LoadedScenario:
     scenario = _validate(Scenario, document)
     persona_path = _persona_path(scenario.persona, path)
     if not persona_path.is_file():
+        close = difflib.get_close_matches(scenario.persona, _known_personas(path), n=1)
+        suggestion = f" (did you mean {close[0]!r}?)" if close else f" (looked for {persona_path})"
         raise ConfigError(
-            f"{document.where(('persona',))}: persona: no persona {scenario.persona!r} "
-            f"(looked for {persona_path})",
+            f"{document.where(('persona',))}: persona: no persona {scenario.persona!r}"
+            + suggestion,
             hint="name a file in personas/ without .yaml, or give a path to the YAML file",
         )
     return LoadedScenario(

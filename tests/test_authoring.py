@@ -1,0 +1,41 @@
+"""Help for YAML authors: starting files that validate, and schemas that stay in step."""
+
+from __future__ import annotations
+
+import json
+
+from harness.config import load_scenario
+from harness.config.authoring import json_schemas
+
+from .conftest import REPO
+
+
+def test_new_persona_and_scenario_validate_as_written(crosstalk, tmp_path):
+    for kind, name in (("persona", "jo"), ("scenario", "first_call")):
+        result = crosstalk("new", kind, name, "--root", str(tmp_path))
+        assert result.exit_code == 0, result.stderr
+    loaded = load_scenario(tmp_path / "scenarios" / "first_call.yaml")
+    assert loaded.persona.name == "jo"
+    assert loaded.scenario.budgets.limits() == {"response_latency_p95_ms": 3000}
+    result = crosstalk("validate", str(tmp_path / "personas"), str(tmp_path / "scenarios"))
+    assert result.exit_code == 0 and "ok: 2 file(s) valid" in result.stdout
+
+
+def test_new_never_overwrites(crosstalk, tmp_path):
+    assert crosstalk("new", "persona", "jo", "--root", str(tmp_path)).exit_code == 0
+    again = crosstalk("new", "persona", "jo", "--root", str(tmp_path))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_shipped_schemas_match_the_models():
+    for filename, schema in json_schemas().items():
+        shipped = json.loads((REPO / "schemas" / filename).read_text())
+        assert shipped == schema, f"schemas/{filename} is stale: run `crosstalk schema`"
+
+
+def test_schemas_reject_unknown_keys_and_know_the_fields():
+    schemas = json_schemas()
+    scenario, persona = schemas["scenario.schema.json"], schemas["persona.schema.json"]
+    assert scenario["additionalProperties"] is False and persona["additionalProperties"] is False
+    assert {"persona", "agent", "link", "budgets"} <= set(scenario["properties"])
+    assert set(persona["required"]) == {"name", "goal", "script"}
