@@ -10,6 +10,7 @@ import importlib
 import inspect
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from livekit.agents import Agent
@@ -43,12 +44,26 @@ def resolve_factory(loaded: LoadedScenario) -> AgentFactory:
     return factory
 
 
-def load_agent(loaded: LoadedScenario, *, backend: str) -> Agent:
-    """Call the factory with the scenario's `agent.options` (plus `backend` if it takes one)."""
+def load_agent(
+    loaded: LoadedScenario,
+    *,
+    backend: str,
+    session_dir: Path | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Agent:
+    """Call the factory with the scenario's `agent.options`, plus what it asks for by name.
+
+    A factory may take any of `backend` (the backend name), `session_dir` (the session's directory,
+    for the agent's own artifacts) and `clock` (seconds on the session clock, the time base of
+    `events.jsonl`); `agent.options` come first, these only fill parameters the options leave out.
+    """
     factory = resolve_factory(loaded)
     kwargs = dict(loaded.scenario.agent.options)
-    if "backend" in inspect.signature(factory).parameters:
-        kwargs.setdefault("backend", backend)
+    offered = {"backend": backend, "session_dir": session_dir, "clock": clock}
+    parameters = inspect.signature(factory).parameters
+    for name, value in offered.items():
+        if name in parameters and value is not None:
+            kwargs.setdefault(name, value)
     try:
         agent = factory(**kwargs)
     except TypeError as exc:

@@ -157,7 +157,12 @@ class SessionRun:
         caller_backend = get_backend(scenario.caller.backend)
         agent_backend = get_backend(scenario.agent.backend)
         await warm_up([caller_backend, agent_backend])
-        agent = load_agent(self.loaded, backend=agent_backend.name)
+        agent = load_agent(
+            self.loaded,
+            backend=agent_backend.name,
+            session_dir=self.directory,
+            clock=self.transport.clock.now,
+        )
         caller = build_caller(
             persona,
             opens_call=scenario.opening == "caller",
