@@ -7,8 +7,12 @@ can reach it through `OPENAI_BASE_URL`.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -18,11 +22,33 @@ class SeenRequest:
     path: str
     query: dict[str, str]
     authorization: str | None
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class ChatReply:
+    """What the fake answers to one chat-completions request.
+
+    `content` is the assistant's text; `tool_calls` are `(name, arguments-dict)` pairs; a `status`
+    other than 200 answers with an OpenAI-style error body instead (e.g. 429, 500).
+    """
+
+    content: str | None = None
+    tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    status: int = 200
+    prompt_tokens: int = 100
+    completion_tokens: int = 20
+
+
+ChatHandler = Callable[[dict[str, Any]], ChatReply | str]
 
 
 @dataclass
 class FakeOpenAI:
+    """`chat` decides each chat-completions answer from the request body (default: "OK")."""
+
     realtime_status: int = 401
+    chat: ChatHandler | None = None
     requests: list[SeenRequest] = field(default_factory=list)
     port: int = 0
 
@@ -44,10 +70,70 @@ class FakeOpenAI:
             status=self.realtime_status,
         )
 
+    def chat_requests(self) -> list[dict[str, Any]]:
+        return [r.body for r in self.requests if r.path.endswith("/chat/completions") and r.body]
+
+    async def _chat_completions(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        self.requests.append(
+            SeenRequest(
+                request.path, dict(request.query), request.headers.get("Authorization"), body
+            )
+        )
+        reply = self.chat(body) if self.chat else ChatReply(content="OK")
+        if isinstance(reply, str):
+            reply = ChatReply(content=reply)
+        if reply.status != 200:
+            error = {"message": f"fake error {reply.status}", "type": "server_error"}
+            return web.json_response({"error": error}, status=reply.status)
+        tool_calls = [
+            {
+                "id": f"call_{index}",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+            for index, (name, arguments) in enumerate(reply.tool_calls)
+        ]
+        message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+        if tool_calls:
+            message["tool_calls"] = tool_calls
+        usage = {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        }
+        common = {"id": "chatcmpl-fake", "created": int(time.time()), "model": body.get("model")}
+        if not body.get("stream"):
+            choice = {
+                "index": 0,
+                "message": message,
+                "finish_reason": "tool_calls" if tool_calls else "stop",
+            }
+            return web.json_response(
+                {**common, "object": "chat.completion", "choices": [choice], "usage": usage}
+            )
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        delta: dict[str, Any] = {"role": "assistant", "content": reply.content or ""}
+        if tool_calls:
+            delta["tool_calls"] = [{"index": i, **call} for i, call in enumerate(tool_calls)]
+        chunks = [
+            {"index": 0, "delta": delta, "finish_reason": None},
+            {"index": 0, "delta": {}, "finish_reason": "tool_calls" if tool_calls else "stop"},
+        ]
+        for choice in chunks:
+            chunk = {**common, "object": "chat.completion.chunk", "choices": [choice]}
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        final = {**common, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+        await response.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())
+        await response.write_eof()
+        return response
+
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
         app.router.add_get("/v1/realtime", self._realtime)
+        app.router.add_post("/v1/chat/completions", self._chat_completions)
         runner = web.AppRunner(app)
         self._loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
