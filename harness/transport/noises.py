@@ -136,7 +136,7 @@ def _babble(size: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray
 
 def _vehicle(sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """One pass-by: tyre/engine noise and an engine note, 1/distance loud, Doppler-shifted."""
-    closest_s = rng.uniform(0.6, 1.4)  # time from half-loud to closest approach
+    closest_s = rng.uniform(0.35, 0.8)  # closest distance over speed
     half_size = round(5 * closest_s * 10) * sample_rate // 10  # whole tenths: a fast FFT size
     t = np.arange(-half_size, half_size) / sample_rate
     x = t / closest_s
@@ -145,7 +145,7 @@ def _vehicle(sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     engine_hz = rng.uniform(35, 70) * (1 - 0.05 * np.tanh(x))  # higher approaching, lower after
     phase = 2 * np.pi * np.cumsum(engine_hz) / sample_rate
     engine = sum(np.sin(k * phase) / k for k in range(1, 7))
-    return rng.uniform(2.5, 4.0) * envelope * (tyres + 0.8 * _unit(engine))
+    return rng.uniform(3.0, 5.0) * envelope * (tyres + 0.8 * _unit(engine))
 
 
 def _horn(sample_rate: int, rng: np.random.Generator) -> np.ndarray:
