@@ -284,3 +284,24 @@ def test_concealment_repeats_the_last_frame_fading_by_half_each_time():
         played_before = previous >= jitter.delay_frames
         expected = (sources_silent[previous] + 1) / 4096 * 0.5**repeats if played_before else 0
         assert outputs[slot][0] == pytest.approx(expected), slot
+
+
+def test_scenario_link_settings_build_the_new_impairments_at_the_link_rate():
+    from harness.config.models import LinkConfig
+    from harness.runner.line import build_impairments
+
+    link = LinkConfig.model_validate(
+        {
+            "sample_rate": 48_000,
+            "impairments": {
+                "caller_to_agent": [
+                    {"type": "noise", "kind": "office", "snr_db": 10},
+                    {"type": "jitter", "std_ms": 20, "extra_latency_ms": 80, "late": "conceal"},
+                ]
+            },
+        }
+    )
+    noise, jitter = build_impairments(link, seed=7)["caller"]
+    assert isinstance(noise, AdditiveNoise) and noise.sample_rate == 48_000
+    assert isinstance(jitter, JitterBuffer) and jitter.added_delay_ms == 140
+    assert jitter.late == "conceal"

@@ -3,6 +3,7 @@
 Each impairment is a small stateful filter from one mono int16 frame to the next; a link
 direction runs its chain on what the speaker sends, before the delay line, so the listener and
 the recording both get the impaired audio. Everything is seeded, so a run is reproducible.
+The noise loops are made in `noises`; the jitter buffer, which holds frames back, is in `jitter`.
 """
 
 from __future__ import annotations
