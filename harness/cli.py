@@ -24,6 +24,8 @@ from .errors import (
     ConfigError,
     CrosstalkError,
 )
+from .judging import command as judge_command
+from .judging import review as review_command
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
@@ -141,6 +143,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="channel holding the agent (default 1)",
     )
+    judge_command.add_parser(commands)
+    review_command.add_parser(commands)
     return parser
 
 
@@ -245,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         "analyze": _analyze,
         "schema": _schema,
         "new": _new,
+        "judge": judge_command.run,
+        "review": review_command.run,
     }
     try:
         return handlers[args.command](args)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..backends import Voice
+from ..judging.spec import SuccessConfig
 
 BackendName = Literal["offline", "openai"]
 
@@ -118,3 +119,6 @@ class Scenario(_Strict):
     link: LinkConfig = LinkConfig()
     budgets: TimingBudgets = TimingBudgets()
     seed: int = 0
+    success: SuccessConfig = Field(
+        SuccessConfig(), description="checks and rubrics that decide whether the call went right"
+    )

@@ -24,6 +24,7 @@ from ..backends import get_backend
 from ..callers import build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..judging.judge import judge_after_call
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets, checks_json
 from ..transport import TRANSPORTS, LinkOptions, Role, Transport
@@ -211,6 +212,9 @@ class SessionRun:
         failures = [check.reason() for check in checks if not check.passed]
         if outcome == "max_duration":
             failures.insert(0, "the call reached max_duration_s before the caller was done")
+        failures += await judge_after_call(
+            self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
+        )
         result = SessionResult(
             session_id=self.session_id,
             directory=str(self.directory),
