@@ -52,7 +52,11 @@ def test_a_valid_success_section_loads_and_normalises_checks(tmp_path):
         """,
     )
     success = load_scenario(path).scenario.success
-    assert [name for name, _ in success.check_calls()] == ["must_say", "goal_achieved", "tool_called"]
+    assert [name for name, _ in success.check_calls()] == [
+        "must_say",
+        "goal_achieved",
+        "tool_called",
+    ]
     assert success.check_calls()[0][1]["speaker"] == "agent"  # the argument model's default
     assert success.rubrics == ["task_completion", "policy_adherence"]
     assert success.judge.samples == 3
@@ -61,7 +65,9 @@ def test_a_valid_success_section_loads_and_normalises_checks(tmp_path):
 def test_unknown_check_names_file_line_and_suggests(tmp_path):
     path = _scenario(tmp_path, "checks:\n  - must_sy: {pattern: x}\n")
     message = _error(path)
-    assert f"{path}:5:7: success.checks.0.must_sy: unknown check (did you mean 'must_say'?)" in message
+    assert (
+        f"{path}:5:7: success.checks.0.must_sy: unknown check (did you mean 'must_say'?)" in message
+    )
 
 
 def test_bad_check_argument_points_at_its_line(tmp_path):
@@ -87,7 +93,10 @@ def test_bad_check_argument_points_at_its_line(tmp_path):
 
 def test_unknown_rubric_suggests_the_shipped_one(tmp_path):
     path = _scenario(tmp_path, "rubrics: [task_completion, empathy_tones]\n")
-    assert f"{path}:4:30: success.rubrics.1: no rubric 'empathy_tones' (did you mean 'empathy_tone'?)" in _error(path)
+    assert (
+        f"{path}:4:30: success.rubrics.1: no rubric 'empathy_tones' (did you mean 'empathy_tone'?)"
+        in _error(path)
+    )
 
 
 def test_a_broken_rubric_file_is_reported_at_its_own_line(tmp_path):
@@ -119,7 +128,7 @@ def test_shipped_rubrics_are_valid_and_cover_the_issue():
     assert parse_model(Rubric, SHIPPED_RUBRICS / "turn_taking.yaml").sees_probes
 
 
-USER_CHECK = '''
+USER_CHECK = """
 from harness.judging.registry import CheckArgs, CheckOutcome, check
 
 
@@ -131,7 +140,7 @@ class Politeness(CheckArgs):
 def says_word(session, args):
     said = any(args.word in turn.text.lower() for turn in session.turns_of("agent"))
     return CheckOutcome(said, f"the agent {'said' if said else 'never said'} {args.word!r}")
-'''
+"""
 
 
 def test_users_add_checks_by_import_path(tmp_path, monkeypatch):
@@ -145,7 +154,10 @@ def test_users_add_checks_by_import_path(tmp_path, monkeypatch):
     assert (verdict.judge, verdict.status) == ("says_word", "passed")
 
     bad = _scenario(tmp_path, "checks:\n  - my_checks:nope: {}\n")
-    assert "success.checks.0.my_checks:nope: 'my_checks:nope' is not a function decorated" in _error(bad)
+    assert (
+        "success.checks.0.my_checks:nope: 'my_checks:nope' is not a function decorated"
+        in _error(bad)
+    )
     bad_args = _scenario(tmp_path, "checks:\n  - my_checks:says_word: {wrd: x}\n")
     assert "unknown argument (did you mean 'word'?)" in _error(bad_args)
 

@@ -59,7 +59,9 @@ def settings(fake: FakeOpenAI, tmp_path: Path, **overrides: Any) -> JudgeSetting
     return JudgeSettings(**{**values, **overrides})
 
 
-def judge(directory: Path, judge_settings: JudgeSettings, success: SuccessConfig = TASK) -> Judgement:
+def judge(
+    directory: Path, judge_settings: JudgeSettings, success: SuccessConfig = TASK
+) -> Judgement:
     return asyncio.run(judge_session(directory, success, judge_settings))
 
 
@@ -119,9 +121,21 @@ def test_a_low_score_fails_the_rubric_and_the_session(session_dir, tmp_path):
     [
         ("this is not json", "error", "not JSON"),
         (json.dumps({"verdict": "pass"}), "error", "no `criteria` object"),
-        (answer({"request_resolved": GOOD["request_resolved"]}), "failed", "outcome_confirmed: missing"),
-        (answer({**GOOD, "outcome_confirmed": ("unsure", [])}), "failed", "outcome_confirmed: judge unsure"),
-        (answer({**GOOD, "outcome_confirmed": ("maybe", [])}), "failed", "outcome_confirmed malformed"),
+        (
+            answer({"request_resolved": GOOD["request_resolved"]}),
+            "failed",
+            "outcome_confirmed: missing",
+        ),
+        (
+            answer({**GOOD, "outcome_confirmed": ("unsure", [])}),
+            "failed",
+            "outcome_confirmed: judge unsure",
+        ),
+        (
+            answer({**GOOD, "outcome_confirmed": ("maybe", [])}),
+            "failed",
+            "outcome_confirmed malformed",
+        ),
     ],
 )
 def test_the_judge_fails_closed(session_dir, tmp_path, content, status, in_reason):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +150,8 @@ def _calibrate(labels: Path, args: argparse.Namespace) -> int:
         print(
             f"crosstalk judge calibrate: {settings.why_not_configured}; nothing was judged.\n"
             "  hint: set CROSSTALK_JUDGE_MODEL and OPENAI_API_KEY, or pass --model and "
-            "--base-url for an OpenAI-compatible server"
+            "--base-url for an OpenAI-compatible server",
+            file=sys.stderr,
         )
         return EXIT_INFRASTRUCTURE
     result = asyncio.run(calibrate(labels, settings))

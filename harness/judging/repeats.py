@@ -46,10 +46,19 @@ class RepeatGroup:
         }
 
 
-def session_passed(document: dict[str, Any]) -> bool:
-    """A session passed if the call completed and nothing (budget, check, rubric) failed."""
+def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
+    """Passed: the call completed, nothing failed (budgets, checks, rubrics), and the latest
+    judgement.json (which `crosstalk judge` may have rewritten since) agrees."""
     result = document.get("result") or {}
-    return document.get("status") == "completed" and not result.get("failures")
+    if document.get("status") != "completed" or result.get("failures"):
+        return False
+    judgement = session_dir / "judgement.json"
+    try:
+        return bool(json.loads(judgement.read_text(encoding="utf-8")).get("passed", True))
+    except FileNotFoundError:
+        return True
+    except (OSError, json.JSONDecodeError):
+        return False
 
 
 def _group_key(document: dict[str, Any]) -> tuple[str, str, str]:
@@ -73,7 +82,9 @@ def repeat_groups(run_dir: Path) -> list[RepeatGroup]:
         if document.get("status") in ("running", "cancelled"):
             continue  # an unfinished call is no evidence either way
         key = _group_key(document)
-        grouped.setdefault(key, []).append((path.parent.name, session_passed(document)))
+        grouped.setdefault(key, []).append(
+            (path.parent.name, session_passed(path.parent, document))
+        )
     return [
         RepeatGroup(
             *key,

@@ -2,8 +2,10 @@
 
 The model comes from `--model`, else `CROSSTALK_JUDGE_MODEL`, else the scenario's
 `success.judge.model`; the server from `--base-url`, else `OPENAI_BASE_URL` (default: OpenAI);
-the key from `OPENAI_API_KEY`. Without a model, or without a key for OpenAI itself, the LLM judge
-is not configured and its rubrics are reported `not_run`. Keys never reach logs or artifacts.
+the key from `OPENAI_API_KEY`. A server named with `--base-url` but no model gets the model
+name "default" (local servers with one model ignore it). Without a model, or without a key for
+OpenAI itself, the LLM judge is not configured and its rubrics are reported `not_run`. Keys never
+reach logs or artifacts.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ PRICES: dict[str, tuple[float, float]] = {
     "gpt-5-nano": (0.05, 0.40),
 }
 NO_KEY_NEEDED = "not-needed"  # local OpenAI-compatible servers accept any key
+UNNAMED_MODEL = "default"  # sent when --base-url names a server but no model is named
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class JudgeSettings:
         env = os.environ if env is None else env
         options = options or JudgeOptions()
         chosen_model = model or env.get("CROSSTALK_JUDGE_MODEL") or options.model
+        if base_url and not chosen_model:
+            chosen_model = UNNAMED_MODEL  # a local server given on the command line serves one
         chosen_url = base_url or env.get("OPENAI_BASE_URL") or None
         api_key = env.get("OPENAI_API_KEY") or (NO_KEY_NEEDED if chosen_url else None)
         return cls(
