@@ -29,7 +29,8 @@ from .judging import review as review_command
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
-  1  a session failed: it broke a timing budget, or hit max_duration_s before the caller was done
+  1  a session failed: it broke a timing budget, hit max_duration_s before the caller was done,
+     or failed a success check or rubric
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)
   130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""

@@ -4,6 +4,7 @@ judgement.json, and a failing check fails the run (exit 1) while the call's arti
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_a_run_judges_its_session_and_fails_on_a_failed_check(tmp_path):
     [session] = result.json()["sessions"]
     assert session["outcome"] == "completed"
     assert session["failures"] == ["must_say: the agent never said /refund/"]
-    judgement = json.loads(open(f"{session['directory']}/judgement.json").read())
+    judgement = json.loads((Path(session["directory"]) / "judgement.json").read_text())
     statuses = [(v["judge"], v["status"]) for v in judgement["verdicts"]]
     assert statuses == [
         ("must_say", "passed"),
