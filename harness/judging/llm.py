@@ -133,15 +133,22 @@ class LlmJudge:
     def __init__(self, settings: JudgeSettings) -> None:
         self.settings = settings
         self.cache = AnswerCache(settings.cache_dir)
-        self._client = openai.AsyncOpenAI(
-            api_key=settings.api_key,
-            base_url=settings.base_url,
-            timeout=settings.timeout_s,
-            max_retries=settings.max_retries,
-        )
+        self._client: openai.AsyncOpenAI | None = None  # made on the first cache miss
+
+    @property
+    def client(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            self._client = openai.AsyncOpenAI(
+                api_key=self.settings.api_key,
+                base_url=self.settings.base_url,
+                timeout=self.settings.timeout_s,
+                max_retries=self.settings.max_retries,
+            )
+        return self._client
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if self._client is not None:
+            await self._client.close()
 
     async def _ask(
         self, messages: list[dict[str, str]], schema: dict[str, Any], sample: int, usage: Usage
@@ -158,7 +165,7 @@ class LlmJudge:
         if cached is not None:
             usage.cached_calls += 1
             return cached["content"], key
-        completion = await self._client.chat.completions.create(
+        completion = await self.client.chat.completions.create(
             model=self.settings.model,  # type: ignore[arg-type]
             messages=messages,  # type: ignore[arg-type]
             temperature=0,
