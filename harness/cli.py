@@ -24,10 +24,13 @@ from .errors import (
     ConfigError,
     CrosstalkError,
 )
+from .judging import command as judge_command
+from .judging import review as review_command
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
-  1  a session failed: it broke a timing budget, or hit max_duration_s before the caller was done
+  1  a session failed: it broke a timing budget, hit max_duration_s before the caller was done,
+     or failed a success check or rubric
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)
   130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""
@@ -150,6 +153,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="channel holding the agent (default 1)",
     )
+    judge_command.add_parser(commands)
+    review_command.add_parser(commands)
     return parser
 
 
@@ -262,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         "analyze": _analyze,
         "schema": _schema,
         "new": _new,
+        "judge": judge_command.run,
+        "review": review_command.run,
     }
     try:
         return handlers[args.command](args)

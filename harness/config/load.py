@@ -64,7 +64,7 @@ def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
             f"found {type(document.data).__name__}"
         )
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(document.data, context={"source": document.path})
     except ValidationError as exc:
         lines = []
         for error in exc.errors():

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..backends import Voice
+from ..judging.spec import SuccessConfig
 
 BackendName = Literal["offline", "openai"]
 
@@ -302,6 +303,9 @@ class Scenario(_Strict):
     )
     tags: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]] = Field(
         default_factory=list, description="labels for `crosstalk run --tag`"
+    )
+    success: SuccessConfig = Field(
+        SuccessConfig(), description="checks and rubrics that decide whether the call went right"
     )
 
 

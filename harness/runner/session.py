@@ -26,6 +26,7 @@ from ..backends import get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..judging.judge import judge_after_call
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets, checks_json
 from ..transport import TRANSPORTS, LinkOptions, Role, Transport
@@ -258,6 +259,9 @@ class SessionRun:
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
             failures.insert(0, f"the call reached {limit} before the caller was done")
         self._write_caller_state(outcome, turns)
+        failures += await judge_after_call(
+            self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
+        )
         result = SessionResult(
             session_id=self.session_id,
             directory=str(self.directory),
