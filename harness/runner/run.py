@@ -21,6 +21,8 @@ from ..errors import ConfigError, InfrastructureError
 from .agent_loader import resolve_factory
 from .progress import Progress
 from .session import SessionResult, SessionRun
+from .shard import Shard, select_shard
+from .targets import check_target
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class RunResult:
     sessions: list[SessionResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cancelled: bool = False
+    shard: dict[str, int] | None = None
 
     @property
     def passed(self) -> bool:
@@ -69,6 +72,7 @@ def load_all(paths: list[Path]) -> list[LoadedScenario]:
     """Load and check every scenario (YAML, persona, agent import, backend credentials) first."""
     loaded = [load_scenario(path) for path in expand_scenario_paths(paths)]
     for scenario in loaded:
+        check_target(scenario)
         resolve_factory(scenario)
         for side in ("agent", "caller"):
             backend = getattr(scenario.scenario, side).backend
@@ -96,16 +100,19 @@ def _attach_log_file(directory: Path) -> logging.Handler:
     return handler
 
 
-async def run_scenarios(paths: list[Path], out_dir: Path, progress: Progress) -> RunResult:
-    loaded = load_all(paths)
+async def run_scenarios(
+    paths: list[Path], out_dir: Path, progress: Progress, shard: Shard | None = None
+) -> RunResult:
+    loaded = select_shard(load_all(paths), shard)
     run_id = new_run_id()
     directory = out_dir / run_id
     directory.mkdir(parents=True, exist_ok=True)
     log_handler = _attach_log_file(directory)
     result = RunResult(run_id=run_id, directory=str(directory))
+    result.shard = shard.to_json() if shard else None
     progress.run_started(result.directory, len(loaded))
     try:
-        for index, scenario in enumerate(loaded, start=1):
+        for index, scenario in loaded:
             session_id = f"{index:02d}-{scenario.scenario.name}"
             progress.session_started(index, session_id)
             try:

@@ -26,11 +26,11 @@ from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets, checks_json
-from ..transport import TRANSPORTS, LinkOptions, Role, Transport
+from ..transport import Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .line import build_impairments
+from .targets import build_transport
 from .transcript import build_turns, transcript_document
 from .warmup import warm_up
 
@@ -81,11 +81,7 @@ class SessionRun:
         self.loaded = loaded
         self.session_id = session_id
         self.directory = directory
-        scenario = loaded.scenario
-        self.transport: Transport = TRANSPORTS["inprocess"](
-            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms),
-            build_impairments(scenario.link, scenario.seed),
-        )
+        self.transport: Transport = build_transport(loaded, session_id)
         self.monitor = CallMonitor(caller_lines=len(loaded.persona.script))
         self._sessions: dict[str, AgentSession] = {}
         self._started_wall = time.time()
@@ -101,7 +97,7 @@ class SessionRun:
             "scenario": self.loaded.scenario.model_dump(mode="json"),
             "persona": self.loaded.persona.model_dump(mode="json"),
             "seed": self.loaded.scenario.seed,
-            "transport": {"kind": "inprocess", "sample_rate": self.transport.sample_rate},
+            "transport": self.transport.describe(),
             "versions": _versions(),
             "result": asdict(result) if result else None,
         }
@@ -114,6 +110,7 @@ class SessionRun:
         event_log.subscribe(self.monitor.on_event)
         if on_progress:
             event_log.subscribe(on_progress)
+        self.transport.attach_events(event_log)
         outcome: str = "error"
         error: str | None = None
         try:
@@ -129,7 +126,8 @@ class SessionRun:
             await self.transport.start(self.directory / "call.wav")
             event_log.write("harness", "call_started", {"sample_rate": self.transport.sample_rate})
             for role in ("agent", "caller"):
-                await self._sessions[role].start(sides[role][0], record=False)
+                if role in sides:  # a remote agent (LiveKit, phone) has no local session
+                    await self._sessions[role].start(sides[role][0], record=False)
             outcome = await self.monitor.wait(self.transport.clock.now, scenario.max_duration_s)
             error = self.monitor.error
             await asyncio.sleep(_HANGUP_TAIL_S)
@@ -156,22 +154,25 @@ class SessionRun:
         scenario, persona = self.loaded.scenario, self.loaded.persona
         caller_backend = get_backend(scenario.caller.backend)
         agent_backend = get_backend(scenario.agent.backend)
-        await warm_up([caller_backend, agent_backend])
-        agent = load_agent(
-            self.loaded,
-            backend=agent_backend.name,
-            session_dir=self.directory,
-            clock=self.transport.clock.now,
-        )
+        hosts_agent = self.transport.hosts_agent
+        await warm_up([caller_backend, agent_backend] if hosts_agent else [caller_backend])
         caller = build_caller(
             persona,
             opens_call=scenario.opening == "caller",
             own_brain=caller_backend.agent_has_own_brain(),
         )
         plans = {
-            "agent": (agent, agent_backend, scenario.agent.voice, self.loaded.where(("agent",))),
             "caller": (caller, caller_backend, persona.voice, str(self.loaded.persona_path)),
         }
+        if hosts_agent:
+            agent = load_agent(
+                self.loaded,
+                backend=agent_backend.name,
+                session_dir=self.directory,
+                clock=self.transport.clock.now,
+            )
+            where = self.loaded.where(("agent",))
+            plans["agent"] = (agent, agent_backend, scenario.agent.voice, where)
         field_prefix = {"agent": "agent.", "caller": ""}
         sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
         for role, (side_agent, backend, voice, where) in plans.items():
