@@ -45,11 +45,15 @@ async def test_room_lifecycle_requests_carry_the_grants_each_method_needs(stub):
     await room.dispatch_agent(AGENT, metadata='{"k": 1}')
     joined = await room.wait_for_participant(is_agent, who="the agent", timeout_s=2)
     await room.aclose()
+    after = SessionRoom(_credentials(stub), "crosstalk-t1")
+    assert not await after.exists()
+    await after.aclose()
 
     assert joined.kind == api.ParticipantInfo.Kind.AGENT
-    assert stub.methods() == ["CreateRoom", "CreateDispatch", "ListParticipants", "DeleteRoom"]
+    assert stub.methods()[:4] == ["CreateRoom", "CreateDispatch", "ListParticipants", "DeleteRoom"]
+    assert stub.calls[4].method == "ListRooms" and stub.calls[4].claims["video"]["roomList"]
     assert stub.rejected == []
-    create, dispatch, listing, delete = stub.calls
+    create, dispatch, listing, delete, _ = stub.calls
     assert create.content_type == "application/protobuf"
     assert create.request.name == "crosstalk-t1" and create.request.empty_timeout > 0
     assert create.claims["video"].get("roomCreate") is True

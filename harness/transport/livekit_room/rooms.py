@@ -147,6 +147,13 @@ class SessionRoom:
         logger.info("call to %s answered in room %s (%s)", number, self.name, info.sip_call_id)
         return info
 
+    async def exists(self) -> bool:
+        response = await self._call(
+            f"look up room {self.name}",
+            lambda: self._api.room.list_rooms(api.ListRoomsRequest(names=[self.name])),
+        )
+        return any(room.name == self.name for room in response.rooms)
+
     async def participants(self) -> list[api.ParticipantInfo]:
         response = await self._call(
             f"list participants of room {self.name}",
