@@ -76,7 +76,8 @@ class CallerLine:
         if self._impair_heard:
             heard = self._impair_heard(heard)
         self.input.deliver(
-            rtc.AudioFrame(heard, self.sample_rate, 1, samples_per_channel=self.frame_samples)
+            rtc.AudioFrame(heard, self.sample_rate, 1, samples_per_channel=self.frame_samples),
+            heard_until_s=(self.ticks + 1) * FRAME_S,
         )
         recorder.write(sent, heard)
         self.ticks += 1
