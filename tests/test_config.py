@@ -87,10 +87,16 @@ def test_every_error_in_a_file_is_listed_not_only_the_first(project):
 
 
 def test_persona_errors_name_the_persona_file(project):
-    bad = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: []\n")
+    bad = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: [{sya: hi}]\n")
     with pytest.raises(ConfigError) as caught:
         parse_model(Persona, bad)
-    assert f"{bad}:3:1: script:" in caught.value.message
+    assert f"{bad}:3:11: script.0.sya: unknown key (did you mean 'say'?)" in caught.value.message
+
+
+def test_a_scripted_caller_needs_lines_and_the_error_names_the_persona(project):
+    persona = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: []\n")
+    scenario = _write(project, "scenarios/s.yaml", "name: s\npersona: p2\n")
+    assert f"{persona}:3:1: script: the scripted caller needs at least one line" in _error(scenario)
 
 
 def test_impairments_are_validated_per_type(project):
