@@ -77,8 +77,12 @@ class CallerConfig(_Strict):
 
 class NoiseImpairment(_Strict):
     type: Literal["noise"]
-    kind: Literal["white", "pink"] = "pink"
-    snr_db: float = Field(ge=-10, le=60)
+    kind: Literal["white", "pink", "babble", "street", "office"] = Field(
+        "pink",
+        description="white, pink, babble (several talkers), street (traffic, horns) or office "
+        "(HVAC, murmur, keyboard)",
+    )
+    snr_db: float = Field(ge=-10, le=60, description="active speech level over the noise's")
 
 
 class TelephoneImpairment(_Strict):
@@ -93,8 +97,26 @@ class LossImpairment(_Strict):
     mean_burst_frames: float = Field(1.0, ge=1, le=50)
 
 
+class JitterImpairment(_Strict):
+    """Network delay varying per 20 ms frame; a fixed jitter buffer drops frames that come late."""
+
+    type: Literal["jitter"]
+    std_ms: float = Field(ge=0, le=500, description="standard deviation of the network delay")
+    buffer_ms: float = Field(
+        60.0, ge=0, le=1000, description="jitter buffer: how long frames wait to absorb jitter"
+    )
+    extra_latency_ms: float = Field(0.0, ge=0, le=2000, description="fixed network delay added")
+    correlation: float = Field(
+        0.0, ge=0, le=0.99, description="0 = independent frames; near 1 = long delay spikes"
+    )
+    late: Literal["silence", "conceal"] = Field(
+        "silence", description="what plays in a late frame's slot: silence or the last frame"
+    )
+
+
 ImpairmentConfig = Annotated[
-    NoiseImpairment | TelephoneImpairment | LossImpairment, Field(discriminator="type")
+    NoiseImpairment | TelephoneImpairment | LossImpairment | JitterImpairment,
+    Field(discriminator="type"),
 ]
 
 
