@@ -87,6 +87,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the run's result as JSON on stdout")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
+    run.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only slice I of N (1-based, round-robin over the session list), to split a "
+        "suite across machines; see docs/scale.md",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -215,9 +221,13 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .runner import Progress, run_scenarios
+    from .runner.shard import parse_shard
 
+    shard = parse_shard(args.shard) if args.shard else None
     result = asyncio.run(
-        run_scenarios(args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag)
+        run_scenarios(
+            args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag, shard=shard
+        )
     )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))

@@ -284,6 +284,55 @@ class TimingBudgets(_Strict):
         return {name: limit for name, limit in self.model_dump().items() if limit is not None}
 
 
+class DtmfStep(_Strict):
+    """Keypad tones the caller sends (SIP DTMF), e.g. to get through a phone menu."""
+
+    digits: str = Field(pattern=r"^[0-9*#A-Da-d]+$", description="keys to press, e.g. '1' or '42#'")
+    after_agent_turns: int | None = Field(
+        None, ge=0, description="send once the caller has heard this many agent turns"
+    )
+    at_s: float | None = Field(None, ge=0, description="or: send at this session time (seconds)")
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> DtmfStep:
+        if (self.after_agent_turns is None) == (self.at_s is None):
+            raise ValueError("give exactly one of after_agent_turns or at_s")
+        return self
+
+
+_ROOM_PREFIX = Field("crosstalk-", pattern=r"^[A-Za-z0-9_-]{0,40}$", description="room names")
+
+
+class LiveKitTarget(_Strict):
+    """An agent deployed on a LiveKit server, dispatched by name into a room per session."""
+
+    kind: Literal["livekit"]
+    agent_name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$", description="the worker's agent_name (explicit dispatch)"
+    )
+    room_prefix: str = _ROOM_PREFIX
+    dispatch_metadata: str = Field("", description="passed to the agent's job (ctx.job.metadata)")
+    join_timeout_s: float = Field(30.0, gt=0, le=600, description="wait this long for the agent")
+    dtmf: list[DtmfStep] = Field(default_factory=list)
+
+
+class PhoneTarget(_Strict):
+    """A phone number, called through LiveKit SIP (an outbound trunk) into the session's room."""
+
+    kind: Literal["phone"]
+    number: str = Field(pattern=r"^\+?[0-9]{3,20}$", description="E.164 number to call")
+    outbound_trunk_id: str | None = Field(
+        None, description="LiveKit SIP outbound trunk (default: $LIVEKIT_SIP_OUTBOUND_TRUNK_ID)"
+    )
+    from_number: str | None = Field(None, description="caller id, if the trunk allows several")
+    room_prefix: str = _ROOM_PREFIX
+    ringing_timeout_s: float = Field(30.0, gt=0, le=80, description="give up if not answered")
+    dtmf: list[DtmfStep] = Field(default_factory=list)
+
+
+TargetConfig = Annotated[LiveKitTarget | PhoneTarget, Field(discriminator="kind")]
+
+
 class Scenario(_Strict):
     """One call to place: which agent, which persona, and the limits of the call."""
 
@@ -306,6 +355,9 @@ class Scenario(_Strict):
     )
     success: SuccessConfig = Field(
         SuccessConfig(), description="checks and rubrics that decide whether the call went right"
+    )
+    target: TargetConfig | None = Field(
+        None, description="call a remote agent (LiveKit) or a phone number instead of `agent`"
     )
 
 

@@ -15,10 +15,11 @@ import logging
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 from livekit import rtc
 
-from .base import ROLES, LinkEnd, LinkOptions, Role, SpeechSpan
+from .base import ROLES, EventSink, LinkEnd, LinkOptions, Role, SpeechSpan
 from .clock import FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
 from .impairments import Impairment, ImpairmentChain
 from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
@@ -77,6 +78,8 @@ class _Direction:
 class InProcessTransport:
     """Two sides in one process, real-time paced, with a configurable one-way latency."""
 
+    hosts_agent = True
+
     def __init__(
         self,
         options: LinkOptions | None = None,
@@ -109,6 +112,12 @@ class InProcessTransport:
     @property
     def duration_s(self) -> float:
         return self.ticks * FRAME_S
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "inprocess", "sample_rate": self.sample_rate}
+
+    def attach_events(self, events: EventSink) -> None:
+        """Nothing to watch: both sides' events come from their own sessions."""
 
     async def start(self, recording_path: Path) -> None:
         self._recorder = StereoRecorder(recording_path, self.sample_rate)
