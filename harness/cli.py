@@ -44,6 +44,16 @@ class _OneLineFormatter(logging.Formatter):
         return f"{record.levelname} {record.name}: {first_line}"
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too few: at least 1 session at a time")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crosstalk",
@@ -92,6 +102,14 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="I/N",
         help="run only slice I of N (1-based, round-robin over the session list), to split a "
         "suite across machines; see docs/scale.md",
+    )
+    run.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        metavar="N",
+        help="run N sessions at once, each in a worker process (default: the suite's "
+        "`concurrency:`, else 1); sessions whose timing the harness could not keep are marked "
+        "untrustworthy; see docs/scale.md",
     )
 
     validate = commands.add_parser(
@@ -226,7 +244,12 @@ def _run(args: argparse.Namespace) -> int:
     shard = parse_shard(args.shard) if args.shard else None
     result = asyncio.run(
         run_scenarios(
-            args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag, shard=shard
+            args.scenarios,
+            args.out,
+            Progress(quiet=args.quiet),
+            tags=args.tag,
+            shard=shard,
+            concurrency=args.concurrency,
         )
     )
     if args.json:

@@ -156,3 +156,9 @@ def plan_sessions(paths: list[Path], tags: list[str] | None = None) -> list[Sess
     if tags:
         plans = [plan for plan in plans if set(tags) & set(plan.tags)]
     return plans
+
+
+def suite_concurrency(paths: list[Path]) -> int:
+    """Sessions at once that the suites among `paths` ask for (the largest), or 1."""
+    suites = [path for path in expand_paths(paths) if file_kind(path) == "suite"]
+    return max((load_suite(path)[0].concurrency for path in suites), default=1)

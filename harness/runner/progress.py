@@ -17,6 +17,14 @@ class Progress:
         self._label = ""
         self._turns = 0
 
+    @property
+    def stream(self) -> TextIO:
+        return self._stream
+
+    @property
+    def quiet(self) -> bool:
+        return self._quiet
+
     def _print(self, text: str) -> None:
         if not self._quiet:
             print(text, file=self._stream, flush=True)
@@ -48,6 +56,9 @@ class Progress:
         )
         for failure in result.failures:
             self._print(f"  FAILED: {failure}")
+        if not result.timing_trust.get("trusted", True):
+            reasons = "; ".join(result.timing_trust.get("reasons", []))
+            self._print(f"  timing untrustworthy, budgets not judged: {reasons}")
         latency = result.timing.get("response_latency", {})
         if latency.get("count"):
             self._print(

@@ -1,7 +1,8 @@
 """A run: validate every scenario first, then place each call into `<out>/<run-id>/<session-id>/`.
 
 The run directory also gets `run.json` (what ran and how each session ended) and `crosstalk.log`
-(the full log, tracebacks included, which the terminal does not show).
+(the full log, tracebacks included, which the terminal does not show). With a concurrency above
+1, sessions run side by side in worker processes (see pool.py); results stay in plan order.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Any
 from ..backends import get_backend
 from ..errors import ConfigError, InfrastructureError
 from .agent_loader import resolve_factory
-from .plan import SessionPlan, plan_sessions
+from .live_progress import LiveProgress
+from .plan import SessionPlan, plan_sessions, suite_concurrency
+from .pool import run_in_workers
 from .progress import Progress
 from .session import SessionResult, SessionRun
 from .shard import Shard, select_shard
@@ -35,6 +38,8 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     cancelled: bool = False
     shard: dict[str, int] | None = None
+    concurrency: int = 1
+    not_run: list[str] = field(default_factory=list)  # sessions a Ctrl-C kept from starting
 
     @property
     def passed(self) -> bool:
@@ -97,7 +102,9 @@ async def run_scenarios(
     progress: Progress,
     tags: list[str] | None = None,
     shard: Shard | None = None,
+    concurrency: int | None = None,
 ) -> RunResult:
+    """Run the sessions `concurrency` at a time (default: the suites' `concurrency:`, else 1)."""
     planned = load_all(paths, tags)
     if not planned:
         raise ConfigError(
@@ -111,8 +118,12 @@ async def run_scenarios(
     log_handler = _attach_log_file(directory)
     result = RunResult(run_id=run_id, directory=str(directory))
     result.shard = shard.to_json() if shard else None
-    progress.run_started(result.directory, len(loaded))
+    result.concurrency = min(concurrency or suite_concurrency(paths), len(loaded))
     try:
+        if result.concurrency > 1:
+            await _run_side_by_side(loaded, directory, progress, result)
+            return result
+        progress.run_started(result.directory, len(loaded))
         for index, plan in loaded:
             session_id = f"{index:02d}-{plan.label}"
             progress.session_started(index, session_id)
@@ -135,3 +146,26 @@ async def run_scenarios(
         log_handler.close()
     progress.run_finished(result.directory, result.passed)
     return result
+
+
+async def _run_side_by_side(
+    loaded: list[tuple[int, SessionPlan]], directory: Path, progress: Progress, result: RunResult
+) -> None:
+    """The sessions in worker processes, `result.concurrency` at a time, with a live display."""
+    display = LiveProgress(progress.stream, quiet=progress.quiet, concurrency=result.concurrency)
+    display.run_started(result.directory, len(loaded))
+    items = [(f"{index:02d}-{plan.label}", plan) for index, plan in loaded]
+    outcome = await run_in_workers(items, directory, result.concurrency, display)
+    for report in outcome.reports:
+        if report.result is not None:
+            result.sessions.append(report.result)
+        elif report.error is not None:
+            result.errors.append(report.error)
+        elif report.not_run:
+            result.not_run.append(report.session_id)
+    if outcome.fatal is not None:
+        raise outcome.fatal
+    if outcome.cancelled:
+        display.interrupted(result.not_run)
+        raise asyncio.CancelledError
+    display.run_finished(result.directory, result.passed)

@@ -28,11 +28,12 @@ from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.judge import judge_after_call
 from ..probes import write_session_probes
-from ..probes.budgets import check_budgets, checks_json
+from ..probes.budgets import check_budgets
 from ..transport import Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
+from .health import LoopLagMonitor, assess_timing, judge_budgets
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns, transcript_document
@@ -54,6 +55,8 @@ class SessionResult:
     turns: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     pacing: dict[str, float | int] = field(default_factory=dict)
+    loop_lag: dict[str, float | int] = field(default_factory=dict)
+    timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
     budgets: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -90,6 +93,7 @@ class SessionRun:
         self.directory = directory
         self.transport: Transport = build_transport(loaded, session_id)
         self.monitor = CallMonitor(max_turns=loaded.scenario.max_turns)
+        self.loop_lag = LoopLagMonitor()
         self.hearing = HeardSpeech()
         self.caller: SimulatedCaller | None = None
         self._sessions: dict[str, AgentSession] = {}
@@ -140,6 +144,7 @@ class SessionRun:
                 self._sessions[role] = session
 
             await self.transport.start(self.directory / "call.wav")
+            self.loop_lag.start()
             event_log.write("harness", "call_started", {"sample_rate": self.transport.sample_rate})
             for role in ("agent", "caller"):
                 if role in sides:  # a remote agent (LiveKit, phone) has no local session
@@ -241,6 +246,7 @@ class SessionRun:
         _write_json(self.directory / "caller_state.json", state.to_json())
 
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
+        await self.loop_lag.stop()
         closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
         for role, closed in zip(
             self._sessions, await asyncio.gather(*closing, return_exceptions=True), strict=False
@@ -255,7 +261,9 @@ class SessionRun:
         _write_json(self.directory / "transcript.json", transcript_document(turns))
         probes = self._write_probes()
         checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
-        failures = [check.reason() for check in checks if not check.passed]
+        pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
+        trust = assess_timing(pacing, loop_lag)
+        budgets, failures = judge_budgets(checks, trust)
         if outcome in ("max_duration", "max_turns"):
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
             failures.insert(0, f"the call reached {limit} before the caller was done")
@@ -272,9 +280,11 @@ class SessionRun:
                 role: sum(1 for t in turns if t.speaker == role) for role in ("caller", "agent")
             },
             error=error,
-            pacing=self.transport.pacing.summary(),
+            pacing=pacing,
+            loop_lag=loop_lag,
+            timing_trust=trust.to_json(),
             timing=probes.get("summary", {}),
-            budgets=checks_json(checks),
+            budgets=budgets,
             failures=failures,
         )
         _write_json(self.directory / "session.json", self._session_document(outcome, result))

@@ -1,0 +1,117 @@
+"""The harness's own timing health during a call, and whether the call's timing can be trusted.
+
+Every latency crosstalk reports is read from a recording that the harness itself paces. When the
+harness falls behind (an overloaded machine, too many sessions at once, a blocking call on the
+event loop), frames leave late and events fire late, and the measured latencies include the
+harness's delay. Two figures show it: how late each 20 ms frame left (`PacingStats`, measured by
+the transport) and how late the event loop wakes from a timed sleep (`LoopLagMonitor`). Beyond
+the thresholds below, a session's timing is marked untrustworthy, and its timing budgets are
+not judged rather than failed as the agent's fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..probes.budgets import BudgetCheck, checks_json
+
+# A frame a whole frame (20 ms) late in more than 1 % of ticks: the recording's timing is off by
+# about as much as the smallest step a probe can resolve.
+PACING_P99_LIMIT_MS = 20.0
+# The event loop routinely wakes 1-2 ms late (timer rounding); 20 ms at p99 means it is
+# persistently busy, and one stall of 100 ms shifts an event or a frame by a tenth of a second.
+LOOP_LAG_P99_LIMIT_MS = 20.0
+LOOP_LAG_MAX_LIMIT_MS = 100.0
+_LOOP_LAG_INTERVAL_S = 0.05
+NOT_JUDGED = "not judged: timing untrustworthy"
+
+
+@dataclass
+class LoopLagMonitor:
+    """Measures how late a periodic `asyncio.sleep` wakes up, while it runs on the loop."""
+
+    interval_s: float = _LOOP_LAG_INTERVAL_S
+    lag_s: list[float] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._watch(), name="crosstalk-loop-lag")
+
+    async def _watch(self) -> None:
+        while True:
+            due = time.monotonic() + self.interval_s
+            await asyncio.sleep(self.interval_s)
+            self.lag_s.append(max(0.0, time.monotonic() - due))
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    def summary(self) -> dict[str, float | int]:
+        if not self.lag_s:
+            return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+        values = np.asarray(self.lag_s) * 1000
+        return {
+            "samples": int(values.size),
+            "p50_ms": round(float(np.percentile(values, 50)), 3),
+            "p99_ms": round(float(np.percentile(values, 99)), 3),
+            "max_ms": round(float(values.max()), 3),
+        }
+
+
+@dataclass(frozen=True)
+class TimingTrust:
+    """Whether a session's timing reflects the agent, and if not, why not."""
+
+    trusted: bool
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"trusted": self.trusted, "reasons": list(self.reasons)}
+
+
+def assess_timing(pacing: dict[str, Any], loop_lag: dict[str, Any]) -> TimingTrust:
+    """Untrusted when frame pacing or the event loop fell behind beyond the thresholds."""
+    limits = (
+        ("frame pacing p99", pacing.get("p99_ms"), PACING_P99_LIMIT_MS),
+        ("event-loop lag p99", loop_lag.get("p99_ms"), LOOP_LAG_P99_LIMIT_MS),
+        ("event-loop lag max", loop_lag.get("max_ms"), LOOP_LAG_MAX_LIMIT_MS),
+    )
+    reasons = tuple(
+        f"{name} {measured:.1f} ms > {limit:.0f} ms: the harness fell behind"
+        for name, measured, limit in limits
+        if measured is not None and measured > limit
+    )
+    return TimingTrust(trusted=not reasons, reasons=reasons)
+
+
+def judge_budgets(
+    checks: list[BudgetCheck], trust: TimingTrust
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Budget checks for session.json and the failures they cause; none when timing is untrusted."""
+    budgets = [{**check, "judged": trust.trusted} for check in checks_json(checks)]
+    if not trust.trusted:
+        return [{**check, "note": NOT_JUDGED} for check in budgets], []
+    return budgets, [check.reason() for check in checks if not check.passed]
+
+
+__all__ = [
+    "LOOP_LAG_MAX_LIMIT_MS",
+    "LOOP_LAG_P99_LIMIT_MS",
+    "NOT_JUDGED",
+    "PACING_P99_LIMIT_MS",
+    "LoopLagMonitor",
+    "TimingTrust",
+    "assess_timing",
+    "judge_budgets",
+]
