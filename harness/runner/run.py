@@ -82,6 +82,10 @@ def load_all(paths: list[Path], tags: list[str] | None = None) -> list[SessionPl
     return plans
 
 
+def _session_id(index: int, plan: SessionPlan) -> str:
+    return f"{index:02d}-{plan.label}"
+
+
 def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
 
@@ -118,14 +122,15 @@ async def run_scenarios(
     log_handler = _attach_log_file(directory)
     result = RunResult(run_id=run_id, directory=str(directory))
     result.shard = shard.to_json() if shard else None
-    result.concurrency = min(concurrency or suite_concurrency(paths), len(loaded))
+    result.concurrency = max(1, min(concurrency or suite_concurrency(paths), len(loaded)))
     try:
         if result.concurrency > 1:
             await _run_side_by_side(loaded, directory, progress, result)
             return result
         progress.run_started(result.directory, len(loaded))
-        for index, plan in loaded:
-            session_id = f"{index:02d}-{plan.label}"
+        for position, (index, plan) in enumerate(loaded):
+            session_id = _session_id(index, plan)
+            result.not_run = [_session_id(*later) for later in loaded[position + 1 :]]
             progress.session_started(index, session_id)
             try:
                 session = await SessionRun(plan, session_id, directory / session_id).run(
@@ -137,6 +142,7 @@ async def run_scenarios(
                 continue
             result.sessions.append(session)
             progress.session_finished(session)
+        result.not_run = []
     except asyncio.CancelledError:
         result.cancelled = True
         raise
@@ -154,7 +160,7 @@ async def _run_side_by_side(
     """The sessions in worker processes, `result.concurrency` at a time, with a live display."""
     display = LiveProgress(progress.stream, quiet=progress.quiet, concurrency=result.concurrency)
     display.run_started(result.directory, len(loaded))
-    items = [(f"{index:02d}-{plan.label}", plan) for index, plan in loaded]
+    items = [(_session_id(index, plan), plan) for index, plan in loaded]
     outcome = await run_in_workers(items, directory, result.concurrency, display)
     for report in outcome.reports:
         if report.result is not None:
