@@ -24,10 +24,13 @@ from .errors import (
     ConfigError,
     CrosstalkError,
 )
+from .reports.command import add_parsers as add_report_parsers
+from .reports.command import add_report_arguments
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
-  1  a session failed: it broke a timing budget, or hit max_duration_s before the caller was done
+  1  a session failed: it broke a timing budget or a judge's check, or hit max_duration_s
+     before the caller was done; or, with --baseline, a figure regressed beyond noise
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)
   130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""
@@ -76,6 +79,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the run's result as JSON on stdout")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
+    add_report_arguments(run)
+
+    add_report_parsers(commands)
 
     validate = commands.add_parser(
         "validate",
@@ -199,15 +205,41 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_after_run(directory: str | None, args: argparse.Namespace):
+    """The report and results files of a finished, failed or cancelled run; None if it failed."""
+    from .reports.command import outputs_for
+
+    if not directory:
+        return None
+    try:
+        outputs = outputs_for(Path(directory), args)
+    except Exception as exc:
+        logging.getLogger("harness.reports").exception("writing the report failed")
+        print(f"error: writing the report of {directory} failed: {exc}", file=sys.stderr)
+        return None
+    if not args.quiet:
+        print(f"crosstalk: report {Path(directory) / 'report.html'}", file=sys.stderr)
+    return outputs
+
+
 def _run(args: argparse.Namespace) -> int:
+    from .reports.compare import markdown_summary
     from .runner import Progress, run_scenarios
 
-    result = asyncio.run(run_scenarios(args.scenarios, args.out, Progress(quiet=args.quiet)))
+    progress = Progress(quiet=args.quiet)
+    try:
+        result = asyncio.run(run_scenarios(args.scenarios, args.out, progress))
+    except KeyboardInterrupt:
+        _report_after_run(progress.directory, args)
+        raise
+    outputs = _report_after_run(result.directory, args)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
-    if result.errors:
+    elif outputs and outputs.comparison:
+        print(markdown_summary(outputs.comparison))
+    if result.errors or outputs is None:
         return EXIT_INFRASTRUCTURE
-    return EXIT_OK if result.passed else EXIT_FAILED
+    return EXIT_OK if result.passed and not outputs.regressed else EXIT_FAILED
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -233,6 +265,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .reports.command import run_compare, run_report
+
     args = _build_parser().parse_args(argv)
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)
@@ -245,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         "analyze": _analyze,
         "schema": _schema,
         "new": _new,
+        "report": run_report,
+        "compare": run_compare,
     }
     try:
         return handlers[args.command](args)
