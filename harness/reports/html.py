@@ -45,15 +45,19 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["clock"] = _clock
-    env.filters["ms"] = lambda v: "–" if v is None else f"{v:,.0f} ms"
-    env.filters["num"] = lambda v, d=2: "–" if v is None else f"{v:.{d}f}"
-    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
+    env.filters["ms"] = lambda v: f"{v:,.0f} ms" if _number(v) else "–"
+    env.filters["num"] = lambda v, d=2: f"{v:.{d}f}" if _number(v) else "–"
+    env.filters["pct"] = lambda v: f"{v:.0%}" if _number(v) else "–"
     env.filters["slug"] = lambda v: re.sub(r"[^A-Za-z0-9_-]+", "-", str(v))
     return env
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _clock(seconds: Any) -> str:
-    if not isinstance(seconds, int | float):
+    if not _number(seconds):
         return "–"
     minutes, rest = divmod(float(seconds), 60)
     return f"{int(minutes)}:{rest:04.1f}"
@@ -157,6 +161,10 @@ def _agent_event_rows(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
+def _anchor(session: Session) -> str:
+    return "s-" + re.sub(r"[^A-Za-z0-9_-]+", "-", session.session_id)
+
+
 def _session_view(session: Session, audio: EmbeddedAudio | None, audio_src: str) -> dict[str, Any]:
     try:
         timeline = Markup(
@@ -190,7 +198,7 @@ def _session_view(session: Session, audio: EmbeddedAudio | None, audio_src: str)
         )
     return {
         "s": session,
-        "anchor": "s-" + re.sub(r"[^A-Za-z0-9_-]+", "-", session.session_id),
+        "anchor": _anchor(session),
         "timeline": timeline,
         "audio": audio,
         "audio_src": audio_src,
@@ -238,18 +246,32 @@ def render_report(
     options: ReportOptions | None = None,
 ) -> str:
     options = options or ReportOptions()
+    environment = _environment()
     cells: list[Cell] = cells_of(run)
     audio = _audio_plan(run, options)
+    session_template = environment.get_template("session.html.j2")
     sessions = []
     for session in sorted(run.sessions, key=_sort_key):
         linked = ""
         if options.audio != "none" and session.session_id not in audio:
             wav = session.directory / "call.wav"
             linked = f"{session.directory.name}/call.wav" if wav.is_file() else ""
-        sessions.append(_session_view(session, audio.get(session.session_id), linked))
+        view = {"s": session, "anchor": _anchor(session)}
+        try:
+            view = _session_view(session, audio.get(session.session_id), linked)
+            opened = session.outcome != "passed" or len(run.sessions) <= 3
+            view["html"] = Markup(session_template.render(v=view, open=opened))
+        except Exception as exc:  # one unreadable session must not cost the report
+            logger.exception("rendering %s failed", session.session_id)
+            view["html"] = Markup(
+                environment.get_template("session_error.html.j2").render(
+                    v=view, error=f"{type(exc).__name__}: {exc}"
+                )
+            )
+        sessions.append(view)
     cell_docs = [cell.to_json() for cell in cells]
     heatmap = criteria_heatmap_rows(cell_docs)
-    template = _environment().get_template("report.html.j2")
+    template = environment.get_template("report.html.j2")
     return template.render(
         run=run,
         title=f"crosstalk · {run.run_id}",
