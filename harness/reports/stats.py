@@ -40,15 +40,26 @@ def bootstrap(
     flat = np.concatenate(arrays)
     lengths = np.array([len(a) for a in arrays])
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    out = np.empty(samples)
-    for row in range(samples):
-        pick = rng.integers(0, len(arrays), size=len(arrays))
-        counts = lengths[pick]
-        starts = np.repeat(offsets[pick], counts)
-        within = (rng.random(counts.sum()) * np.repeat(counts, counts)).astype(int)
-        values = flat[starts + within]
-        out[row] = np.percentile(values, 95) if statistic == "p95" else values.mean()
-    return out
+    picks = rng.integers(0, len(arrays), size=(samples, len(arrays))).ravel()
+    counts = lengths[picks]
+    starts = np.repeat(offsets[picks], counts)
+    within = (rng.random(counts.sum()) * np.repeat(counts, counts)).astype(int)
+    values = flat[starts + within]
+    # one row per bootstrap sample, padded with NaN where a sample drew fewer values
+    totals = counts.reshape(samples, -1).sum(axis=1)
+    rows = np.repeat(np.arange(samples), totals)
+    columns = np.arange(len(values)) - np.repeat(np.cumsum(totals) - totals, totals)
+    table = np.full((samples, totals.max()), np.nan)
+    table[rows, columns] = values
+    if statistic != "p95":
+        return np.nanmean(table, axis=1)
+    ordered = np.sort(table, axis=1)  # NaN sorts last, so each row's values come first
+    position = 0.95 * (totals - 1)
+    low = np.floor(position).astype(int)
+    high = np.ceil(position).astype(int)
+    index = np.arange(samples)
+    below, above = ordered[index, low], ordered[index, high]
+    return below + (above - below) * (position - low)  # numpy's default (linear) percentile
 
 
 def difference_interval(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Tolerances:
     latency_ms: float = 100.0
-    score: float = 0.05
+    score: float = 0.1
     pass_rate: float = 0.2
 
     def of(self, unit: str, name: str) -> float:
