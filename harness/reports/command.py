@@ -69,7 +69,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         metavar="MB",
-        help="most audio to embed in one report (default 40)",
+        help="most audio to embed in one report (default 25)",
     )
     add_tolerance_arguments(parser)
 
