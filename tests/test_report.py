@@ -172,3 +172,36 @@ def test_report_command_rebuilds_from_files_and_rejects_non_runs(tmp_path):
     assert "data:audio" not in page and 'src="01-order_status/call.wav"' in page
     bad = run_crosstalk("report", str(tmp_path / "nope"))
     assert bad.exit_code == 2 and "no such run directory" in bad.stderr
+
+
+def test_embedded_audio_keeps_both_channels_apart(tmp_path):
+    import base64
+    import io
+
+    import av
+    import numpy as np
+
+    from harness.reports.audio import embed_audio
+
+    run = write_run(tmp_path, [FakeSession()])
+    session_dir = next(run.glob("01-*"))
+    audio = embed_audio(session_dir / "call.wav")
+    assert (
+        audio.mime.startswith("audio/ogg")
+        and audio.bytes < (session_dir / "call.wav").stat().st_size / 5
+    )
+    data = base64.b64decode(audio.uri.split(",", 1)[1])
+    with av.open(io.BytesIO(data)) as container:
+        decoded = np.concatenate(
+            [
+                f.to_ndarray().T if f.format.is_planar else f.to_ndarray().reshape(-1, 2)
+                for f in container.decode(audio=0)
+            ]
+        ).astype(float)
+    rate = 48_000  # Opus decodes at 48 kHz
+    turns = json.loads((session_dir / "transcript.json").read_text())["turns"]
+    for turn in turns:
+        middle = slice(int((turn["start_s"] + 0.3) * rate), int((turn["end_s"] - 0.3) * rate))
+        left, right = (np.sqrt(np.mean(decoded[middle, c] ** 2)) for c in (0, 1))
+        loud, quiet = (left, right) if turn["speaker"] == "caller" else (right, left)
+        assert loud > 20 * quiet, turn  # caller on the left, agent on the right, unmixed

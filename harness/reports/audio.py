@@ -45,14 +45,15 @@ def encode_opus(path: Path, bitrate: int = OPUS_BITRATE) -> bytes:
     import av
 
     samples, rate = _read_pcm(path)
-    if rate not in _OPUS_RATES:
-        raise ValueError(f"sample rate {rate} is not one Opus takes")
+    if samples.shape[1] > 2:
+        raise ValueError(f"{samples.shape[1]} channels; the report plays mono or stereo")
     layout = "stereo" if samples.shape[1] == 2 else "mono"
+    target_rate = rate if rate in _OPUS_RATES else 48_000
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="ogg") as container:
         stream = container.add_stream(
             "libopus",
-            rate=rate,
+            rate=target_rate,
             layout=layout,
             options={"compression_level": "0", "frame_duration": "60"},
         )
@@ -61,8 +62,13 @@ def encode_opus(path: Path, bitrate: int = OPUS_BITRATE) -> bytes:
             np.ascontiguousarray(samples.reshape(1, -1)), format="s16", layout=layout
         )
         frame.sample_rate = rate
-        for packet in stream.encode(frame):
-            container.mux(packet)
+        frames = [frame]
+        if target_rate != rate:  # e.g. 44.1 kHz: Opus takes 8/12/16/24/48 kHz only
+            resampler = av.AudioResampler(format="s16", layout=layout, rate=target_rate)
+            frames = [*resampler.resample(frame), *resampler.resample(None)]
+        for item in frames:
+            for packet in stream.encode(item):
+                container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
     return buffer.getvalue()
