@@ -223,9 +223,11 @@ def _report_after_run(directory: str | None, args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .reports.command import check_report_arguments
     from .reports.compare import markdown_summary
     from .runner import Progress, run_scenarios
 
+    check_report_arguments(args)  # a bad --baseline fails before any call is placed
     progress = Progress(quiet=args.quiet)
     try:
         result = asyncio.run(run_scenarios(args.scenarios, args.out, progress))

@@ -121,3 +121,17 @@ def test_compare_command_exit_codes_and_pr_summary(tmp_path):
     (tmp_path / "junk.json").write_text('{"schema": "something/1"}')
     junk = run_crosstalk("compare", str(tmp_path / "junk.json"), str(same))
     assert junk.exit_code == 2 and "not a crosstalk results file" in junk.stderr
+
+
+def test_run_rejects_an_unreadable_baseline_before_placing_calls(tmp_path):
+    result = run_crosstalk(
+        "run",
+        "scenarios/demo_order_status.yaml",
+        "--out",
+        str(tmp_path / "out"),
+        "--baseline",
+        str(tmp_path / "missing.json"),
+    )
+    assert result.exit_code == 2
+    assert "missing.json: no such run directory or results.json" in result.stderr
+    assert not (tmp_path / "out").exists()

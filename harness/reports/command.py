@@ -121,6 +121,17 @@ def _write_markdown(text: str, target: Path | None) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+def check_report_arguments(args: argparse.Namespace) -> None:
+    """Raise ConfigError for a baseline or history folder that cannot be read."""
+    from ..errors import ConfigError
+    from .compare import load_results
+
+    if args.baseline is not None:
+        load_results(args.baseline)
+    if args.history is not None and not args.history.is_dir():
+        raise ConfigError(f"{args.history}: --history must be a folder of run directories")
+
+
 def outputs_for(directory: Path, args: argparse.Namespace) -> RunOutputs:
     from .outputs import write_run_outputs
 
@@ -138,6 +149,7 @@ def outputs_for(directory: Path, args: argparse.Namespace) -> RunOutputs:
 def run_report(args: argparse.Namespace) -> int:
     from .compare import markdown_summary
 
+    check_report_arguments(args)
     for directory in args.run_dirs:
         outputs = outputs_for(directory, args)
         verdict = "passed" if outputs.passed else "did not pass"
