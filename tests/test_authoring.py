@@ -38,4 +38,5 @@ def test_schemas_reject_unknown_keys_and_know_the_fields():
     scenario, persona = schemas["scenario.schema.json"], schemas["persona.schema.json"]
     assert scenario["additionalProperties"] is False and persona["additionalProperties"] is False
     assert {"persona", "agent", "link", "budgets"} <= set(scenario["properties"])
-    assert set(persona["required"]) == {"name", "goal", "script"}
+    assert set(persona["required"]) == {"name", "goal"}
+    assert set(schemas["suite.schema.json"]["required"]) == {"suite", "scenarios"}

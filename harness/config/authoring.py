@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
-from .models import Persona, Scenario
+from .models import Persona, Scenario, Suite
 
-SCHEMA_FILES: dict[str, type[Persona] | type[Scenario]] = {
+SCHEMA_FILES: dict[str, type[Persona] | type[Scenario] | type[Suite]] = {
     "persona.schema.json": Persona,
     "scenario.schema.json": Scenario,
+    "suite.schema.json": Suite,
 }
 
 PERSONA_TEMPLATE = """\

@@ -2,7 +2,7 @@
 
 One pump task drives the session clock: every 20 ms tick it takes one frame from each side's
 playback (silence if it is quiet), runs it through that direction's impairments (noise, phone
-band, loss) and delay line (the one-way latency), and delivers what comes out to the other
+band, loss, jitter) and delay line (the one-way latency), and delivers what comes out to the other
 side's input and to the recording. A late tick is caught up frame by frame, so audio time stays
 equal to wall time and never drifts.
 """
@@ -48,6 +48,9 @@ class _Direction:
         self.input = LinkAudioInput(label=f"link:{listener}-in")
         self._wire: deque[bytes] = deque([self._silence] * self.latency_frames)
         self._impair = ImpairmentChain(impairments) if impairments else None
+        self.heard_after_frames = self.latency_frames + (
+            self._impair.delay_frames if self._impair else 0
+        )
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
         self.spans.append(
@@ -58,14 +61,15 @@ class _Direction:
 
     def tick(self, index: int) -> bytes:
         """Advance one frame; returns what the listener hears at tick `index`."""
-        sent = self.output.play_frame(index, heard_at_tick=index + self.latency_frames)
+        sent = self.output.play_frame(index, heard_at_tick=index + self.heard_after_frames)
         on_wire = sent if sent is not None else self._silence
         self._wire.append(self._impair(on_wire) if self._impair else on_wire)
         heard = self._wire.popleft()
         self.input.deliver(
             rtc.AudioFrame(
                 heard, self.sample_rate, num_channels=1, samples_per_channel=self.frame_samples
-            )
+            ),
+            heard_until_s=(index + 1) * FRAME_S,
         )
         return heard
 
