@@ -28,6 +28,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pacing.py
 	$(BIN)/python benchmarks/probes.py
 	$(BIN)/python benchmarks/impairments.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) reports/*/
