@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from harness.config import load_scenario
-from harness.config.authoring import json_schemas
+from harness.config.authoring import field_reference, json_schemas
 
 from .conftest import REPO
 
@@ -31,6 +31,13 @@ def test_shipped_schemas_match_the_models():
     for filename, schema in json_schemas().items():
         shipped = json.loads((REPO / "schemas" / filename).read_text())
         assert shipped == schema, f"schemas/{filename} is stale: run `crosstalk schema`"
+
+
+def test_shipped_field_reference_matches_the_models():
+    shipped = (REPO / "docs" / "authoring.md").read_text()
+    assert shipped == field_reference(), "docs/authoring.md is stale: run `crosstalk schema`"
+    assert "| `turn_taking.backchannels` |" in shipped or "turn_taking.backchannels." in shipped
+    assert "| `caller.brain` |" in shipped
 
 
 def test_schemas_reject_unknown_keys_and_know_the_fields():

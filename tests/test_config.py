@@ -64,7 +64,7 @@ def test_yaml_syntax_error_names_the_line(project):
 
 def test_duplicate_key_is_an_error_not_a_silent_override(project):
     path = _write(project, "scenarios/s.yaml", "name: s\npersona: p1\nname: t\n")
-    assert f"{path}:3:1: duplicate key 'name'" in _error(path)
+    assert f"{path}:3:1: name: duplicate key (first at line 1)" in _error(path)
 
 
 def test_unknown_persona_reference_names_the_persona_field(project):

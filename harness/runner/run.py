@@ -159,6 +159,7 @@ async def _run_side_by_side(
 ) -> None:
     """The sessions in worker processes, `result.concurrency` at a time, with a live display."""
     display = LiveProgress(progress.stream, quiet=progress.quiet, concurrency=result.concurrency)
+    progress.directory = result.directory  # where the CLI writes the report, Ctrl-C or not
     display.run_started(result.directory, len(loaded))
     items = [(_session_id(index, plan), plan) for index, plan in loaded]
     outcome = await run_in_workers(items, directory, result.concurrency, display)
