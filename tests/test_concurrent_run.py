@@ -64,6 +64,7 @@ def test_two_sessions_side_by_side_and_a_starved_loop_is_not_blamed_on_the_agent
     assert budget["passed"] is False  # it was over budget ...
     assert budget["judged"] is False and budget["note"] == NOT_JUDGED  # ... but not judged
     assert starved["failures"] == [] and starved["passed"] is True
+    assert "not judged: timing untrustworthy" in (run_dir / "report.html").read_text()
 
     assert "timing untrustworthy, budgets not judged" in result.stderr
     assert "crosstalk: 2/2 done, 0 running, 0 failed, 1 untrusted timing" in result.stderr
@@ -98,6 +99,7 @@ def test_ctrl_c_stops_running_sessions_and_keeps_queued_ones_from_starting(tmp_p
     run = json.loads((run_dir / "run.json").read_text())
     assert run["cancelled"] is True and run["passed"] is False
     assert run["not_run"] == ["03-byo_agent"]
+    assert "Incomplete run: cancelled" in (run_dir / "report.html").read_text()
     assert [s["session_id"] for s in run["sessions"]] == ["01-byo_agent", "02-byo_agent"]
     assert sorted(path.name for path in run_dir.iterdir() if path.is_dir()) == [
         "01-byo_agent",

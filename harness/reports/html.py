@@ -138,6 +138,7 @@ def _budget_rows(session: Session) -> list[dict[str, Any]]:
             "limit": b.get("limit_ms"),
             "measured": b.get("measured_ms"),
             "passed": b.get("passed"),
+            "judged": b.get("judged", True),  # false: the session's timing was untrustworthy
         }
         for b in session.budgets
     ]
