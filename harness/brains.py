@@ -6,13 +6,14 @@ livekit-agents it is an ordinary `llm.LLM`, so turn-taking and interruptions wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livekit.agents import APIConnectOptions, llm, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
-Policy = Callable[[llm.ChatContext], str | None]
+Policy = Callable[[llm.ChatContext], str | None | Awaitable[str | None]]
 
 
 def said_by(chat_ctx: llm.ChatContext, role: str) -> list[str]:
@@ -25,7 +26,11 @@ def said_by(chat_ctx: llm.ChatContext, role: str) -> list[str]:
 
 
 class PolicyLLM(llm.LLM):
-    """An `llm.LLM` whose reply is `policy(chat_ctx)`, streamed as one chunk (None says nothing)."""
+    """An `llm.LLM` whose reply is `policy(chat_ctx)` (awaited if need be), streamed as one chunk.
+
+    None says nothing; a policy may take its time (a caller's stall), and is cancelled like any
+    generation when the other side starts talking.
+    """
 
     def __init__(self, policy: Policy, *, name: str) -> None:
         super().__init__()
@@ -58,6 +63,8 @@ class _PolicyStream(llm.LLMStream):
 
     async def _run(self) -> None:
         reply = self._policy(self._chat_ctx)
+        if inspect.isawaitable(reply):
+            reply = await reply
         if reply:
             self._event_ch.send_nowait(
                 llm.ChatChunk(

@@ -54,10 +54,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="place the calls of one or more scenarios",
+        help="place the calls of scenarios and suites",
         description="Run scenarios: each becomes a live call between a simulated caller and the "
         "agent under test, written to OUT/<run-id>/<session-id>/ (call.wav, events.jsonl, "
-        "transcript.json, session.json).",
+        "transcript.json, session.json, caller_state.json). A suite file (top-level `suite:`) "
+        "runs its scenarios over its matrix of personas and channels.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -66,7 +67,14 @@ def _build_parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="SCENARIO",
-        help="scenario YAML files, or folders of them",
+        help="scenario or suite YAML files, or folders of them",
+    )
+    run.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="run only sessions with this tag (repeatable: any of them)",
     )
     run.add_argument(
         "--out",
@@ -79,16 +87,17 @@ def _build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate",
-        help="check scenario and persona files without placing calls",
-        description="Validate scenarios (with the personas and agents they name) and persona "
-        "files (those in a personas/ folder); exits 2 listing every error.",
+        help="check persona, scenario and suite files without placing calls",
+        description="Validate every file given (folders: their *.yaml files): personas, "
+        "scenarios (with the personas and agents they name) and suites (with their scenarios). "
+        "Lists every error as file:line:column: field: problem, and exits 2 if there is any.",
     )
     validate.add_argument(
         "paths",
         nargs="+",
         type=Path,
         metavar="PATH",
-        help="scenario YAML files, or folders of them",
+        help="YAML files, or folders of them (e.g. personas scenarios)",
     )
     schema = commands.add_parser(
         "schema",
@@ -202,7 +211,9 @@ def _analyze(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .runner import Progress, run_scenarios
 
-    result = asyncio.run(run_scenarios(args.scenarios, args.out, Progress(quiet=args.quiet)))
+    result = asyncio.run(
+        run_scenarios(args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag)
+    )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     if result.errors:
@@ -212,13 +223,19 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .config import Persona, parse_model
-    from .runner import expand_scenario_paths, load_all
+    from .config.load import file_kind
+    from .runner import expand_paths, load_all
 
     problems: list[str] = []
-    paths = expand_scenario_paths(args.paths)
+    paths: list[Path] = []
+    for given in args.paths:
+        try:
+            paths.extend(expand_paths([given]))
+        except CrosstalkError as exc:
+            problems.append(exc.render())
     for path in paths:
         try:
-            if path.parent.name == "personas":
+            if file_kind(path) == "persona":
                 parse_model(Persona, path)
             else:
                 load_all([path])

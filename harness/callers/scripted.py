@@ -1,15 +1,23 @@
-"""The scripted caller: says its persona's lines in order, one per agent turn, deterministically.
+"""The scripted caller: says its persona's lines in order, deterministically (the CI default).
 
-The next line is chosen from the conversation itself (how many lines the caller has already said),
-so a repeated or preemptive generation for the same turn yields the same line.
+The next line is the first not yet said whose `when` matches what the agent just said (as the
+caller heard it). Choosing does not advance the script: only a line actually said does, so a
+repeated or preemptive generation for the same turn yields the same line. A line is offered only
+once the agent has started a new utterance since the caller's last line, so a barge-in is not
+followed by the next line before the agent answers it. `stall_s` (and the persona's
+`reaction_s`) are silences counted from the end of the agent's speech as heard.
 """
 
 from __future__ import annotations
 
-from livekit.agents import NOT_GIVEN, Agent, llm
+import asyncio
+import re
+
+from livekit.agents import NOT_GIVEN, llm
 
 from ..brains import PolicyLLM, said_by
-from ..config import Persona
+from .base import CallerContext, SimulatedCaller
+from .turn_taking import PlannedLine, TurnTaking
 
 CALLER_INSTRUCTIONS = """You are a caller phoning a customer-service line. Stay in character.
 Who you are: {description}
@@ -19,29 +27,138 @@ Say these lines in order, one per turn, adapting only to keep the conversation n
 When your goal is met, say goodbye."""
 
 
-class ScriptedCaller(Agent):
-    def __init__(self, persona: Persona, *, opens_call: bool, own_brain: bool) -> None:
-        self.persona = persona
-        self._opens_call = opens_call
-        lines = "\n".join(f"- {line}" for line in persona.script)
+class ScriptedCaller(SimulatedCaller):
+    def __init__(self, ctx: CallerContext) -> None:
+        persona = ctx.persona
+        lines = "\n".join(f"- {line.say}" for line in persona.script)
         super().__init__(
+            ctx,
             instructions=CALLER_INSTRUCTIONS.format(
                 description=persona.description or persona.name, goal=persona.goal, lines=lines
             ),
             llm=PolicyLLM(self.next_line, name=f"script:{persona.name}")
-            if own_brain
+            if ctx.own_brain
             else NOT_GIVEN,
         )
+        self.script = persona.script
+        self._cursor = 0  # index of the first line not yet said
+        self._offered: int | None = None
+        self._offered_at: float | None = None
+        self._last_line_at: float | None = None
+        self._stalled: set[int] = set()
+        self.turn_taking = TurnTaking(self, persona.turn_taking)
 
-    def next_line(self, chat_ctx: llm.ChatContext) -> str | None:
-        already_said = len(said_by(chat_ctx, "assistant"))
-        script = self.persona.script
-        return script[already_said] if already_said < len(script) else None
+    # -- choosing -------------------------------------------------------------------------------
+
+    def rendered(self, index: int) -> str:
+        """Line `index` as spoken, with the persona's fillers and hesitations (same every time)."""
+        text = self.script[index].say
+        speech = self.ctx.persona.speech
+        rng = self.ctx.rng("speech", index)
+        words = text.split()
+        if speech.hesitation_rate and rng.random() < speech.hesitation_rate and len(words) >= 4:
+            cut = rng.randint(1, len(words) - 2)
+            words[cut] = words[cut].rstrip(",") + "..."
+            text = " ".join(words)
+        if speech.filler_rate and speech.fillers and rng.random() < speech.filler_rate:
+            text = f"{rng.choice(speech.fillers)}, {text[:1].lower()}{text[1:]}"
+        return text
+
+    def _candidate(self, agent_said: str) -> int | None:
+        for index in range(self._cursor, len(self.script)):
+            condition = self.script[index].when
+            if condition is None or re.search(condition, agent_said, re.IGNORECASE):
+                return index
+            self.ctx.report("caller_line_skipped", {"line": index, "when": condition})
+        return None
+
+    def _agent_spoke_since_my_last_line(self) -> bool:
+        started = self.ctx.hearing.started_at
+        if self._last_line_at is None:
+            return True
+        return started is not None and started > self._last_line_at
+
+    async def next_line(self, chat_ctx: llm.ChatContext) -> str | None:
+        if self.state.done or not self._agent_spoke_since_my_last_line():
+            return None
+        agent_turns = said_by(chat_ctx, "user")
+        index = self._candidate(agent_turns[-1] if agent_turns else "")
+        if index is None:
+            self.finish(goal_achieved=None, reason="the script is finished")
+            return None
+        await self._pause_before(index)
+        self._offer(index)
+        return self.rendered(index)
+
+    async def _pause_before(self, index: int) -> None:
+        heard = self.ctx.hearing
+        after_agent = heard.ended_at if heard.ended_at is not None else self.ctx.clock()
+        reaction = self.ctx.persona.turn_taking.reaction_s
+        if reaction:
+            await self.sleep_until(after_agent + reaction)
+        stall = self.script[index].stall_s
+        if stall and index not in self._stalled:
+            self._stalled.add(index)  # a stall cut short by the agent is not repeated
+            began = self.ctx.clock()
+            try:
+                await self.sleep_until(after_agent + stall)
+            except asyncio.CancelledError:
+                self._record_stall(index, after_agent, began, completed=False)
+                raise
+            self._record_stall(index, after_agent, began, completed=True)
+
+    def _record_stall(self, index: int, after: float, began: float, *, completed: bool) -> None:
+        stall = {
+            "line": index,
+            "stall_s": self.script[index].stall_s,
+            "from_s": round(after, 3),
+            "until_s": round(self.ctx.clock(), 3),
+            "completed": completed,
+        }
+        self.state.stalls.append(stall)
+        self.ctx.report("caller_stall", stall)
+
+    def _offer(self, index: int) -> None:
+        self._offered = index
+        self._offered_at = self.ctx.clock()
+
+    # -- barge-ins ------------------------------------------------------------------------------
+
+    def planned_interrupt(self) -> PlannedLine | None:
+        """The line to say over the agent's utterance that just started, if the script says so."""
+        if self.state.done or self._cursor >= len(self.script):
+            return None
+        line = self.script[self._cursor]
+        if line.interrupt is None:
+            return None
+        return PlannedLine(self._cursor, self.rendered(self._cursor), line.interrupt.delay_s())
+
+    def next_line_for_barge_in(self) -> PlannedLine | None:
+        """The next line, for a persona that barges in on its own (probability-driven)."""
+        if self.state.done or self._cursor >= len(self.script):
+            return None
+        return PlannedLine(self._cursor, self.rendered(self._cursor), 0.0)
+
+    def about_to_barge_in(self, index: int) -> None:
+        self._offer(index)
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+
+    def _on_item(self, event: object) -> None:
+        item = getattr(event, "item", None)
+        if not isinstance(item, llm.ChatMessage) or item.role != "assistant":
+            return
+        if self._offered is None:
+            return
+        self._cursor = self._offered + 1
+        self._last_line_at = self._offered_at
+        self._offered = None
+        self.state.lines_said += 1
+        if self._cursor >= len(self.script):
+            self.finish(goal_achieved=None, reason="said the last line of the script")
 
     async def on_enter(self) -> None:
-        if self._opens_call:
+        self.session.on("conversation_item_added", self._on_item)
+        self.turn_taking.attach()
+        if self.ctx.opens_call:
             self.session.generate_reply()
-
-
-def build_caller(persona: Persona, *, opens_call: bool, own_brain: bool) -> ScriptedCaller:
-    return ScriptedCaller(persona, opens_call=opens_call, own_brain=own_brain)

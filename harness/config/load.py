@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
-from .models import Persona, Scenario
+from .models import Persona, Scenario, Suite
 from .yaml_source import FieldPath, YamlDocument, load_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -29,18 +29,26 @@ class LoadedScenario:
         return self.scenario_document.where(field_path)
 
 
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model in an annotation like `Model | None`, `list[Model]` or `dict[str, Model]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in reversed(get_args(annotation)):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
 def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     """The field names allowed at `loc`'s parent, to suggest the one the user meant."""
     current: type[BaseModel] | None = model
     for part in loc[:-1]:
-        if current is None or not isinstance(part, str) or part not in current.model_fields:
+        if isinstance(part, int) or (current is not None and part not in current.model_fields):
+            continue  # a list index or a dict key: the model is already unwrapped
+        if current is None:
             return []
-        annotation = current.model_fields[part].annotation
-        current = (
-            annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            else None
-        )
+        current = _model_in(current.model_fields[part].annotation)
     return list(current.model_fields) if current else []
 
 
@@ -104,18 +112,63 @@ def _known_personas(scenario_path: Path) -> list[str]:
     )
 
 
+def load_persona(reference: str, scenario_path: Path, where: str) -> tuple[Persona, Path]:
+    """The persona `reference` names, as seen from `scenario_path`; `where` locates the name."""
+    persona_path = _persona_path(reference, scenario_path)
+    if not persona_path.is_file():
+        close = difflib.get_close_matches(reference, _known_personas(scenario_path), n=1)
+        suggestion = f" (did you mean {close[0]!r}?)" if close else f" (looked for {persona_path})"
+        raise ConfigError(
+            f"{where}: persona: no persona {reference!r}" + suggestion,
+            hint="name a file in personas/ without .yaml, or give a path to the YAML file",
+        )
+    return parse_model(Persona, persona_path), persona_path
+
+
+def check_caller(scenario: Scenario, persona: Persona, persona_path: Path, document: YamlDocument):
+    """What the caller's brain needs from the persona and the files the scenario names."""
+    caller = scenario.caller
+    if caller.brain == "scripted" and not persona.script:
+        raise ConfigError(
+            f"{persona_path}:1:1: script: the scripted caller needs at least one line",
+            hint="add `script:` lines, or use `caller.brain: llm` in the scenario",
+        )
+    base = Path(document.path).parent
+    named = [("template", caller.template)]
+    if caller.replay is not None:
+        named.append(("replay", caller.replay.source))
+    for field, value in named:
+        if value and not (Path(value) if Path(value).is_absolute() else base / value).exists():
+            key = ("caller", field, "source") if field == "replay" else ("caller", field)
+            raise ConfigError(f"{document.where(key)}: caller.{field}: {value} does not exist")
+
+
 def load_scenario(path: Path) -> LoadedScenario:
     document = load_yaml(path)
     scenario = _validate(Scenario, document)
-    persona_path = _persona_path(scenario.persona, path)
-    if not persona_path.is_file():
-        close = difflib.get_close_matches(scenario.persona, _known_personas(path), n=1)
-        suggestion = f" (did you mean {close[0]!r}?)" if close else f" (looked for {persona_path})"
-        raise ConfigError(
-            f"{document.where(('persona',))}: persona: no persona {scenario.persona!r}"
-            + suggestion,
-            hint="name a file in personas/ without .yaml, or give a path to the YAML file",
-        )
-    return LoadedScenario(
-        scenario, parse_model(Persona, persona_path), path, persona_path, document
-    )
+    persona, persona_path = load_persona(scenario.persona, path, document.where(("persona",)))
+    check_caller(scenario, persona, persona_path, document)
+    return LoadedScenario(scenario, persona, path, persona_path, document)
+
+
+def load_suite(path: Path) -> tuple[Suite, YamlDocument]:
+    document = load_yaml(path)
+    return _validate(Suite, document), document
+
+
+FileKind = Literal["persona", "scenario", "suite"]
+
+
+def file_kind(path: Path) -> FileKind:
+    """What a YAML file is, from its folder and top-level keys (before validating it)."""
+    if path.parent.name == "personas":
+        return "persona"
+    try:
+        data = load_yaml(path).data
+    except ConfigError:
+        return "scenario"  # validating it as a scenario reports the syntax error
+    if isinstance(data, dict) and "suite" in data:
+        return "suite"
+    if isinstance(data, dict) and "persona" not in data and ("goal" in data or "script" in data):
+        return "persona"
+    return "scenario"

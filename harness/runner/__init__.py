@@ -1,7 +1,8 @@
 """Schedules sessions and owns the run directory: one folder per run, one per session inside it."""
 
+from .plan import SessionPlan, expand_paths, plan_sessions
 from .progress import Progress
-from .run import RunResult, expand_scenario_paths, load_all, run_scenarios
+from .run import RunResult, load_all, run_scenarios
 from .session import SessionResult, SessionRun
 
 __all__ = [
@@ -9,7 +10,9 @@ __all__ = [
     "RunResult",
     "SessionResult",
     "SessionRun",
-    "expand_scenario_paths",
+    "SessionPlan",
+    "expand_paths",
+    "plan_sessions",
     "load_all",
     "run_scenarios",
 ]

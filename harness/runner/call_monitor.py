@@ -1,7 +1,9 @@
 """Decides when a call is over, from the event stream: the caller is done, or a side closed.
 
-A scripted caller is done once it has said its last line; the call then ends when the agent has
-answered it (or stayed silent for `answer_timeout_s`). A side closing on error ends it at once.
+The caller says when it is done (a `caller_done` event: its script is finished, or the model
+hung up); the call then ends when the agent has answered (or stayed silent for
+`answer_timeout_s`). `max_turns` ends it after that many turns of both sides. A side closing on
+error ends it at once.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Outcome = Literal["completed", "max_duration", "error"]
+Outcome = Literal["completed", "max_duration", "max_turns", "error"]
 
 
 @dataclass
 class CallMonitor:
-    caller_lines: int | None
+    max_turns: int | None = None
     answer_timeout_s: float = 8.0
     lines_said: dict[str, int] = field(default_factory=lambda: {"caller": 0, "agent": 0})
     agent_speaking: bool = False
@@ -29,14 +31,10 @@ class CallMonitor:
         side, kind, data = record["side"], record["type"], record["data"]
         if kind == "conversation_item_added" and data.get("item", {}).get("role") == "assistant":
             self.lines_said[side] += 1
-            if (
-                side == "caller"
-                and self.caller_lines is not None
-                and self.lines_said["caller"] >= self.caller_lines
-            ):
-                self.caller_done_at = self.caller_done_at or record["t"]
-            elif side == "agent" and self.caller_done_at is not None:
+            if side == "agent" and self.caller_done_at is not None:
                 self.agent_answered = True
+        elif kind == "caller_done":
+            self.caller_done_at = self.caller_done_at or record["t"]
         elif kind == "agent_state_changed" and side == "agent":
             self.agent_speaking = data.get("new_state") == "speaking"
         elif kind == "close" and data.get("reason") == "error" and self.error is None:
@@ -45,8 +43,12 @@ class CallMonitor:
             self.error = f"the {side} side failed: {_describe(data.get('error'))}"
         self._changed.set()
 
+    @property
+    def turns_reached(self) -> bool:
+        return self.max_turns is not None and sum(self.lines_said.values()) >= self.max_turns
+
     def finished(self, now: float) -> bool:
-        if self.error is not None:
+        if self.error is not None or (self.turns_reached and not self.agent_speaking):
             return True
         if self.caller_done_at is None:
             return False
@@ -65,7 +67,9 @@ class CallMonitor:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(min(remaining, 0.25)):
                     await self._changed.wait()
-        return "error" if self.error else "completed"
+        if self.error:
+            return "error"
+        return "max_turns" if self.caller_done_at is None and self.turns_reached else "completed"
 
 
 def _describe(error: Any) -> str:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import get_backend
-from ..config import LoadedScenario, load_scenario
 from ..errors import ConfigError, InfrastructureError
 from .agent_loader import resolve_factory
+from .plan import SessionPlan, plan_sessions
 from .progress import Progress
 from .session import SessionResult, SessionRun
 
@@ -51,24 +51,15 @@ class RunResult:
         }
 
 
-def expand_scenario_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders contribute their `*.yaml` files in name order."""
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            if not found:
-                raise ConfigError(f"{path}: no scenario files (*.yaml) in this folder")
-            expanded.extend(found)
-        else:
-            expanded.append(path)
-    return expanded
-
-
-def load_all(paths: list[Path]) -> list[LoadedScenario]:
-    """Load and check every scenario (YAML, persona, agent import, backend credentials) first."""
-    loaded = [load_scenario(path) for path in expand_scenario_paths(paths)]
-    for scenario in loaded:
+def load_all(paths: list[Path], tags: list[str] | None = None) -> list[SessionPlan]:
+    """Plan every session and check what each needs (agent import, backend credentials) first."""
+    plans = plan_sessions(paths, tags)
+    checked: set[Path] = set()
+    for plan in plans:
+        scenario = plan.loaded
+        if scenario.scenario_path in checked:
+            continue
+        checked.add(scenario.scenario_path)
         resolve_factory(scenario)
         for side in ("agent", "caller"):
             backend = getattr(scenario.scenario, side).backend
@@ -79,7 +70,7 @@ def load_all(paths: list[Path]) -> list[LoadedScenario]:
                 raise ConfigError(
                     f"{where}: {side}.backend: {exc.message}", hint=exc.hint
                 ) from None
-    return loaded
+    return plans
 
 
 def new_run_id() -> str:
@@ -96,8 +87,15 @@ def _attach_log_file(directory: Path) -> logging.Handler:
     return handler
 
 
-async def run_scenarios(paths: list[Path], out_dir: Path, progress: Progress) -> RunResult:
-    loaded = load_all(paths)
+async def run_scenarios(
+    paths: list[Path], out_dir: Path, progress: Progress, tags: list[str] | None = None
+) -> RunResult:
+    loaded = load_all(paths, tags)
+    if not loaded:
+        raise ConfigError(
+            f"no scenario has any of the tags {', '.join(tags or [])}",
+            hint="tags are set with `tags:` in a scenario or a suite",
+        )
     run_id = new_run_id()
     directory = out_dir / run_id
     directory.mkdir(parents=True, exist_ok=True)
@@ -105,11 +103,11 @@ async def run_scenarios(paths: list[Path], out_dir: Path, progress: Progress) ->
     result = RunResult(run_id=run_id, directory=str(directory))
     progress.run_started(result.directory, len(loaded))
     try:
-        for index, scenario in enumerate(loaded, start=1):
-            session_id = f"{index:02d}-{scenario.scenario.name}"
+        for index, plan in enumerate(loaded, start=1):
+            session_id = f"{index:02d}-{plan.label}"
             progress.session_started(index, session_id)
             try:
-                session = await SessionRun(scenario, session_id, directory / session_id).run(
+                session = await SessionRun(plan, session_id, directory / session_id).run(
                     progress.on_event
                 )
             except InfrastructureError as exc:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import platform
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 from livekit.agents import Agent, AgentSession
 
 from ..backends import get_backend
-from ..callers import build_caller
+from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..probes import write_session_probes
@@ -31,6 +32,7 @@ from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
 from .line import build_impairments
+from .plan import SessionPlan
 from .transcript import build_turns, transcript_document
 from .warmup import warm_up
 
@@ -77,8 +79,11 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 class SessionRun:
     """One call between a simulated caller and the agent under test, owning its directory."""
 
-    def __init__(self, loaded: LoadedScenario, session_id: str, directory: Path) -> None:
-        self.loaded = loaded
+    def __init__(
+        self, plan: SessionPlan | LoadedScenario, session_id: str, directory: Path
+    ) -> None:
+        self.plan = plan if isinstance(plan, SessionPlan) else SessionPlan(plan)
+        loaded = self.loaded = self.plan.loaded
         self.session_id = session_id
         self.directory = directory
         scenario = loaded.scenario
@@ -86,7 +91,9 @@ class SessionRun:
             LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms),
             build_impairments(scenario.link, scenario.seed),
         )
-        self.monitor = CallMonitor(caller_lines=len(loaded.persona.script))
+        self.monitor = CallMonitor(max_turns=scenario.max_turns)
+        self.hearing = HeardSpeech()
+        self.caller: SimulatedCaller | None = None
         self._sessions: dict[str, AgentSession] = {}
         self._started_wall = time.time()
 
@@ -96,6 +103,13 @@ class SessionRun:
             "session_id": self.session_id,
             "status": status,
             "started_at": self._started_wall,
+            "scenario_name": self.loaded.scenario.name,
+            "persona_name": self.loaded.persona.name,
+            "repeat": self.plan.repeat,
+            "repeats": self.plan.repeats,
+            "tags": list(self.plan.tags),
+            "variant": self.plan.variant,
+            "suite": self.plan.suite,
             "scenario_file": str(self.loaded.scenario_path),
             "persona_file": str(self.loaded.persona_path),
             "scenario": self.loaded.scenario.model_dump(mode="json"),
@@ -117,7 +131,7 @@ class SessionRun:
         outcome: str = "error"
         error: str | None = None
         try:
-            sides = await self._build_sides()
+            sides = await self._build_sides(event_log)
             for role, (_, kwargs) in sides.items():
                 session = AgentSession(**kwargs)
                 link_end = self.transport.end_for(role)  # type: ignore[arg-type]
@@ -151,7 +165,7 @@ class SessionRun:
             )
         return result
 
-    async def _build_sides(self) -> dict[Role, tuple[Agent, dict[str, Any]]]:
+    async def _build_sides(self, event_log: EventLog) -> dict[Role, tuple[Agent, dict[str, Any]]]:
         """Each side's Agent and AgentSession arguments, models loaded before the clock starts."""
         scenario, persona = self.loaded.scenario, self.loaded.persona
         caller_backend = get_backend(scenario.caller.backend)
@@ -163,10 +177,21 @@ class SessionRun:
             session_dir=self.directory,
             clock=self.transport.clock.now,
         )
-        caller = build_caller(
-            persona,
-            opens_call=scenario.opening == "caller",
-            own_brain=caller_backend.agent_has_own_brain(),
+        caller_input = self.transport.end_for("caller").audio_input
+        caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
+        caller = self.caller = build_caller(
+            CallerContext(
+                persona=persona,
+                scenario=scenario,
+                scenario_dir=self.loaded.scenario_path.parent,
+                opens_call=scenario.opening == "caller",
+                own_brain=caller_backend.agent_has_own_brain(),
+                clock=self.transport.clock.now,
+                hearing=self.hearing,
+                report=lambda kind, data: event_log.write("caller", kind, data),
+                seed=scenario.seed,
+            ),
+            sample_rate=self.transport.sample_rate,
         )
         plans = {
             "agent": (agent, agent_backend, scenario.agent.voice, self.loaded.where(("agent",))),
@@ -193,6 +218,22 @@ class SessionRun:
             logger.exception("timing probes failed on %s", self.directory)
             return {}
 
+    def _write_caller_state(self, outcome: str, turns: list[Any]) -> None:
+        """The caller's own end-of-call view (caller_state.json), with its goal decided."""
+        if self.caller is None:
+            return
+        state = self.caller.state
+        if not state.done:
+            state.ended_by = outcome if outcome != "completed" else "agent"
+            state.reason = state.reason or f"the call ended ({outcome}) before the caller was done"
+        pattern = self.loaded.persona.goal_reached_when
+        if pattern is not None:
+            heard = " ".join(t.heard_as or t.text for t in turns if t.speaker == "agent")
+            state.goal_achieved = re.search(pattern, heard, re.IGNORECASE) is not None
+        elif state.goal_achieved is None and self.loaded.scenario.caller.brain != "llm":
+            state.goal_achieved = state.done
+        _write_json(self.directory / "caller_state.json", state.to_json())
+
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
         for role, closed in zip(
@@ -209,8 +250,10 @@ class SessionRun:
         probes = self._write_probes()
         checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
         failures = [check.reason() for check in checks if not check.passed]
-        if outcome == "max_duration":
-            failures.insert(0, "the call reached max_duration_s before the caller was done")
+        if outcome in ("max_duration", "max_turns"):
+            limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
+            failures.insert(0, f"the call reached {limit} before the caller was done")
+        self._write_caller_state(outcome, turns)
         result = SessionResult(
             session_id=self.session_id,
             directory=str(self.directory),

@@ -65,7 +65,8 @@ class _Direction:
         self.input.deliver(
             rtc.AudioFrame(
                 heard, self.sample_rate, num_channels=1, samples_per_channel=self.frame_samples
-            )
+            ),
+            heard_until_s=(index + 1) * FRAME_S,
         )
         return heard
 

@@ -45,6 +45,10 @@ class PlayedSegment:
     interrupted: bool
 
 
+FrameListener = Callable[[float, rtc.AudioFrame], None]
+"""Called on the loop with each delivered frame and the session time its last sample is heard."""
+
+
 class LinkAudioInput(io.AudioInput):
     """An async iterator of the frames the transport delivers, as they are delivered."""
 
@@ -52,10 +56,15 @@ class LinkAudioInput(io.AudioInput):
         super().__init__(label=label)
         self._frames: asyncio.Queue[rtc.AudioFrame | None] = asyncio.Queue()
         self.max_backlog = 0
+        self.listeners: list[FrameListener] = []
 
-    def deliver(self, frame: rtc.AudioFrame) -> None:
+    def deliver(self, frame: rtc.AudioFrame, heard_until_s: float | None = None) -> None:
+        """Queue `frame` for the session; listeners also get it, with its end on the clock."""
         self._frames.put_nowait(frame)
         self.max_backlog = max(self.max_backlog, self._frames.qsize())
+        if heard_until_s is not None:
+            for listener in self.listeners:
+                listener(heard_until_s, frame)
 
     def close(self) -> None:
         self._frames.put_nowait(_END_OF_STREAM)

@@ -1,0 +1,104 @@
+"""What every simulated caller shares: its context in the call, its end-of-call state, its voice.
+
+A caller brain is a livekit `Agent` subclass of `SimulatedCaller`. It reports its own end
+(`finish`), which the runner turns into a `caller_done` event (the call then winds down) and
+`caller_state.json`. Lines said over the agent (barge-ins, backchannels) are synthesised ahead
+with the caller's own TTS, so they land when the caller decides and not a synthesis later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import Agent
+
+from ..config import Persona, Scenario
+from .hearing import HeardSpeech
+
+Report = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class CallerContext:
+    persona: Persona
+    scenario: Scenario
+    scenario_dir: Path
+    opens_call: bool
+    own_brain: bool
+    clock: Callable[[], float]
+    hearing: HeardSpeech
+    report: Report
+    seed: int = 0
+
+    def rng(self, *purpose: object) -> random.Random:
+        """A generator of its own per purpose, so one behaviour's draws never shift another's."""
+        return random.Random(repr((self.seed, self.persona.name, *purpose)))
+
+
+@dataclass
+class CallerState:
+    """The caller's own view of how the call went (caller_state.json)."""
+
+    goal_achieved: bool | None = None
+    ended_by: str | None = None
+    reason: str = ""
+    lines_said: int = 0
+    barge_ins: list[dict[str, Any]] = field(default_factory=list)
+    backchannels: list[dict[str, Any]] = field(default_factory=list)
+    stalls: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        document.pop("done")
+        return {"schema": "crosstalk.caller_state/1", **document}
+
+
+class SimulatedCaller(Agent):
+    """Base of the caller brains: state, reporting and speaking over the other side."""
+
+    def __init__(self, ctx: CallerContext, **agent_kwargs: Any) -> None:
+        super().__init__(**agent_kwargs)
+        self.ctx = ctx
+        self.state = CallerState()
+
+    def finish(self, *, goal_achieved: bool | None, reason: str) -> None:
+        """The caller is done with the call (said once; later calls are ignored)."""
+        if self.state.done:
+            return
+        self.state.done = True
+        self.state.goal_achieved = goal_achieved
+        self.state.ended_by = "caller"
+        self.state.reason = reason
+        self.ctx.report("caller_done", {"goal_achieved": goal_achieved, "reason": reason})
+
+    async def synthesize(self, text: str) -> list[rtc.AudioFrame]:
+        """`text` in the caller's voice, ready to play at once."""
+        tts = self.session.tts
+        if tts is None:
+            raise RuntimeError("this caller's backend has no TTS to speak over the agent with")
+        frames: list[rtc.AudioFrame] = []
+        async with tts.synthesize(text) as stream:
+            async for chunk in stream:
+                frames.append(chunk.frame)
+        return frames
+
+    def speak_now(self, text: str, frames: list[rtc.AudioFrame], *, as_line: bool) -> None:
+        """Play prepared audio now, over whatever the agent is saying (not interruptible)."""
+
+        async def _play() -> AsyncIterator[rtc.AudioFrame]:
+            for frame in frames:
+                yield frame
+
+        self.session.say(text, audio=_play(), allow_interruptions=False, add_to_chat_ctx=as_line)
+
+    async def sleep_until(self, session_s: float) -> None:
+        delay = session_s - self.ctx.clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
