@@ -59,13 +59,15 @@ class Controller:
 
     def _handler_failed(self, handler: str, event_type: str, exc: BaseException) -> None:
         self.handler_errors += 1
-        logger.error(
-            "agent event handler %s failed on %s", handler, event_type, exc_info=exc
-        )
+        logger.error("agent event handler %s failed on %s", handler, event_type, exc_info=exc)
         if event_type != "handler_error":
             self.emit(
                 "handler_error",
-                {"handler": handler, "event_type": event_type, "error": f"{type(exc).__name__}: {exc}"},
+                {
+                    "handler": handler,
+                    "event_type": event_type,
+                    "error": f"{type(exc).__name__}: {exc}",
+                },
             )
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
@@ -89,14 +91,18 @@ class Controller:
     def start(self) -> None:
         self.spawn(self.run_flusher(), name="store-flusher")
 
-    async def aclose(self) -> None:
-        """Cancel and await every background task, then write what is left and close the store."""
-        self._closed = True
+    async def stop_tasks(self) -> None:
+        """Cancel and await every background task the controller started."""
         current = asyncio.current_task()
         tasks = [task for task in self._tasks if task is not current]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop every task, write what is left and close the store (later events are dropped)."""
+        await self.stop_tasks()
+        self._closed = True
         await self.store.close()
 
 

@@ -43,6 +43,7 @@ class Guidance:
 class ThinkerResultItem:
     job_id: int
     say: str
+    late: bool  # the responder filled in while it was being worked out
     spoken: bool = False
 
 
@@ -54,7 +55,7 @@ class Conversation:
     agent_turns: list[str] = field(default_factory=list)
     agent_state: str = "initializing"
     user_speaking: bool = False
-    last_agent_speech_end: float | None = None
+    agent_speech_end: float | None = None
     last_user_speech_end: float | None = None
     last_activity: float = 0.0
     jobs_in_flight: dict[int, float] = field(default_factory=dict)  # job id -> started at

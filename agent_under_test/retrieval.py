@@ -15,10 +15,9 @@ from pathlib import Path
 
 from .config import DATA_DIR
 
-_STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from how i if in is it its me my of on or our "
-    "please the this to we what when where which will with you your".split()
-)
+_STOPWORD_TEXT = """a an and are as at be by can do does for from how i if in is it its me my of
+on or our please the this to we what when where which will with you your"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
 
 

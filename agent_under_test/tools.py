@@ -24,7 +24,9 @@ TODAY = "2026-11-25"
 
 def _days_between(earlier: str, later: str) -> int:
     parse = time.strptime
-    return int((time.mktime(parse(later, "%Y-%m-%d")) - time.mktime(parse(earlier, "%Y-%m-%d"))) // 86400)
+    return int(
+        (time.mktime(parse(later, "%Y-%m-%d")) - time.mktime(parse(earlier, "%Y-%m-%d"))) // 86400
+    )
 
 
 class ToolBox:
@@ -38,7 +40,7 @@ class ToolBox:
     ) -> None:
         self._controller = controller
         self._store = controller.store
-        self._facts = facts
+        self.facts = facts
         self._knowledge = knowledge
         self._enforce_ownership = enforce_ownership
         self._tools: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {
@@ -61,9 +63,9 @@ class ToolBox:
         return result
 
     def _identify(self, customer: dict[str, Any]) -> None:
-        if self._facts.customer_id is None:
-            self._facts.customer_id = customer["id"]
-            self._facts.customer_name = customer["name"]
+        if self.facts.customer_id is None:
+            self.facts.customer_id = customer["id"]
+            self.facts.customer_name = customer["name"]
             self._controller.emit(
                 "caller_identified", {"customer_id": customer["id"], "name": customer["name"]}
             )
@@ -80,12 +82,14 @@ class ToolBox:
         if not rows:
             return {"found": False, "order_id": order_id}
         order = rows[0]
-        owner = self._facts.customer_id
+        owner = self.facts.customer_id
         if self._enforce_ownership and owner is not None and order["customer_id"] != owner:
             return {"found": True, "order_id": order_id, "error": "not on the caller's account"}
         self._identify({"id": order["customer_id"], "name": order["customer_name"]})
-        self._facts.order_id = order["id"]
-        items = await self._rows("SELECT name, quantity FROM order_items WHERE order_id = ?", (order["id"],))
+        self.facts.order_id = order["id"]
+        items = await self._rows(
+            "SELECT name, quantity FROM order_items WHERE order_id = ?", (order["id"],)
+        )
         return {"found": True, **order, "items": items}
 
     async def lookup_customer(self, phone: str) -> dict[str, Any]:
@@ -170,7 +174,9 @@ def _schema(name: str, description: str, **properties: str) -> dict[str, Any]:
             "description": description,
             "parameters": {
                 "type": "object",
-                "properties": {key: {"type": "string", "description": text} for key, text in properties.items()},
+                "properties": {
+                    key: {"type": "string", "description": text} for key, text in properties.items()
+                },
                 "required": list(properties),
             },
         },
@@ -178,7 +184,9 @@ def _schema(name: str, description: str, **properties: str) -> dict[str, Any]:
 
 
 TOOL_SCHEMAS = [
-    _schema("lookup_order", "Status, address and items of an order.", order_id="five-digit order number"),
+    _schema(
+        "lookup_order", "Status, address and items of an order.", order_id="five-digit order number"
+    ),
     _schema("lookup_customer", "Find the caller's account by phone number.", phone="phone number"),
     _schema(
         "change_address",
@@ -198,5 +206,9 @@ TOOL_SCHEMAS = [
         action="change_address or return",
         order_id="order number",
     ),
-    _schema("search_knowledge", "Search the help articles (policies, delivery, stores).", query="the question"),
+    _schema(
+        "search_knowledge",
+        "Search the help articles (policies, delivery, stores).",
+        query="the question",
+    ),
 ]
