@@ -21,12 +21,13 @@ class PolicyEngine:
     conversation: Conversation
     started_at: float = 0.0
     wrapped_up: bool = False
-    stall_answered_for: int = -1  # agent turn index last answered with a clarifying question
+    stall_answered: bool = False  # since the caller last spoke
     reengaged: int = 0
     kept_engaged: dict[int, int] = field(default_factory=dict)  # job id -> holding lines said
 
     def after_user_turn(self, text: str) -> list[Guidance]:
         conv, config, found = self.conversation, self.config, []
+        self.stall_answered = False
         lowered = text.lower()
         if (policy := config.escalate_on_frustration) and any(
             keyword.lower() in lowered for keyword in policy.keywords
@@ -78,10 +79,10 @@ class PolicyEngine:
             (policy := config.clarify_on_stall)
             and caller_silent
             and last_agent.rstrip().endswith("?")
-            and self.stall_answered_for != len(conv.agent_turns)
+            and not self.stall_answered
             and now - conv.agent_speech_end >= policy.after_s
         ):
-            self.stall_answered_for = len(conv.agent_turns) + 1  # not again for its own question
+            self.stall_answered = True
             found.append(Guidance("clarify_on_stall", policy.instruction, policy.say, True))
         elif (
             (policy := config.reengage_after_silence)

@@ -23,6 +23,10 @@ GOODBYE = "You're welcome. Thanks for calling Acme Outfitters. Goodbye!"
 
 _ASK_ORDER_NUMBER = "I can help with that. What is your order number?"
 _RULES = (
+    (
+        re.compile(r"\be-?mail\b", re.I),
+        "Thanks, I have noted your email address for updates. Anything else?",
+    ),
     (re.compile(r"\b(order|package|parcel|delivery)\b", re.I), _ASK_ORDER_NUMBER),
     (re.compile(r"\b(hello|hi|hey)\b", re.I), "Hello! How can I help you today?"),
 )

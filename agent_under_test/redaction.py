@@ -19,6 +19,8 @@ _EMAIL = re.compile(
     r"(?:com|co\.uk|co\s+dot\s+uk|org|net|uk|io|de|fr)\b",
     re.IGNORECASE,
 )
+# speech-to-text may run an address together ("jordanatgmail.com"): any mail-like domain goes
+_DOMAIN = re.compile(r"\b[\w.+-]*[\w-]\.(?:com|co\.uk|org|net|io)\b", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
 # most specific first: a card number also looks like a long phone number
@@ -26,6 +28,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[card]", _CARD),
     ("[phone]", _PHONE),
     ("[email]", _EMAIL),
+    ("[email]", _DOMAIN),
     ("[postcode]", _POSTCODE),
 )
 

@@ -20,7 +20,7 @@ from . import intents
 from .config import AgentConfig
 from .controller import Controller
 from .conversation import Conversation, Guidance, ThinkerResultItem
-from .guardrails import Guardrails, Violation
+from .guardrails import Guardrails, Violation, normalise
 from .policies import PolicyEngine
 from .retrieval import KnowledgeBase
 from .store import Event
@@ -128,8 +128,9 @@ class Runtime:
             return
         text = event.data.get("text", "")
         self.conversation.agent_turns.append(text)
+        said = normalise(text)
         for result in self.conversation.unspoken_results():
-            if result.say in text:
+            if normalise(result.say) in said:
                 result.spoken = True
 
     def _on_user_turn_event(self, event: Event) -> None:
@@ -252,8 +253,9 @@ class Runtime:
                 "frames_released": frames_released,
             },
         )
+        blocked = normalise(violation.text)
         for result in self.conversation.unspoken_results():
-            if result.say in violation.text:
+            if normalise(result.say) in blocked:
                 result.spoken = True  # blocked: never offered again
         say = violation.say or "Sorry, let me put that another way."
         if violation.action == "end":

@@ -77,7 +77,9 @@ class _Plan:
 
     def address_answer(self) -> str | None:
         """The caller's words as the address, when the agent has just asked for one."""
-        last_agent = next((said for role, said in reversed(self.history) if role == "assistant"), "")
+        last_agent = next(
+            (said for role, said in reversed(self.history) if role == "assistant"), ""
+        )
         if "address?" not in last_agent.lower():
             return None
         return intents.loose_address(self.text)
