@@ -39,7 +39,11 @@ def _clock_from_now() -> Callable[[], float]:
 
 
 def build_runtime(
-    config: AgentConfig, *, session_dir: Path | None, clock: Callable[[], float] | None
+    config: AgentConfig,
+    *,
+    session_dir: Path | None,
+    clock: Callable[[], float] | None,
+    backend: str = "offline",
 ) -> Runtime:
     """Everything but the livekit `Agent`: storage, controller, thinker, guardrails, policies."""
     session_id = session_dir.name if session_dir else uuid.uuid4().hex[:12]
@@ -48,7 +52,7 @@ def build_runtime(
     return Runtime(
         config,
         controller,
-        build_thinker(config.thinker),
+        build_thinker(config.thinker, backend=backend),
         KnowledgeBase.load(),
         _customer_data(store),
     )
@@ -66,7 +70,7 @@ def create_agent(
     realtime model speaks. Its events go to `session_dir` (agent_events.jsonl, agent.sqlite).
     """
     config = load_config(options)
-    runtime = build_runtime(config, session_dir=session_dir, clock=clock)
+    runtime = build_runtime(config, session_dir=session_dir, clock=clock, backend=backend)
     return Responder(runtime, offline_brain=backend == "offline")
 
 

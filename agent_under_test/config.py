@@ -30,7 +30,7 @@ class ResponderConfig(_Strict):
 
 
 class ThinkerConfig(_Strict):
-    kind: Literal["planner", "openai"] = "planner"
+    kind: Literal["auto", "planner", "openai"] = "auto"
     model: str = "gpt-4o-mini"
     latency_s: float = Field(0.0, ge=0, le=60)
     timeout_s: float = Field(20.0, gt=0, le=300)

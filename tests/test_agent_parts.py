@@ -18,7 +18,7 @@ from agent_under_test.retrieval import KnowledgeBase
 def test_defaults_come_from_the_yaml_file_and_options_override_key_by_key():
     config = load_config({"thinker": {"latency_s": 3}, "policies": {"wrap_up": {"after_s": None}}})
     assert config.thinker.latency_s == 3
-    assert config.thinker.kind == "planner"  # untouched keys keep their defaults
+    assert config.thinker.kind == "auto"  # untouched keys keep their defaults
     assert config.policies.wrap_up is not None
     assert config.policies.wrap_up.after_s is None
     assert config.policies.wrap_up.after_caller_turns == 8

@@ -120,3 +120,16 @@ async def test_llm_moderation_blocks_what_the_model_flags(openai_env):
         allowed = await runtime.guardrails.check("Your order shipped.", complete=True)
     assert blocked is not None and blocked.rule == "moderation" and "medical" in blocked.reason
     assert allowed is None
+
+
+def test_on_the_openai_backend_the_thinker_is_the_chat_model_unless_configured():
+    from agent_under_test import create_agent
+
+    realtime = create_agent(backend="openai", thinker={"model": "gpt-test"})
+    assert isinstance(realtime.runtime.thinker, OpenAIThinker)
+    assert realtime.runtime.thinker.model == "gpt-test"
+    assert not realtime.llm  # the session's realtime model speaks, not an offline brain
+    offline = create_agent(backend="offline")
+    assert isinstance(offline.runtime.thinker, PlannerThinker) and offline.llm
+    pinned = create_agent(backend="openai", thinker={"kind": "planner"})
+    assert isinstance(pinned.runtime.thinker, PlannerThinker)
