@@ -117,7 +117,13 @@ class Responder(Agent):
         self._in_background(self.update_chat_ctx(chat_ctx))
 
     def say_and_end(self, text: str) -> None:
-        handle = self.session.say(text, allow_interruptions=False)
+        if self._offline_brain:
+            handle = self.session.say(text, allow_interruptions=False)
+        else:  # a realtime model has no separate TTS to `say` with
+            handle = self.session.generate_reply(
+                instructions=f"Say exactly this and nothing else: {text}",
+                allow_interruptions=False,
+            )
 
         async def end_after_saying() -> None:
             await handle

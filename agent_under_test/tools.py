@@ -20,6 +20,7 @@ from .retrieval import KnowledgeBase
 RETURN_WINDOW_DAYS = 30
 SALE_RETURN_WINDOW_DAYS = 14
 TODAY = "2026-11-25"
+_PHONE_SUFFIX = 6
 
 
 def _days_between(earlier: str, later: str) -> int:
@@ -95,7 +96,13 @@ class ToolBox:
     async def lookup_customer(self, phone: str) -> dict[str, Any]:
         digits = re.sub(r"\D", "", phone)
         rows = await self._rows("SELECT id, name FROM customers WHERE phone = ?", (digits,))
-        if not rows:
+        if not rows and len(digits) >= _PHONE_SUFFIX:
+            # speech-to-text garbles the start of long numbers most; the tail is a good key
+            rows = await self._rows(
+                "SELECT id, name FROM customers WHERE phone LIKE ?",
+                (f"%{digits[-_PHONE_SUFFIX:]}",),
+            )
+        if len(rows) != 1:
             return {"found": False}
         self._identify(rows[0])
         return {"found": True, **rows[0]}

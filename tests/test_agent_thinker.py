@@ -133,3 +133,10 @@ def test_on_the_openai_backend_the_thinker_is_the_chat_model_unless_configured()
     assert isinstance(offline.runtime.thinker, PlannerThinker) and offline.llm
     pinned = create_agent(backend="openai", thinker={"kind": "planner"})
     assert isinstance(pinned.runtime.thinker, PlannerThinker)
+
+
+async def test_a_phone_number_misheard_at_the_start_still_finds_the_account():
+    runtime = _runtime()
+    found = await runtime.tools.call("lookup_customer", {"phone": "07 770 or 0900123"})
+    assert found["found"] and found["id"] == "C001"
+    assert not (await runtime.tools.call("lookup_customer", {"phone": "123"}))["found"]
