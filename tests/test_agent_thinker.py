@@ -137,6 +137,6 @@ def test_on_the_openai_backend_the_thinker_is_the_chat_model_unless_configured()
 
 async def test_a_phone_number_misheard_at_the_start_still_finds_the_account():
     runtime = _runtime()
-    found = await runtime.tools.call("lookup_customer", {"phone": "07 770 or 0900123"})
-    assert found["found"] and found["id"] == "C001"
+    found = await runtime.tools.call("lookup_customer", {"phone": "07 770 or 0900456"})
+    assert found["found"] and found["id"] == "C002"
     assert not (await runtime.tools.call("lookup_customer", {"phone": "123"}))["found"]

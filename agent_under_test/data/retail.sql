@@ -47,7 +47,7 @@ CREATE TABLE returns (
 );
 
 INSERT INTO customers VALUES
-    ('C001', 'Jordan Lee', '07700900123', 'jordan@gmail.com', 'NW1 6XE'),
+    ('C001', 'Jordan Lee', '5550199', 'jordan@gmail.com', 'NW1 6XE'),
     ('C002', 'Priya Shah', '07700900456', 'priya.shah@outlook.com', 'M1 4BT'),
     ('C003', 'Sam Okafor', '07700900789', 'sam.okafor@yahoo.com', 'EH1 1YZ');
 
