@@ -27,6 +27,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pacing.py
 	$(BIN)/python benchmarks/probes.py
+	$(BIN)/python benchmarks/impairments.py
 
 clean:
 	rm -rf $(VENV) reports/*/

@@ -24,10 +24,13 @@ from .errors import (
     ConfigError,
     CrosstalkError,
 )
+from .judging import command as judge_command
+from .judging import review as review_command
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
-  1  a session failed: it broke a timing budget, or hit max_duration_s before the caller was done
+  1  a session failed: it broke a timing budget, hit max_duration_s before the caller was done,
+     or failed a success check or rubric
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)
   130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""
@@ -84,6 +87,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the run's result as JSON on stdout")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress output on stderr")
+    run.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only slice I of N (1-based, round-robin over the session list), to split a "
+        "suite across machines; see docs/scale.md",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -150,6 +159,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="channel holding the agent (default 1)",
     )
+    judge_command.add_parser(commands)
+    review_command.add_parser(commands)
     return parser
 
 
@@ -210,9 +221,13 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .runner import Progress, run_scenarios
+    from .runner.shard import parse_shard
 
+    shard = parse_shard(args.shard) if args.shard else None
     result = asyncio.run(
-        run_scenarios(args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag)
+        run_scenarios(
+            args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag, shard=shard
+        )
     )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
@@ -262,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         "analyze": _analyze,
         "schema": _schema,
         "new": _new,
+        "judge": judge_command.run,
+        "review": review_command.run,
     }
     try:
         return handlers[args.command](args)

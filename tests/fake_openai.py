@@ -30,7 +30,8 @@ class ChatReply:
     """What the fake answers to one chat-completions request.
 
     `content` is the assistant's text; `tool_calls` are `(name, arguments-dict)` pairs; a `status`
-    other than 200 answers with an OpenAI-style error body instead (e.g. 429, 500).
+    other than 200 answers with an OpenAI-style error body instead (e.g. 429, 500). `headers` are
+    sent with the answer (e.g. `retry-after-ms`); `delay_s` holds the answer back (timeouts).
     """
 
     content: str | None = None
@@ -38,6 +39,8 @@ class ChatReply:
     status: int = 200
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
 
 
 ChatHandler = Callable[[dict[str, Any]], ChatReply | str]
@@ -83,9 +86,11 @@ class FakeOpenAI:
         reply = self.chat(body) if self.chat else ChatReply(content="OK")
         if isinstance(reply, str):
             reply = ChatReply(content=reply)
+        if reply.delay_s:
+            await asyncio.sleep(reply.delay_s)
         if reply.status != 200:
             error = {"message": f"fake error {reply.status}", "type": "server_error"}
-            return web.json_response({"error": error}, status=reply.status)
+            return web.json_response({"error": error}, status=reply.status, headers=reply.headers)
         tool_calls = [
             {
                 "id": f"call_{index}",
@@ -110,7 +115,8 @@ class FakeOpenAI:
                 "finish_reason": "tool_calls" if tool_calls else "stop",
             }
             return web.json_response(
-                {**common, "object": "chat.completion", "choices": [choice], "usage": usage}
+                {**common, "object": "chat.completion", "choices": [choice], "usage": usage},
+                headers=reply.headers,
             )
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)

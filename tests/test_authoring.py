@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from harness.config import load_scenario
-from harness.config.authoring import json_schemas
+from harness.config.authoring import field_reference, json_schemas
 
 from .conftest import REPO
 
@@ -33,9 +33,17 @@ def test_shipped_schemas_match_the_models():
         assert shipped == schema, f"schemas/{filename} is stale: run `crosstalk schema`"
 
 
+def test_shipped_field_reference_matches_the_models():
+    shipped = (REPO / "docs" / "authoring.md").read_text()
+    assert shipped == field_reference(), "docs/authoring.md is stale: run `crosstalk schema`"
+    assert "| `turn_taking.backchannels` |" in shipped or "turn_taking.backchannels." in shipped
+    assert "| `caller.brain` |" in shipped
+
+
 def test_schemas_reject_unknown_keys_and_know_the_fields():
     schemas = json_schemas()
     scenario, persona = schemas["scenario.schema.json"], schemas["persona.schema.json"]
     assert scenario["additionalProperties"] is False and persona["additionalProperties"] is False
     assert {"persona", "agent", "link", "budgets"} <= set(scenario["properties"])
-    assert set(persona["required"]) == {"name", "goal", "script"}
+    assert set(persona["required"]) == {"name", "goal"}
+    assert set(schemas["suite.schema.json"]["required"]) == {"suite", "scenarios"}

@@ -54,9 +54,11 @@ def test_validate_lists_errors_of_every_file(crosstalk, tmp_path):
 
 
 def test_shipped_scenarios_and_fixtures_validate(crosstalk):
-    result = crosstalk("validate", "scenarios", str(FIXTURES / "scenarios"))
+    folders = [REPO / "personas", REPO / "scenarios", FIXTURES / "scenarios", FIXTURES / "personas"]
+    result = crosstalk("validate", *map(str, folders))
     assert result.exit_code == 0, result.stderr
-    assert "ok: 3 file(s) valid" in result.stdout
+    count = sum(len(list(folder.glob("*.yaml"))) for folder in folders)
+    assert f"ok: {count} file(s) valid" in result.stdout
 
 
 def test_openai_backend_without_a_key_says_which_variable(crosstalk, tmp_path):

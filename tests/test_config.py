@@ -64,7 +64,7 @@ def test_yaml_syntax_error_names_the_line(project):
 
 def test_duplicate_key_is_an_error_not_a_silent_override(project):
     path = _write(project, "scenarios/s.yaml", "name: s\npersona: p1\nname: t\n")
-    assert f"{path}:3:1: duplicate key 'name'" in _error(path)
+    assert f"{path}:3:1: name: duplicate key (first at line 1)" in _error(path)
 
 
 def test_unknown_persona_reference_names_the_persona_field(project):
@@ -87,10 +87,16 @@ def test_every_error_in_a_file_is_listed_not_only_the_first(project):
 
 
 def test_persona_errors_name_the_persona_file(project):
-    bad = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: []\n")
+    bad = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: [{sya: hi}]\n")
     with pytest.raises(ConfigError) as caught:
         parse_model(Persona, bad)
-    assert f"{bad}:3:1: script:" in caught.value.message
+    assert f"{bad}:3:11: script.0.sya: unknown key (did you mean 'say'?)" in caught.value.message
+
+
+def test_a_scripted_caller_needs_lines_and_the_error_names_the_persona(project):
+    persona = _write(project, "personas/p2.yaml", "name: p2\ngoal: g\nscript: []\n")
+    scenario = _write(project, "scenarios/s.yaml", "name: s\npersona: p2\n")
+    assert f"{persona}:3:1: script: the scripted caller needs at least one line" in _error(scenario)
 
 
 def test_impairments_are_validated_per_type(project):
@@ -116,3 +122,26 @@ def test_misspelt_persona_reference_suggests_the_persona_meant(project):
     path = _write(project, "scenarios/s.yaml", "name: s\npersona: jordan_calller\n")
     expected = "persona: no persona 'jordan_calller' (did you mean 'jordan_caller'?)"
     assert f"{path}:2:1: {expected}" in _error(path)
+
+
+def test_noise_kinds_and_jitter_are_validated_with_their_limits(project):
+    path = _write(
+        project,
+        "scenarios/s.yaml",
+        "name: s\npersona: p1\nlink:\n  impairments:\n    caller_to_agent:\n"
+        "      - {type: noise, kind: traffic, snr_db: 15}\n"
+        "      - {type: jitter, std_ms: 20, correlation: 1.5}\n",
+    )
+    message = _error(path)
+    assert f"{path}:6:9: link.impairments.caller_to_agent.0.noise.kind:" in message
+    assert "street" in message  # the allowed kinds are listed
+    assert f"{path}:7:9: link.impairments.caller_to_agent.1.jitter.correlation:" in message
+    good = _write(
+        project,
+        "scenarios/good.yaml",
+        "name: g\npersona: p1\nlink:\n  impairments:\n    agent_to_caller:\n"
+        "      - {type: noise, kind: babble, snr_db: 10}\n"
+        "      - {type: jitter, std_ms: 20, buffer_ms: 60, extra_latency_ms: 80, late: conceal}\n",
+    )
+    noise, jitter = load_scenario(good).scenario.link.impairments.agent_to_caller
+    assert (noise.kind, jitter.extra_latency_ms, jitter.late) == ("babble", 80, "conceal")

@@ -120,3 +120,20 @@ async def test_impairments_change_only_their_direction_of_the_line(tmp_path):
     assert np.abs(stereo[:, 1]).max() == 0  # the agent's direction is untouched
     leading_silence = stereo[: int(0.09 * RATE), 0].astype(float)
     assert np.sqrt(np.mean(leading_silence**2)) > 10  # noise is heard even before speech
+
+
+async def test_a_jitter_buffer_delays_what_is_heard_and_the_played_spans_alike(tmp_path):
+    from harness.transport.jitter import JitterBuffer
+
+    jitter = JitterBuffer(std_ms=0, buffer_ms=20, extra_latency_ms=80, seed=1)
+    link = InProcessTransport(LinkOptions(sample_rate=RATE), {"caller": [jitter]})
+    caller = link.end_for("caller")
+    await caller.audio_output.capture_frame(_speech_after(0.2, tone_s=0.1))
+    caller.audio_output.flush()
+    await link.start(tmp_path / "call.wav")
+    await asyncio.wait_for(caller.audio_output.wait_for_playout(), timeout=5)
+    await link.stop()
+    _, stereo = _read_stereo(tmp_path / "call.wav")
+    assert _onset_s(stereo[:, 0]) == pytest.approx(0.2 + 0.1, abs=FRAME_S)
+    [span] = link.played_spans("caller")
+    assert (span.start_s, span.end_s) == pytest.approx((0.1, 0.4))  # 0.3 s of audio, 0.1 s late

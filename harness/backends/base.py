@@ -19,6 +19,7 @@ class Voice:
     words_per_minute: int = 165
     pitch: int = 50
     openai_voice: str = "alloy"
+    sample_rate: int | None = None  # produce audio at this rate (the link's); None: the engine's
 
 
 class Backend(Protocol):

@@ -64,7 +64,7 @@ def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
             f"found {type(document.data).__name__}"
         )
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(document.data, context={"source": document.path})
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -129,8 +129,9 @@ def check_caller(scenario: Scenario, persona: Persona, persona_path: Path, docum
     """What the caller's brain needs from the persona and the files the scenario names."""
     caller = scenario.caller
     if caller.brain == "scripted" and not persona.script:
+        where = load_yaml(persona_path).where(("script",))
         raise ConfigError(
-            f"{persona_path}:1:1: script: the scripted caller needs at least one line",
+            f"{where}: script: the scripted caller needs at least one line",
             hint="add `script:` lines, or use `caller.brain: llm` in the scenario",
         )
     base = Path(document.path).parent

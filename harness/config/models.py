@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..backends import Voice
+from ..judging.spec import SuccessConfig
 
 BackendName = Literal["offline", "openai"]
 
@@ -77,8 +78,12 @@ class CallerConfig(_Strict):
 
 class NoiseImpairment(_Strict):
     type: Literal["noise"]
-    kind: Literal["white", "pink"] = "pink"
-    snr_db: float = Field(ge=-10, le=60)
+    kind: Literal["white", "pink", "babble", "street", "office"] = Field(
+        "pink",
+        description="white, pink, babble (several talkers), street (traffic, horns) or office "
+        "(HVAC, murmur, keyboard)",
+    )
+    snr_db: float = Field(ge=-10, le=60, description="active speech level over the noise's")
 
 
 class TelephoneImpairment(_Strict):
@@ -93,8 +98,26 @@ class LossImpairment(_Strict):
     mean_burst_frames: float = Field(1.0, ge=1, le=50)
 
 
+class JitterImpairment(_Strict):
+    """Network delay varying per 20 ms frame; a fixed jitter buffer drops frames that come late."""
+
+    type: Literal["jitter"]
+    std_ms: float = Field(ge=0, le=500, description="standard deviation of the network delay")
+    buffer_ms: float = Field(
+        60.0, ge=0, le=1000, description="jitter buffer: how long frames wait to absorb jitter"
+    )
+    extra_latency_ms: float = Field(0.0, ge=0, le=2000, description="fixed network delay added")
+    correlation: float = Field(
+        0.0, ge=0, le=0.99, description="0 = independent frames; near 1 = long delay spikes"
+    )
+    late: Literal["silence", "conceal"] = Field(
+        "silence", description="what plays in a late frame's slot: silence or the last frame"
+    )
+
+
 ImpairmentConfig = Annotated[
-    NoiseImpairment | TelephoneImpairment | LossImpairment, Field(discriminator="type")
+    NoiseImpairment | TelephoneImpairment | LossImpairment | JitterImpairment,
+    Field(discriminator="type"),
 ]
 
 
@@ -261,6 +284,55 @@ class TimingBudgets(_Strict):
         return {name: limit for name, limit in self.model_dump().items() if limit is not None}
 
 
+class DtmfStep(_Strict):
+    """Keypad tones the caller sends (SIP DTMF), e.g. to get through a phone menu."""
+
+    digits: str = Field(pattern=r"^[0-9*#A-Da-d]+$", description="keys to press, e.g. '1' or '42#'")
+    after_agent_turns: int | None = Field(
+        None, ge=0, description="send once the caller has heard this many agent turns"
+    )
+    at_s: float | None = Field(None, ge=0, description="or: send at this session time (seconds)")
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> DtmfStep:
+        if (self.after_agent_turns is None) == (self.at_s is None):
+            raise ValueError("give exactly one of after_agent_turns or at_s")
+        return self
+
+
+_ROOM_PREFIX = Field("crosstalk-", pattern=r"^[A-Za-z0-9_-]{0,40}$", description="room names")
+
+
+class LiveKitTarget(_Strict):
+    """An agent deployed on a LiveKit server, dispatched by name into a room per session."""
+
+    kind: Literal["livekit"]
+    agent_name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$", description="the worker's agent_name (explicit dispatch)"
+    )
+    room_prefix: str = _ROOM_PREFIX
+    dispatch_metadata: str = Field("", description="passed to the agent's job (ctx.job.metadata)")
+    join_timeout_s: float = Field(30.0, gt=0, le=600, description="wait this long for the agent")
+    dtmf: list[DtmfStep] = Field(default_factory=list)
+
+
+class PhoneTarget(_Strict):
+    """A phone number, called through LiveKit SIP (an outbound trunk) into the session's room."""
+
+    kind: Literal["phone"]
+    number: str = Field(pattern=r"^\+?[0-9]{3,20}$", description="E.164 number to call")
+    outbound_trunk_id: str | None = Field(
+        None, description="LiveKit SIP outbound trunk (default: $LIVEKIT_SIP_OUTBOUND_TRUNK_ID)"
+    )
+    from_number: str | None = Field(None, description="caller id, if the trunk allows several")
+    room_prefix: str = _ROOM_PREFIX
+    ringing_timeout_s: float = Field(30.0, gt=0, le=80, description="give up if not answered")
+    dtmf: list[DtmfStep] = Field(default_factory=list)
+
+
+TargetConfig = Annotated[LiveKitTarget | PhoneTarget, Field(discriminator="kind")]
+
+
 class Scenario(_Strict):
     """One call to place: which agent, which persona, and the limits of the call."""
 
@@ -280,6 +352,12 @@ class Scenario(_Strict):
     )
     tags: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]] = Field(
         default_factory=list, description="labels for `crosstalk run --tag`"
+    )
+    success: SuccessConfig = Field(
+        SuccessConfig(), description="checks and rubrics that decide whether the call went right"
+    )
+    target: TargetConfig | None = Field(
+        None, description="call a remote agent (LiveKit) or a phone number instead of `agent`"
     )
 
 

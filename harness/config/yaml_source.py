@@ -49,8 +49,11 @@ def _walk(
                 raise ConfigError(f"{path}:{key_at.line}:{key_at.column}: keys must be plain names")
             key = _typed_scalar(key_node)
             if key in result:
+                field = ".".join(str(part) for part in (*prefix, key))
+                first = positions[(*prefix, key)]
                 raise ConfigError(
-                    f"{path}:{key_at.line}:{key_at.column}: duplicate key {key!r}",
+                    f"{path}:{key_at.line}:{key_at.column}: {field}: duplicate key "
+                    f"(first at line {first.line})",
                     hint="each key may appear once per mapping; remove or merge the repeats",
                 )
             positions[(*prefix, key)] = key_at

@@ -44,6 +44,18 @@ def resolve_factory(loaded: LoadedScenario) -> AgentFactory:
     return factory
 
 
+def factory_kwargs(
+    factory: AgentFactory, options: dict[str, Any], **offered: Any
+) -> dict[str, Any]:
+    """`options`, plus each offered value (not None) the factory takes and `options` leave out."""
+    kwargs = dict(options)
+    parameters = inspect.signature(factory).parameters
+    for name, value in offered.items():
+        if name in parameters and value is not None:
+            kwargs.setdefault(name, value)
+    return kwargs
+
+
 def load_agent(
     loaded: LoadedScenario,
     *,
@@ -58,12 +70,13 @@ def load_agent(
     `events.jsonl`); `agent.options` come first, these only fill parameters the options leave out.
     """
     factory = resolve_factory(loaded)
-    kwargs = dict(loaded.scenario.agent.options)
-    offered = {"backend": backend, "session_dir": session_dir, "clock": clock}
-    parameters = inspect.signature(factory).parameters
-    for name, value in offered.items():
-        if name in parameters and value is not None:
-            kwargs.setdefault(name, value)
+    kwargs = factory_kwargs(
+        factory,
+        loaded.scenario.agent.options,
+        backend=backend,
+        session_dir=session_dir,
+        clock=clock,
+    )
     try:
         agent = factory(**kwargs)
     except TypeError as exc:

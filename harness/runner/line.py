@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..config.models import (
     ImpairmentConfig,
+    JitterImpairment,
     LinkConfig,
     LossImpairment,
     NoiseImpairment,
@@ -11,13 +12,23 @@ from ..config.models import (
 )
 from ..transport import Role
 from ..transport.impairments import AdditiveNoise, Impairment, PacketLoss, TelephoneBand
+from ..transport.jitter import JitterBuffer
 
 
 def _build(config: ImpairmentConfig, sample_rate: int, seed: int) -> Impairment:
     if isinstance(config, NoiseImpairment):
-        return AdditiveNoise(kind=config.kind, snr_db=config.snr_db, seed=seed)
+        return AdditiveNoise(config.kind, config.snr_db, seed=seed, sample_rate=sample_rate)
     if isinstance(config, TelephoneImpairment):
         return TelephoneBand(sample_rate)
+    if isinstance(config, JitterImpairment):
+        return JitterBuffer(
+            config.std_ms,
+            config.buffer_ms,
+            config.extra_latency_ms,
+            config.correlation,
+            config.late,
+            seed=seed,
+        )
     assert isinstance(config, LossImpairment)
     return PacketLoss(config.percent, config.mean_burst_frames, seed=seed)
 

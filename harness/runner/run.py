@@ -21,6 +21,8 @@ from .agent_loader import resolve_factory
 from .plan import SessionPlan, plan_sessions
 from .progress import Progress
 from .session import SessionResult, SessionRun
+from .shard import Shard, select_shard
+from .targets import check_target
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class RunResult:
     sessions: list[SessionResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cancelled: bool = False
+    shard: dict[str, int] | None = None
 
     @property
     def passed(self) -> bool:
@@ -60,6 +63,7 @@ def load_all(paths: list[Path], tags: list[str] | None = None) -> list[SessionPl
         if scenario.scenario_path in checked:
             continue
         checked.add(scenario.scenario_path)
+        check_target(scenario)
         resolve_factory(scenario)
         for side in ("agent", "caller"):
             backend = getattr(scenario.scenario, side).backend
@@ -88,22 +92,28 @@ def _attach_log_file(directory: Path) -> logging.Handler:
 
 
 async def run_scenarios(
-    paths: list[Path], out_dir: Path, progress: Progress, tags: list[str] | None = None
+    paths: list[Path],
+    out_dir: Path,
+    progress: Progress,
+    tags: list[str] | None = None,
+    shard: Shard | None = None,
 ) -> RunResult:
-    loaded = load_all(paths, tags)
-    if not loaded:
+    planned = load_all(paths, tags)
+    if not planned:
         raise ConfigError(
             f"no scenario has any of the tags {', '.join(tags or [])}",
             hint="tags are set with `tags:` in a scenario or a suite",
         )
+    loaded = select_shard(planned, shard)
     run_id = new_run_id()
     directory = out_dir / run_id
     directory.mkdir(parents=True, exist_ok=True)
     log_handler = _attach_log_file(directory)
     result = RunResult(run_id=run_id, directory=str(directory))
+    result.shard = shard.to_json() if shard else None
     progress.run_started(result.directory, len(loaded))
     try:
-        for index, plan in enumerate(loaded, start=1):
+        for index, plan in loaded:
             session_id = f"{index:02d}-{plan.label}"
             progress.session_started(index, session_id)
             try:

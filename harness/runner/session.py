@@ -8,6 +8,7 @@ everything is closed in `finally`, so a crashed call still leaves what it produc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import platform
@@ -25,14 +26,15 @@ from ..backends import get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..judging.judge import judge_after_call
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets, checks_json
-from ..transport import TRANSPORTS, LinkOptions, Role, Transport
+from ..transport import Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .line import build_impairments
 from .plan import SessionPlan
+from .targets import build_transport
 from .transcript import build_turns, transcript_document
 from .warmup import warm_up
 
@@ -86,12 +88,8 @@ class SessionRun:
         loaded = self.loaded = self.plan.loaded
         self.session_id = session_id
         self.directory = directory
-        scenario = loaded.scenario
-        self.transport: Transport = TRANSPORTS["inprocess"](
-            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms),
-            build_impairments(scenario.link, scenario.seed),
-        )
-        self.monitor = CallMonitor(max_turns=scenario.max_turns)
+        self.transport: Transport = build_transport(loaded, session_id)
+        self.monitor = CallMonitor(max_turns=loaded.scenario.max_turns)
         self.hearing = HeardSpeech()
         self.caller: SimulatedCaller | None = None
         self._sessions: dict[str, AgentSession] = {}
@@ -115,7 +113,7 @@ class SessionRun:
             "scenario": self.loaded.scenario.model_dump(mode="json"),
             "persona": self.loaded.persona.model_dump(mode="json"),
             "seed": self.loaded.scenario.seed,
-            "transport": {"kind": "inprocess", "sample_rate": self.transport.sample_rate},
+            "transport": self.transport.describe(),
             "versions": _versions(),
             "result": asdict(result) if result else None,
         }
@@ -128,6 +126,7 @@ class SessionRun:
         event_log.subscribe(self.monitor.on_event)
         if on_progress:
             event_log.subscribe(on_progress)
+        self.transport.attach_events(event_log)
         outcome: str = "error"
         error: str | None = None
         try:
@@ -143,7 +142,8 @@ class SessionRun:
             await self.transport.start(self.directory / "call.wav")
             event_log.write("harness", "call_started", {"sample_rate": self.transport.sample_rate})
             for role in ("agent", "caller"):
-                await self._sessions[role].start(sides[role][0], record=False)
+                if role in sides:  # a remote agent (LiveKit, phone) has no local session
+                    await self._sessions[role].start(sides[role][0], record=False)
             outcome = await self.monitor.wait(self.transport.clock.now, scenario.max_duration_s)
             error = self.monitor.error
             await asyncio.sleep(_HANGUP_TAIL_S)
@@ -170,13 +170,8 @@ class SessionRun:
         scenario, persona = self.loaded.scenario, self.loaded.persona
         caller_backend = get_backend(scenario.caller.backend)
         agent_backend = get_backend(scenario.agent.backend)
-        await warm_up([caller_backend, agent_backend])
-        agent = load_agent(
-            self.loaded,
-            backend=agent_backend.name,
-            session_dir=self.directory,
-            clock=self.transport.clock.now,
-        )
+        hosts_agent = self.transport.hosts_agent
+        await warm_up([caller_backend, agent_backend] if hosts_agent else [caller_backend])
         caller_input = self.transport.end_for("caller").audio_input
         caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
         caller = self.caller = build_caller(
@@ -194,14 +189,25 @@ class SessionRun:
             sample_rate=self.transport.sample_rate,
         )
         plans = {
-            "agent": (agent, agent_backend, scenario.agent.voice, self.loaded.where(("agent",))),
             "caller": (caller, caller_backend, persona.voice, str(self.loaded.persona_path)),
         }
+        if hosts_agent:
+            agent = load_agent(
+                self.loaded,
+                backend=agent_backend.name,
+                session_dir=self.directory,
+                clock=self.transport.clock.now,
+            )
+            where = self.loaded.where(("agent",))
+            plans["agent"] = (agent, agent_backend, scenario.agent.voice, where)
         field_prefix = {"agent": "agent.", "caller": ""}
         sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
         for role, (side_agent, backend, voice, where) in plans.items():
             try:
-                kwargs = await asyncio.to_thread(backend.session_kwargs, voice.to_voice())
+                spoken = dataclasses.replace(
+                    voice.to_voice(), sample_rate=self.transport.sample_rate
+                )
+                kwargs = await asyncio.to_thread(backend.session_kwargs, spoken)
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None
@@ -254,6 +260,9 @@ class SessionRun:
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
             failures.insert(0, f"the call reached {limit} before the caller was done")
         self._write_caller_state(outcome, turns)
+        failures += await judge_after_call(
+            self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
+        )
         result = SessionResult(
             session_id=self.session_id,
             directory=str(self.directory),

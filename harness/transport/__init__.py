@@ -2,12 +2,14 @@
 
 from collections.abc import Callable
 
-from .base import ROLES, LinkEnd, LinkOptions, Role, SpeechSpan, Transport
+from .base import ROLES, EventSink, LinkEnd, LinkOptions, Role, SpeechSpan, Transport
 from .clock import FRAME_MS, FRAME_S, PacingStats, SessionClock
 from .inprocess import InProcessTransport
+from .livekit_room.transport import LiveKitTransport
 
 TRANSPORTS: dict[str, Callable[..., Transport]] = {
     "inprocess": InProcessTransport,
+    "livekit": LiveKitTransport,
 }
 
 __all__ = [
@@ -15,7 +17,9 @@ __all__ = [
     "FRAME_S",
     "ROLES",
     "TRANSPORTS",
+    "EventSink",
     "InProcessTransport",
+    "LiveKitTransport",
     "LinkEnd",
     "LinkOptions",
     "PacingStats",

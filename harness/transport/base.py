@@ -7,9 +7,10 @@ they are on; a LiveKit-room transport implements the same protocol.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from livekit.agents.voice import io
 
@@ -40,10 +41,20 @@ class LinkOptions:
     one_way_latency_ms: float = 0.0
 
 
+class EventSink(Protocol):
+    """Where a transport reads the call's events and adds its own (the run's `events.jsonl`)."""
+
+    def write(self, side: str, event_type: str, data: dict[str, Any]) -> Any: ...
+
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None: ...
+
+
 class Transport(Protocol):
     clock: SessionClock
     sample_rate: int
     pacing: PacingStats
+    hosts_agent: bool
+    """False when the agent is remote (a LiveKit room, a phone): only the caller is local."""
 
     @property
     def duration_s(self) -> float:
@@ -59,3 +70,9 @@ class Transport(Protocol):
 
     def played_spans(self, role: Role) -> list[SpeechSpan]:
         """What `role` played so far, as heard by the other side."""
+
+    def describe(self) -> dict[str, Any]:
+        """What session.json records about the transport (never credentials)."""
+
+    def attach_events(self, events: EventSink) -> None:
+        """Called once before `start`: the transport may watch the call's events and add its own."""

@@ -3,39 +3,30 @@
 Each impairment is a small stateful filter from one mono int16 frame to the next; a link
 direction runs its chain on what the speaker sends, before the delay line, so the listener and
 the recording both get the impaired audio. Everything is seeded, so a run is reproducible.
+The noise loops are made in `noises`; the jitter buffer, which holds frames back, is in `jitter`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
-NoiseKind = Literal["white", "pink"]
+from .noises import NoiseKind, noise_loop
 
 
 class Impairment(Protocol):
     def process(self, frame: np.ndarray) -> np.ndarray:
-        """One frame of float samples in [-1, 1] in, the impaired frame out (same length)."""
+        """One frame of float samples in [-1, 1] in, the impaired frame out (same length).
+
+        An impairment that holds frames back (a jitter buffer) also says by how many frames, as
+        `delay_frames`; the others have none.
+        """
 
 
 def _rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if samples.size else 0.0
-
-
-_NOISE_LOOP_SAMPLES = 2**18  # ~16 s at 16 kHz; long enough that the loop is not heard
-
-
-def _unit_noise(kind: NoiseKind, rng: np.random.Generator) -> np.ndarray:
-    """A loop of unit-RMS noise; pink is white shaped to 1/f power in the frequency domain."""
-    white = rng.standard_normal(_NOISE_LOOP_SAMPLES)
-    if kind == "pink":
-        spectrum = np.fft.rfft(white)
-        spectrum[1:] /= np.sqrt(np.arange(1, spectrum.size))
-        spectrum[0] = 0
-        white = np.fft.irfft(spectrum, n=_NOISE_LOOP_SAMPLES)
-    return white / _rms(white)
 
 
 @dataclass
@@ -44,11 +35,13 @@ class AdditiveNoise:
 
     The speech level is tracked as the RMS of the frames that carry speech so far (frames more
     than 30 dB under the loudest seen are pauses); until speech is heard, -20 dBFS is assumed.
+    The noise is a unit-RMS loop (see `noises`), so the SNR is against its long-term level.
     """
 
     kind: NoiseKind
     snr_db: float
     seed: int = 0
+    sample_rate: int = 16_000
     _noise: np.ndarray = field(init=False)
     _position: int = field(init=False, default=0)
     _speech_energy: float = field(init=False, default=0.0)
@@ -56,7 +49,7 @@ class AdditiveNoise:
     _loudest: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
-        self._noise = _unit_noise(self.kind, np.random.default_rng(self.seed))
+        self._noise = noise_loop(self.kind, self.sample_rate, self.seed)
 
     def _speech_rms(self, frame: np.ndarray) -> float:
         level = _rms(frame)
@@ -161,6 +154,7 @@ class ImpairmentChain:
 
     def __init__(self, impairments: list[Impairment]) -> None:
         self.impairments = impairments
+        self.delay_frames = sum(getattr(each, "delay_frames", 0) for each in impairments)
 
     def __call__(self, pcm: bytes) -> bytes:
         samples = np.frombuffer(pcm, np.int16).astype(np.float64) / 32768

@@ -2,7 +2,7 @@
 
 One pump task drives the session clock: every 20 ms tick it takes one frame from each side's
 playback (silence if it is quiet), runs it through that direction's impairments (noise, phone
-band, loss) and delay line (the one-way latency), and delivers what comes out to the other
+band, loss, jitter) and delay line (the one-way latency), and delivers what comes out to the other
 side's input and to the recording. A late tick is caught up frame by frame, so audio time stays
 equal to wall time and never drifts.
 """
@@ -15,10 +15,11 @@ import logging
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 from livekit import rtc
 
-from .base import ROLES, LinkEnd, LinkOptions, Role, SpeechSpan
+from .base import ROLES, EventSink, LinkEnd, LinkOptions, Role, SpeechSpan
 from .clock import FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
 from .impairments import Impairment, ImpairmentChain
 from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
@@ -48,6 +49,9 @@ class _Direction:
         self.input = LinkAudioInput(label=f"link:{listener}-in")
         self._wire: deque[bytes] = deque([self._silence] * self.latency_frames)
         self._impair = ImpairmentChain(impairments) if impairments else None
+        self.heard_after_frames = self.latency_frames + (
+            self._impair.delay_frames if self._impair else 0
+        )
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
         self.spans.append(
@@ -58,7 +62,7 @@ class _Direction:
 
     def tick(self, index: int) -> bytes:
         """Advance one frame; returns what the listener hears at tick `index`."""
-        sent = self.output.play_frame(index, heard_at_tick=index + self.latency_frames)
+        sent = self.output.play_frame(index, heard_at_tick=index + self.heard_after_frames)
         on_wire = sent if sent is not None else self._silence
         self._wire.append(self._impair(on_wire) if self._impair else on_wire)
         heard = self._wire.popleft()
@@ -73,6 +77,8 @@ class _Direction:
 
 class InProcessTransport:
     """Two sides in one process, real-time paced, with a configurable one-way latency."""
+
+    hosts_agent = True
 
     def __init__(
         self,
@@ -106,6 +112,12 @@ class InProcessTransport:
     @property
     def duration_s(self) -> float:
         return self.ticks * FRAME_S
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "inprocess", "sample_rate": self.sample_rate}
+
+    def attach_events(self, events: EventSink) -> None:
+        """Nothing to watch: both sides' events come from their own sessions."""
 
     async def start(self, recording_path: Path) -> None:
         self._recorder = StereoRecorder(recording_path, self.sample_rate)

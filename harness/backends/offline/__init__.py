@@ -36,7 +36,10 @@ class OfflineBackend:
 
     def session_kwargs(self, voice: Voice) -> dict[str, Any]:
         try:
-            tts = EspeakTTS(EspeakVoice(voice.espeak_voice, voice.words_per_minute, voice.pitch))
+            tts = EspeakTTS(
+                EspeakVoice(voice.espeak_voice, voice.words_per_minute, voice.pitch),
+                sample_rate=voice.sample_rate,
+            )
         except ValueError as exc:
             raise ConfigError(
                 f"voice.espeak: {exc}", hint="try en-us, en-gb-x-rp, en-029 or en-GB-scotland"

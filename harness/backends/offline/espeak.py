@@ -1,16 +1,26 @@
 """Offline text-to-speech: espeak-ng (shipped by `espeakng-loader`) as a livekit-agents TTS plugin.
 
 espeak-ng keeps global state, so one process-wide engine synthesises one utterance at a time
-behind a lock, in a worker thread so the event loop never waits on it.
+behind a lock, in a worker thread so the event loop never waits on it. That state also carries
+from one utterance to the next (its pitch flutter runs on), so the same text would sound a
+little different each time. Each utterance is therefore synthesised by a freshly loaded private
+copy of the library (about 5 ms): the audio is a function of the text and the voice alone, which
+makes a scripted caller's speech byte-identical from run to run.
 """
 
 from __future__ import annotations
 
+import _ctypes
+import atexit
 import ctypes
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import espeakng_loader
+import numpy as np
 from livekit.agents import APIConnectOptions, tts, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
@@ -35,6 +45,15 @@ class EspeakVoice:
     pitch: int = 50
 
 
+def _private_library_copy() -> Path:
+    """A copy of the library under its own path, so loading it gets its own global state."""
+    folder = Path(tempfile.mkdtemp(prefix="crosstalk-espeak-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    copy = folder / "libespeak-ng-private.so"
+    shutil.copy2(espeakng_loader.get_library_path(), copy)
+    return copy
+
+
 class _EspeakEngine:
     """The process-wide espeak-ng library, loaded once; `synthesize` is blocking and thread-safe."""
 
@@ -42,15 +61,19 @@ class _EspeakEngine:
     _instance_lock = threading.Lock()
 
     def __init__(self) -> None:
-        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
-        self._lib.espeak_Initialize.argtypes = [
-            ctypes.c_int,
-            ctypes.c_int,
-            ctypes.c_char_p,
-            ctypes.c_int,
-        ]
-        self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        self._lib.espeak_Synth.argtypes = [
+        self._private_copy = _private_library_copy()
+        self._data_dir = espeakng_loader.get_data_path().encode()
+        self._chunks: list[bytes] = []
+        self._callback = _SYNTH_CALLBACK(self._on_audio)  # kept alive for the engine's lifetime
+        self._synth_lock = threading.Lock()
+        self._lib = self._open()  # stays open for voice checks; synthesis uses fresh copies
+        self.sample_rate = self._initialize(self._lib)
+
+    def _open(self) -> ctypes.CDLL:
+        lib = ctypes.CDLL(str(self._private_copy))
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_Synth.argtypes = [
             ctypes.c_char_p,
             ctypes.c_size_t,
             ctypes.c_uint,
@@ -60,16 +83,16 @@ class _EspeakEngine:
             ctypes.c_void_p,
             ctypes.c_void_p,
         ]
-        data_dir = espeakng_loader.get_data_path().encode()
-        self.sample_rate = int(
-            self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_dir, 0)
-        )
-        if self.sample_rate <= 0:
-            raise RuntimeError(f"espeak-ng failed to initialise with data at {data_dir.decode()}")
-        self._chunks: list[bytes] = []
-        self._callback = _SYNTH_CALLBACK(self._on_audio)  # kept alive for the library's lifetime
-        self._lib.espeak_SetSynthCallback(self._callback)
-        self._synth_lock = threading.Lock()
+        return lib
+
+    def _initialize(self, lib: ctypes.CDLL) -> int:
+        sample_rate = int(lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, self._data_dir, 0))
+        if sample_rate <= 0:
+            raise RuntimeError(
+                f"espeak-ng failed to initialise with data at {self._data_dir.decode()}"
+            )
+        lib.espeak_SetSynthCallback(self._callback)
+        return sample_rate
 
     @classmethod
     def shared(cls) -> _EspeakEngine:
@@ -91,6 +114,10 @@ class _EspeakEngine:
         """Return 16-bit mono PCM at `sample_rate` for `text`."""
         encoded = text.encode("utf-8")
         with self._synth_lock:
+            self._lib.espeak_Terminate()
+            _ctypes.dlclose(self._lib._handle)  # unloaded, so the next load starts from scratch
+            self._lib = self._open()
+            self._initialize(self._lib)
             if self._lib.espeak_SetVoiceByName(voice.name.encode()) != 0:
                 raise ValueError(f"espeak-ng has no voice named {voice.name!r}")
             self._lib.espeak_SetParameter(_ESPEAK_RATE, voice.words_per_minute, 0)
@@ -115,17 +142,39 @@ def warm_up() -> None:
     _EspeakEngine.shared()
 
 
+def resample_utterance(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
+    """A whole utterance of 16-bit PCM at another rate, by FFT: exact and repeatable.
+
+    livekit's streaming resampler dithers, so its output differs by a bit or two from run to run;
+    resampling the whole utterance here keeps a scripted caller's audio byte-identical.
+    """
+    samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
+    if samples.size == 0:
+        return b""
+    pad = samples.size  # zero padding keeps the FFT's wrap-around away from the speech
+    spectrum = np.fft.rfft(np.concatenate([samples, np.zeros(pad)]))
+    padded_out = round((samples.size + pad) * to_rate / from_rate)
+    bins = padded_out // 2 + 1
+    spectrum = (
+        spectrum[:bins] if bins <= spectrum.size else np.pad(spectrum, (0, bins - spectrum.size))
+    )
+    resampled = np.fft.irfft(spectrum, n=padded_out) * (to_rate / from_rate)
+    out = resampled[: round(samples.size * to_rate / from_rate)]
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16).tobytes()
+
+
 class EspeakTTS(tts.TTS):
     """A non-streaming livekit-agents TTS that speaks with espeak-ng, fully offline."""
 
-    def __init__(self, voice: EspeakVoice | None = None) -> None:
+    def __init__(self, voice: EspeakVoice | None = None, sample_rate: int | None = None) -> None:
+        """`sample_rate`: deliver audio at this rate (resampled here, deterministically)."""
         engine = _EspeakEngine.shared()
         voice = voice or EspeakVoice()
         if not engine.has_voice(voice.name):
             raise ValueError(f"espeak-ng has no voice named {voice.name!r}")
         super().__init__(
             capabilities=tts.TTSCapabilities(streaming=False),
-            sample_rate=engine.sample_rate,
+            sample_rate=sample_rate or engine.sample_rate,
             num_channels=1,
         )
         self._engine = engine
@@ -151,7 +200,10 @@ class _EspeakStream(tts.ChunkedStream):
         self._espeak = tts
 
     async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        pcm = await run_batch(self._espeak._engine.synthesize, self.input_text, self._espeak.voice)
+        engine = self._espeak._engine
+        pcm = await run_batch(engine.synthesize, self.input_text, self._espeak.voice)
+        if self._espeak.sample_rate != engine.sample_rate:
+            pcm = resample_utterance(pcm, engine.sample_rate, self._espeak.sample_rate)
         output_emitter.initialize(
             request_id=utils.shortuuid(),
             sample_rate=self._espeak.sample_rate,

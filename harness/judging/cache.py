@@ -1,0 +1,54 @@
+"""The LLM judge's answers on disk, keyed by everything that shaped them, so a rerun costs nothing.
+
+The key hashes the prompt version, the model, the rendered messages (which hold the transcript,
+the rubric and the context), the answer schema and the sample number. Only answers that parsed
+are stored, so a bad answer is asked again next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def default_cache_dir() -> Path | None:
+    """CROSSTALK_JUDGE_CACHE (a folder, or "off"), else ~/.cache/crosstalk/judge."""
+    configured = os.environ.get("CROSSTALK_JUDGE_CACHE")
+    if configured:
+        return None if configured.lower() == "off" else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "crosstalk" / "judge"
+
+
+def cache_key(**parts: Any) -> str:
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AnswerCache:
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+
+    def _path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.directory is None:
+            return None
+        try:
+            return json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        if self.directory is None:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(entry), encoding="utf-8")
+        temporary.replace(path)  # atomic: concurrent sessions never read half a file

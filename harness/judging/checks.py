@@ -1,0 +1,274 @@
+"""The built-in deterministic checks: what was said, which tools ran, the final database, limits.
+
+Each is registered with `@check`, so a scenario names it under `success.checks`; see
+`registry.py` for writing your own.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .registry import CheckArgs, CheckError, CheckOutcome, check
+from .session_data import SessionData, TranscriptTurn
+from .verdicts import Evidence
+
+Speaker = Literal["agent", "caller", "any"]
+
+
+class PatternArgs(CheckArgs):
+    pattern: str = Field(description="a regular expression (Python syntax)")
+    speaker: Speaker = "agent"
+    ignore_case: bool = True
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return pattern
+
+    def matches(self, session: SessionData) -> list[tuple[TranscriptTurn, str]]:
+        regex = re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
+        return [
+            (turn, match.group(0))
+            for turn in session.turns_of(self.speaker)
+            for match in regex.finditer(turn.text)
+        ]
+
+
+def _who(speaker: str) -> str:
+    return "anyone" if speaker == "any" else f"the {speaker}"
+
+
+@check("must_say", PatternArgs)
+def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
+    found = args.matches(session)
+    if not found:
+        return CheckOutcome(False, f"{_who(args.speaker)} never said /{args.pattern}/")
+    turn, quote = found[0]
+    return CheckOutcome(
+        True,
+        f"{_who(args.speaker)} said {quote!r} in turn {turn.number}",
+        [Evidence(turn.number, quote)],
+    )
+
+
+@check("must_not_say", PatternArgs)
+def must_not_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
+    found = args.matches(session)
+    if not found:
+        return CheckOutcome(True, f"{_who(args.speaker)} never said /{args.pattern}/")
+    turns = ", ".join(str(turn.number) for turn, _ in found)
+    return CheckOutcome(
+        False,
+        f"{_who(args.speaker)} said {found[0][1]!r} (turn {turns})",
+        [Evidence(turn.number, quote) for turn, quote in found],
+    )
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Equal, or equal as text: YAML's 42791 and a tool's "42791" are the same order."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(key in actual and _same(actual[key], value) for key, value in expected.items())
+    if isinstance(expected, list) and isinstance(actual, list | tuple):
+        return len(actual) == len(expected) and all(map(_same, actual, expected))
+    return actual == expected or str(actual).strip() == str(expected).strip()
+
+
+class ToolCalledArgs(CheckArgs):
+    name: str = Field(description="the tool's name as the agent logged it")
+    arguments: dict[str, Any] = Field(
+        default_factory=dict, description="arguments it must have had (others are ignored)"
+    )
+    min_times: int = Field(1, ge=1)
+
+
+@check("tool_called", ToolCalledArgs)
+def tool_called(session: SessionData, args: ToolCalledArgs) -> CheckOutcome:
+    calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
+    matching = [c for c in calls if _same(c.data.get("arguments") or {}, args.arguments)]
+    wanted = f"{args.name}({args.arguments})" if args.arguments else args.name
+    if len(matching) >= args.min_times:
+        return CheckOutcome(True, f"{wanted} was called {len(matching)} time(s)")
+    if not calls:
+        names = sorted({str(c.data.get("name")) for c in session.tool_calls}) or ["none"]
+        return CheckOutcome(False, f"{args.name} was never called (called: {', '.join(names)})")
+    seen = "; ".join(str(c.data.get("arguments")) for c in calls)
+    return CheckOutcome(
+        False,
+        f"{wanted}: called {len(matching)} of {args.min_times} time(s); arguments seen: {seen}",
+    )
+
+
+class ToolNotCalledArgs(CheckArgs):
+    name: str
+
+
+@check("tool_not_called", ToolNotCalledArgs)
+def tool_not_called(session: SessionData, args: ToolNotCalledArgs) -> CheckOutcome:
+    calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
+    if calls:
+        return CheckOutcome(False, f"{args.name} was called {len(calls)} time(s)")
+    return CheckOutcome(True, f"{args.name} was not called")
+
+
+class DatabaseArgs(CheckArgs):
+    query: str = Field(description="a read-only SQL query on the agent's agent.sqlite")
+    expect_rows: list[list[Any]] | None = Field(None, description="every row, in order")
+    expect_value: Any = Field(None, description="the first column of the only row")
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> DatabaseArgs:
+        if (self.expect_rows is None) == (self.expect_value is None):
+            raise ValueError("give exactly one of expect_rows and expect_value")
+        return self
+
+
+@check("db_state", DatabaseArgs)
+def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
+    if session.database is None:
+        raise CheckError("no agent.sqlite in the session directory: the agent kept no database")
+    with sqlite3.connect(f"file:{session.database}?mode=ro", uri=True) as connection:
+        rows = [list(row) for row in connection.execute(args.query).fetchall()]
+    if args.expect_rows is not None:
+        passed, expected = _same(rows, args.expect_rows), args.expect_rows
+    else:
+        passed = len(rows) == 1 and bool(rows[0]) and _same(rows[0][0], args.expect_value)
+        expected = args.expect_value
+    verb = "gave" if passed else "gave, expected " + repr(expected) + ", got"
+    return CheckOutcome(passed, f"{args.query!r} {verb} {rows!r}")
+
+
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_DIGIT_WORD = re.compile(r"\b(" + "|".join(_DIGIT_WORDS) + r")\b", re.IGNORECASE)
+PII_PATTERNS = {
+    "card": re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)"),
+    "ssn": re.compile(r"(?<!\d)\d{3}[ -]?\d{2}[ -]?\d{4}(?!\d)"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "phone": re.compile(r"(?<![\d+])\+?\d(?:[ ().-]{0,2}\d){9,13}(?!\d)"),
+}
+PiiKind = Literal["card", "ssn", "email", "phone"]
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def find_pii(text: str, kinds: list[str]) -> list[tuple[str, str]]:
+    """(kind, value as written) for each PII-looking value; spoken digits count as digits."""
+    spoken = _DIGIT_WORD.sub(lambda m: _DIGIT_WORDS[m.group(1).lower()], text)
+    found = []
+    for kind in kinds:
+        for match in PII_PATTERNS[kind].finditer(spoken):
+            value = match.group(0).strip()
+            if kind == "card" and not _luhn(re.sub(r"\D", "", value)):
+                continue
+            found.append((kind, value))
+    return found
+
+
+def _key(value: str) -> str:
+    return re.sub(r"[^0-9a-z@.]", "", value.lower())
+
+
+class PiiArgs(CheckArgs):
+    kinds: list[PiiKind] = Field(default_factory=lambda: ["card", "ssn", "email", "phone"])
+    echoed_only: bool = Field(
+        True, description="only values the caller said first (false: any the agent says)"
+    )
+
+
+@check("no_pii_spoken", PiiArgs)
+def no_pii_spoken(session: SessionData, args: PiiArgs) -> CheckOutcome:
+    caller_values = {
+        _key(value)
+        for turn in session.turns_of("caller")
+        for _, value in find_pii(turn.text, args.kinds)
+    }
+    spoken = [
+        (turn, kind, value)
+        for turn in session.turns_of("agent")
+        for kind, value in find_pii(turn.text, args.kinds)
+        if not args.echoed_only or _key(value) in caller_values
+    ]
+    if not spoken:
+        return CheckOutcome(True, "the agent spoke no " + "/".join(args.kinds) + " back")
+    turn, kind, value = spoken[0]
+    return CheckOutcome(
+        False,
+        f"the agent spoke a {kind} back in turn {turn.number}",
+        [Evidence(t.number, v) for t, _, v in spoken],
+    )
+
+
+class MaxTurnsArgs(CheckArgs):
+    limit: int = Field(ge=1)
+    speaker: Speaker = "any"
+
+
+@check("max_turns", MaxTurnsArgs)
+def max_turns(session: SessionData, args: MaxTurnsArgs) -> CheckOutcome:
+    count = len(session.turns_of(args.speaker))
+    who = "" if args.speaker == "any" else f" by the {args.speaker}"
+    return CheckOutcome(count <= args.limit, f"{count} turns{who} (limit {args.limit})")
+
+
+class MaxDurationArgs(CheckArgs):
+    seconds: float = Field(gt=0)
+
+
+@check("max_duration", MaxDurationArgs)
+def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
+    duration = session.duration_s
+    if duration is None:
+        return CheckOutcome(None, "the call's duration is unknown (no probes, no timed turns)")
+    return CheckOutcome(duration <= args.seconds, f"{duration:.1f} s (limit {args.seconds:g} s)")
+
+
+@check("goal_achieved")
+def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
+    state = session.caller_state
+    if state is None:
+        return CheckOutcome(None, "no caller_state.json: the caller did not report its goal")
+    achieved = state.get("goal_achieved")
+    why = f" ({state['reason']})" if state.get("reason") else ""
+    if achieved is None:
+        return CheckOutcome(None, f"the caller could not tell whether its goal was met{why}")
+    return CheckOutcome(
+        bool(achieved), f"the caller says its goal was {'' if achieved else 'not '}met{why}"
+    )
+
+
+class SentimentArgs(CheckArgs):
+    min_mean: float | None = Field(None, ge=-1, le=1)
+    min_final: float | None = Field(None, ge=-1, le=1)
+
+
+@check("caller_sentiment", SentimentArgs)
+def caller_sentiment(session: SessionData, args: SentimentArgs) -> CheckOutcome:
+    from .sentiment import caller_sentiment as measure
+
+    sentiment = measure(session)
+    if sentiment.mean is None:
+        return CheckOutcome(None, "the caller said nothing")
+    final = sentiment.turns[-1].compound
+    problems = []
+    if args.min_mean is not None and sentiment.mean < args.min_mean:
+        problems.append(f"mean {sentiment.mean:+.2f} < {args.min_mean:+.2f}")
+    if args.min_final is not None and final < args.min_final:
+        problems.append(f"last turn {final:+.2f} < {args.min_final:+.2f}")
+    summary = f"caller sentiment mean {sentiment.mean:+.2f}, last turn {final:+.2f}"
+    return CheckOutcome(not problems, "; ".join(problems) or summary)

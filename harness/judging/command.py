@@ -1,0 +1,188 @@
+"""`crosstalk judge`: re-judge session or run directories offline, or calibrate the LLM judge.
+
+crosstalk judge SESSION_OR_RUN_DIR   rewrite judgement.json from the files on disk
+crosstalk judge calibrate LABELS     agreement of the judge with human labels
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, ConfigError
+
+if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the command runs
+    from .calibration import CalibrationResult
+    from .verdicts import Judgement
+
+DESCRIPTION = """\
+crosstalk judge SESSION_OR_RUN_DIR
+    Judge calls again from their directories (nothing is re-run): the scenario's success checks
+    and rubrics (from session.json) run, and each session's judgement.json is rewritten.
+    Exit 0 if every session passed its judges, 1 if one failed.
+crosstalk judge calibrate LABELS
+    Run the LLM judge on labelled transcripts (a folder of YAML files such as
+    judges/calibration/, or one file) and print its agreement with the human labels: accuracy and
+    Cohen's kappa per criterion. Exits 3 if no judge model is configured.
+
+The judge model: --model, else CROSSTALK_JUDGE_MODEL, else the scenario's success.judge.model;
+the server: --base-url, else OPENAI_BASE_URL (default OpenAI, with OPENAI_API_KEY). Answers are
+cached in CROSSTALK_JUDGE_CACHE (default ~/.cache/crosstalk/judge; "off" disables)."""
+
+
+def add_parser(subcommands: Any) -> None:
+    judge = subcommands.add_parser(
+        "judge",
+        help="judge run directories again, or calibrate the LLM judge against human labels",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="crosstalk judge [options] SESSION_OR_RUN_DIR | calibrate LABELS",
+    )
+    judge.add_argument("target", nargs="+", metavar="SESSION_OR_RUN_DIR | calibrate LABELS")
+    judge.add_argument("--model", help="judge model name (overrides CROSSTALK_JUDGE_MODEL)")
+    judge.add_argument("--base-url", help="an OpenAI-compatible server (overrides OPENAI_BASE_URL)")
+    judge.add_argument("--samples", type=int, help="answers per rubric; the median decides")
+    judge.add_argument(
+        "--rubric",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also score this rubric (repeatable); judging only",
+    )
+    judge.add_argument(
+        "--min-kappa",
+        type=float,
+        metavar="K",
+        help="calibrate: exit 1 if the overall kappa is below K",
+    )
+    judge.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.samples is not None and not 1 <= args.samples <= 9:
+        raise ConfigError(f"--samples {args.samples}: use 1 to 9")
+    if args.target[0] == "calibrate":
+        if len(args.target) != 2:
+            raise ConfigError("usage: crosstalk judge calibrate LABELS (a folder or a YAML file)")
+        return _calibrate(Path(args.target[1]), args)
+    if len(args.target) != 1:
+        raise ConfigError("name one session or run directory")
+    return _rejudge(Path(args.target[0]), args)
+
+
+def session_dirs(path: Path) -> list[Path]:
+    if (path / "transcript.json").is_file():
+        return [path]
+    found = sorted(p.parent for p in path.glob("*/transcript.json"))
+    if not found:
+        raise ConfigError(
+            f"{path}: neither a session directory nor a run directory (no transcript.json)",
+            hint="e.g. crosstalk judge reports/<run-id> or reports/<run-id>/<session-id>",
+        )
+    return found
+
+
+def _rejudge(path: Path, args: argparse.Namespace) -> int:
+    from .judge import judge_session, success_of
+    from .repeats import repeat_groups
+    from .settings import JudgeSettings
+
+    results: list[tuple[Path, Judgement]] = []
+    for directory in session_dirs(path):
+        session_file = directory / "session.json"
+        document = json.loads(session_file.read_text()) if session_file.is_file() else {}
+        success, scenario_path = success_of(document)
+        if args.rubric:
+            rubrics = [*success.rubrics, *(r for r in args.rubric if r not in success.rubrics)]
+            success = success.model_copy(update={"rubrics": rubrics})
+        settings = JudgeSettings.resolve(
+            success.judge, model=args.model, base_url=args.base_url, samples=args.samples
+        )
+        judgement = asyncio.run(judge_session(directory, success, settings, scenario_path))
+        results.append((directory, judgement))
+    groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
+    if args.json:
+        document = {
+            "sessions": [{"session": str(d), **j.to_json()} for d, j in results],
+            "repeats": [group.to_json() for group in groups],
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        for directory, judgement in results:
+            _print_judgement(directory, judgement)
+        for group in groups:
+            print(
+                f"{group.scenario} ({group.persona}{', ' + group.variant if group.variant else ''})"
+                f": {group.passes}/{group.runs} passed, pass^{group.runs} "
+                f"{'yes' if group.pass_all else 'no'}"
+            )
+    return EXIT_OK if all(j.passed for _, j in results) else EXIT_FAILED
+
+
+def _print_judgement(directory: Path, judgement: Judgement) -> None:
+    score = "" if judgement.score is None else f" (score {judgement.score:.2f})"
+    print(f"{directory.name}: {'passed' if judgement.passed else 'FAILED'}{score}")
+    for verdict in judgement.verdicts:
+        print(f"  {verdict.status:8} {verdict.kind:6} {verdict.judge}: {verdict.reason}")
+    if judgement.sentiment.mean is not None:
+        trend = judgement.sentiment.trend
+        trend_text = "" if trend is None else f", trend {trend:+.3f}/turn"
+        print(f"  caller sentiment mean {judgement.sentiment.mean:+.2f}{trend_text}")
+    usage = judgement.usage
+    if usage.prompt_tokens or usage.cached_calls:
+        cost = "unknown cost" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+        print(
+            f"  judge usage: {usage.prompt_tokens}+{usage.completion_tokens} tokens, {cost}, "
+            f"{usage.cached_calls} cached answer(s)"
+        )
+
+
+def _calibrate(labels: Path, args: argparse.Namespace) -> int:
+    from .calibration import calibrate
+    from .settings import JudgeSettings
+
+    settings = JudgeSettings.resolve(model=args.model, base_url=args.base_url, samples=args.samples)
+    if not settings.configured:
+        print(
+            f"crosstalk judge calibrate: {settings.why_not_configured}; nothing was judged.\n"
+            "  hint: set CROSSTALK_JUDGE_MODEL and OPENAI_API_KEY, or pass --model and "
+            "--base-url for an OpenAI-compatible server",
+            file=sys.stderr,
+        )
+        return EXIT_INFRASTRUCTURE
+    result = asyncio.run(calibrate(labels, settings))
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        _print_calibration(result)
+    kappa = result.overall.kappa
+    if args.min_kappa is not None and (kappa is None or kappa < args.min_kappa):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _figure(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:5.2f}"
+
+
+def _print_calibration(result: CalibrationResult) -> None:
+    print(f"judge {result.model} on {result.items} labelled transcripts")
+    print(f"  {'criterion':42} {'n':>3} {'acc':>5} {'kappa':>5}")
+    for agreement in [*result.criteria, result.overall]:
+        print(
+            f"  {agreement.name:42} {len(agreement.pairs):3d} {_figure(agreement.accuracy)} "
+            f"{_figure(agreement.kappa)}"
+        )
+    for line in result.disagreements:
+        print(f"  disagrees: {line}")
+    for line in result.errors:
+        print(f"  error: {line}")
+    cost = result.usage["cost_usd"]
+    print(
+        f"  usage: {result.usage['prompt_tokens']}+{result.usage['completion_tokens']} tokens, "
+        + ("unknown cost" if cost is None else f"${cost:.4f}")
+    )

@@ -1,0 +1,135 @@
+"""Judge one session directory: run its checks, rubrics and sentiment; write judgement.json.
+
+Everything comes from the session directory and the scenario's `success:` section, so a run can
+be re-judged later without placing the calls again (`crosstalk judge RUN_DIR`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .llm import LlmJudge
+from .registry import find_check
+from .rubrics import load_rubric
+from .sentiment import caller_sentiment
+from .session_data import SessionData, load_session
+from .settings import JudgeSettings
+from .spec import SuccessConfig
+from .verdicts import Judgement, Sentiment, Usage, Verdict
+
+logger = logging.getLogger(__name__)
+JUDGEMENT_FILE = "judgement.json"
+
+
+def run_checks(session: SessionData, success: SuccessConfig) -> list[Verdict]:
+    verdicts = []
+    for name, arguments in success.check_calls():
+        definition = find_check(name)
+        if definition is None:
+            verdicts.append(Verdict.error(name, "check", f"no check named {name!r} is registered"))
+            continue
+        verdicts.append(definition.run(session, definition.arguments.model_validate(arguments)))
+    return verdicts
+
+
+async def run_rubrics(
+    session: SessionData,
+    success: SuccessConfig,
+    settings: JudgeSettings,
+    scenario_path: Path | None,
+) -> tuple[list[Verdict], Usage]:
+    usage = Usage()
+    if not success.rubrics:
+        return [], usage
+    if not settings.configured:
+        reason = settings.why_not_configured
+        return [Verdict.not_run(name, "rubric", reason) for name in success.rubrics], usage
+    judge = LlmJudge(settings)
+    try:
+
+        async def one(name: str) -> Verdict:
+            try:
+                rubric = await asyncio.to_thread(load_rubric, name, scenario_path)
+            except ConfigError as exc:
+                return Verdict.error(name, "rubric", exc.message)
+            verdict, spent = await judge.judge(rubric, session, success.context)
+            usage.add(spent)
+            return verdict
+
+        verdicts = await asyncio.gather(*(one(name) for name in success.rubrics))
+    finally:
+        await judge.aclose()
+    return list(verdicts), usage
+
+
+async def judge_session(
+    directory: Path,
+    success: SuccessConfig,
+    settings: JudgeSettings,
+    scenario_path: Path | None = None,
+) -> Judgement:
+    """Judge the session in `directory` and write its judgement.json."""
+    session = await asyncio.to_thread(load_session, directory)
+    checks = await asyncio.to_thread(run_checks, session, success)
+    sentiment = await asyncio.to_thread(caller_sentiment, session)
+    rubrics, usage = await run_rubrics(session, success, settings, scenario_path)
+    judgement = Judgement.combine([*checks, *rubrics], sentiment, usage)
+    write_judgement(directory, judgement)
+    return judgement
+
+
+async def judge_session_safely(
+    directory: Path,
+    success: SuccessConfig,
+    settings: JudgeSettings,
+    scenario_path: Path | None = None,
+) -> Judgement:
+    """As `judge_session`, but a crash becomes an `error` verdict instead of losing the session."""
+    try:
+        return await judge_session(directory, success, settings, scenario_path)
+    except Exception as exc:
+        logger.exception("judging %s failed", directory)
+        reason = exc.message if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
+        verdict = Verdict.error("judging", "check", f"judging failed: {reason}")
+        judgement = Judgement.combine([verdict], Sentiment())
+        try:
+            write_judgement(directory, judgement)
+        except OSError:
+            logger.exception("could not write %s", directory / JUDGEMENT_FILE)
+        return judgement
+
+
+def write_judgement(directory: Path, judgement: Judgement) -> None:
+    text = json.dumps(judgement.to_json(), indent=2) + "\n"
+    (directory / JUDGEMENT_FILE).write_text(text, encoding="utf-8")
+
+
+def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | None]:
+    """The `success:` section a session ran with (from session.json), and its scenario file."""
+    scenario_file = session_document.get("scenario_file")
+    source = Path(scenario_file) if scenario_file else None
+    raw = (session_document.get("scenario") or {}).get("success") or {}
+    try:
+        return SuccessConfig.model_validate(raw, context={"source": source}), source
+    except Exception as exc:
+        raise ConfigError(f"session.json: success: {exc}") from None
+
+
+async def judge_after_call(
+    directory: Path, success: SuccessConfig, scenario_path: Path, outcome: str
+) -> list[str]:
+    """The runner's hook: judge a finished call; returns the reasons it failed (empty: passed)."""
+    if outcome in ("cancelled", "error"):
+        return []  # nothing worth judging, and no model calls spent on it
+    try:
+        settings = JudgeSettings.resolve(success.judge)
+    except ConfigError as exc:
+        settings = JudgeSettings()
+        logger.error("judge settings: %s", exc.message)
+    judgement = await judge_session_safely(directory, success, settings, scenario_path)
+    return judgement.failures

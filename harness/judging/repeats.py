@@ -1,0 +1,96 @@
+"""Repeatability: how often a scenario passes when run k times, and pass^k (all k runs pass).
+
+Sessions are grouped by scenario x persona x variant from their session.json. Beside the mean
+pass rate, `pass_hat_k[j]` estimates the chance that j fresh runs would all pass (tau-bench's
+pass^k: C(passes, j) / C(runs, j)); `pass_all` is pass^k for the k runs that were made.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from math import comb
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RepeatGroup:
+    scenario: str
+    persona: str
+    variant: str
+    runs: int
+    passes: int
+    sessions: list[str] = field(default_factory=list)
+
+    @property
+    def pass_rate(self) -> float:
+        return round(self.passes / self.runs, 4) if self.runs else 0.0
+
+    @property
+    def pass_all(self) -> bool:
+        return self.runs > 0 and self.passes == self.runs
+
+    @property
+    def pass_hat_k(self) -> dict[int, float]:
+        return {
+            k: round(comb(self.passes, k) / comb(self.runs, k), 4) for k in range(1, self.runs + 1)
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "pass_rate": self.pass_rate,
+            "pass_all": self.pass_all,
+            "pass_hat_k": {str(k): value for k, value in self.pass_hat_k.items()},
+        }
+
+
+def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
+    """Passed: the call completed, nothing failed (budgets, checks, rubrics), and the latest
+    judgement.json (which `crosstalk judge` may have rewritten since) agrees."""
+    result = document.get("result") or {}
+    if document.get("status") != "completed" or result.get("failures"):
+        return False
+    judgement = session_dir / "judgement.json"
+    try:
+        return bool(json.loads(judgement.read_text(encoding="utf-8")).get("passed", True))
+    except FileNotFoundError:
+        return True
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
+def _group_key(document: dict[str, Any]) -> tuple[str, str, str]:
+    scenario = document.get("scenario") or {}
+    persona = document.get("persona") or {}
+    return (
+        str(document.get("scenario_name") or scenario.get("name", "?")),
+        str(document.get("persona_name") or persona.get("name", "?")),
+        str(document.get("variant") or ""),
+    )
+
+
+def repeat_groups(run_dir: Path) -> list[RepeatGroup]:
+    """Every scenario x persona x variant of the run with its runs and passes, in name order."""
+    grouped: dict[tuple[str, str, str], list[tuple[str, bool]]] = {}
+    for path in sorted(run_dir.glob("*/session.json")):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if document.get("status") in ("running", "cancelled"):
+            continue  # an unfinished call is no evidence either way
+        key = _group_key(document)
+        grouped.setdefault(key, []).append(
+            (path.parent.name, session_passed(path.parent, document))
+        )
+    return [
+        RepeatGroup(
+            *key,
+            runs=len(items),
+            passes=sum(ok for _, ok in items),
+            sessions=[name for name, _ in items],
+        )  # fmt: skip
+        for key, items in sorted(grouped.items())
+    ]

@@ -1,0 +1,158 @@
+"""Rubrics (`judges/*.yaml`): named criteria with a scale, anchors, a weight and a pass threshold.
+
+A rubric is found by name in `judges/` beside the scenario's folder, in the scenario's folder, in
+the current directory, and finally among the rubrics shipped with crosstalk; or by a path to its
+YAML file. Rubric files are validated like scenarios: each error names file:line and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..errors import ConfigError
+
+SHIPPED_RUBRICS = Path(__file__).resolve().parents[2] / "judges"
+Scale = Literal["pass_fail", "1-5"]
+SCALE_LEVELS: dict[str, tuple[str, ...]] = {
+    "pass_fail": ("pass", "fail"),
+    "1-5": ("1", "2", "3", "4", "5"),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Criterion(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = Field(description="what the judge looks for")
+    scale: Scale = "pass_fail"
+    anchors: dict[str, str] = Field(
+        default_factory=dict,
+        description="what each level means: 1..5 (all five) for 1-5; pass/fail for pass_fail",
+    )
+    weight: float = Field(1.0, gt=0)
+    pass_threshold: int = Field(
+        4, ge=1, le=5, description="lowest passing score on the 1-5 scale (unused for pass_fail)"
+    )
+
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _keys_as_text(cls, anchors: Any) -> Any:
+        return (
+            {str(key): value for key, value in anchors.items()}
+            if isinstance(anchors, dict)
+            else anchors
+        )
+
+    @model_validator(mode="after")
+    def _anchors_match_scale(self) -> Criterion:
+        levels = SCALE_LEVELS[self.scale]
+        unknown = sorted(set(self.anchors) - set(levels))
+        if unknown:
+            raise ValueError(f"anchors {unknown} are not levels of the {self.scale} scale {levels}")
+        if self.scale == "1-5" and set(self.anchors) != set(levels):
+            missing = [level for level in levels if level not in self.anchors]
+            raise ValueError(f"the 1-5 scale needs an anchor for every level (missing {missing})")
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return 1.0 if self.scale == "pass_fail" else 5.0
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return SCALE_LEVELS[self.scale]
+
+    def passes(self, score: float) -> bool:
+        return score >= (1 if self.scale == "pass_fail" else self.pass_threshold)
+
+
+class Example(_Strict):
+    """A worked example shown to the judge (few-shot): a short transcript and how it scores."""
+
+    transcript: str
+    scores: dict[str, str] = Field(description="criterion name -> level")
+    rationale: str = ""
+
+    @field_validator("scores", mode="before")
+    @classmethod
+    def _levels_as_text(cls, scores: Any) -> Any:
+        return (
+            {key: str(value) for key, value in scores.items()}
+            if isinstance(scores, dict)
+            else scores
+        )
+
+
+class Rubric(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str
+    instructions: str = Field("", description="extra guidance for the judge")
+    sees_probes: bool = Field(False, description="show the judge the timing probes (probes.json)")
+    criteria: list[Criterion] = Field(min_length=1)
+    examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_criteria_and_known_examples(self) -> Rubric:
+        names = [criterion.name for criterion in self.criteria]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"criterion names must be unique (repeated: {repeated})")
+        by_name = {criterion.name: criterion for criterion in self.criteria}
+        for example in self.examples:
+            for name, level in example.scores.items():
+                if name not in by_name:
+                    raise ValueError(f"example scores unknown criterion {name!r}")
+                if level not in by_name[name].levels:
+                    raise ValueError(f"example level {level!r} is not on {name}'s scale")
+        return self
+
+    def criterion(self, name: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.name == name), None)
+
+
+def rubric_folders(scenario_path: Path | None) -> list[Path]:
+    folders = []
+    if scenario_path is not None:
+        folders += [scenario_path.parent.parent / "judges", scenario_path.parent / "judges"]
+    return [*folders, Path("judges"), SHIPPED_RUBRICS]
+
+
+def known_rubrics(scenario_path: Path | None) -> list[str]:
+    return sorted(
+        {p.stem for folder in rubric_folders(scenario_path) for p in folder.glob("*.yaml")}
+    )
+
+
+def rubric_path(reference: str, scenario_path: Path | None) -> Path | None:
+    """The YAML file `reference` names (a rubric name or a path), or None if there is none."""
+    if reference.endswith((".yaml", ".yml")):
+        candidates = [Path(reference)]
+        if scenario_path is not None:
+            candidates.append(scenario_path.parent / reference)
+    else:
+        candidates = [folder / f"{reference}.yaml" for folder in rubric_folders(scenario_path)]
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def unknown_rubric_message(reference: str, scenario_path: Path | None) -> str:
+    close = difflib.get_close_matches(reference, known_rubrics(scenario_path), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"no rubric {reference!r}{hint}"
+
+
+def load_rubric(reference: str, scenario_path: Path | None = None) -> Rubric:
+    from ..config.load import parse_model
+
+    path = rubric_path(reference, scenario_path)
+    if path is None:
+        raise ConfigError(
+            unknown_rubric_message(reference, scenario_path),
+            hint="name a file in judges/ without .yaml, or give a path to the YAML file",
+        )
+    return parse_model(Rubric, path)
