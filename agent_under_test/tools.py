@@ -42,7 +42,7 @@ class ToolBox:
         self._controller = controller
         self._store = controller.store
         self.facts = facts
-        self._knowledge = knowledge
+        self.knowledge = knowledge
         self._enforce_ownership = enforce_ownership
         self._tools: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {
             "lookup_order": self.lookup_order,
@@ -164,7 +164,7 @@ class ToolBox:
         return {"started": True, "return_id": await self._store.run(insert)}
 
     async def search_knowledge(self, query: str) -> dict[str, Any]:
-        hits = self._knowledge.search(query, limit=3)
+        hits = self.knowledge.search(query, limit=3)
         return {
             "hits": [
                 {"document": h.passage.document, "text": h.passage.text, "score": h.score}

@@ -35,7 +35,8 @@ async def test_the_planner_changes_the_address_in_the_database():
     await planner.think(_job("order 42791"), runtime.tools)
     asked = (("assistant", "I can still change it. What is the new address?"),)
     result = await planner.think(_job("deliver it to 12 makers treat", asked), runtime.tools)
-    assert result.say.startswith("Done.") and "12 Makers Treat" in result.say
+    assert result.say.startswith("Done, the delivery address is updated")
+    assert "12 Makers Treat" in result.say
     store = runtime.controller.store
     assert store.query("SELECT address FROM orders WHERE id = '42791'") == [
         {"address": "12 Makers Treat"}
@@ -140,3 +141,15 @@ async def test_a_phone_number_misheard_at_the_start_still_finds_the_account():
     found = await runtime.tools.call("lookup_customer", {"phone": "07 770 or 0900456"})
     assert found["found"] and found["id"] == "C002"
     assert not (await runtime.tools.call("lookup_customer", {"phone": "123"}))["found"]
+
+
+async def test_a_knowledge_answer_takes_a_close_second_passage_from_the_same_article():
+    runtime = _runtime()
+    hours = await PlannerThinker().think(_job("Hiya, what are your opening hours?"), runtime.tools)
+    assert hours.say.startswith("Our stores are open from nine") and "On Sundays" in hours.say
+    assert hours.sources == ("stores.md",)
+    sale = await PlannerThinker().think(
+        _job("Can I return an item I bought on sale?"), runtime.tools
+    )
+    assert sale.say.startswith("Sale items can be returned within fourteen days")
+    assert "thirty days" not in sale.say

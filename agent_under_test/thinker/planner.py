@@ -16,6 +16,7 @@ from ..tools import ToolBox
 from .base import ThinkerResult, ThinkJob
 
 _MIN_KNOWLEDGE_SCORE = 1.5
+_CLOSE_SECOND = 0.8
 _WANTS_TO_RETURN = re.compile(
     r"\b(want|like|need|would)\b.*\b(return|send (it|them) back)\b|\bstart a return\b", re.I
 )
@@ -115,7 +116,10 @@ class _Plan:
         changed = await self.call("change_address", order_id=order_id, new_address=new_address)
         if changed.get("changed"):
             number = spoken_digits(order_id)
-            return f"Done. Order {number} will now be delivered to {new_address}. Anything else?"
+            return (
+                f"Done, the delivery address is updated: order {number} will now go to "
+                f"{new_address}. Anything else?"
+            )
         return f"I am sorry, I could not change the address: {changed.get('reason')}."
 
     async def start_return(self, order: str | None) -> str:
@@ -142,5 +146,16 @@ class _Plan:
         hits = [hit for hit in found.get("hits", []) if hit["score"] >= _MIN_KNOWLEDGE_SCORE]
         if not hits:
             return "I am sorry, I am not sure about that. Could you put it another way?"
-        self.sources = [hits[0]["document"]]
-        return hits[0]["text"]
+        best = hits[0]
+        # a close second from the same article completes the answer (weekdays and Sundays)
+        close = [
+            hit
+            for hit in hits[1:2]
+            if hit["document"] == best["document"] and hit["score"] >= _CLOSE_SECOND * best["score"]
+        ]
+        self.sources = [best["document"]]
+        return " ".join(hit["text"] for hit in self.in_document_order([best, *close]))
+
+    def in_document_order(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        order = [p.text for p in self.tools.knowledge.passages]
+        return sorted(hits, key=lambda hit: order.index(hit["text"]))
