@@ -66,6 +66,7 @@ def test_bad_options_name_the_field(options, field):
         ("my postcode is NW1 6XE", "my postcode is [postcode]"),
         ("order 42,791 placed 2026-11-18", "order 42,791 placed 2026-11-18"),
         ("speech_83b1234567cc", "speech_83b1234567cc"),
+        ("555, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0", "[phone]"),
     ],
 )
 def test_redaction_catches_pii_as_speech_to_text_writes_it(heard, stored):
