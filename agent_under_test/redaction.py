@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 _DIGIT_RUN = r"\d(?:[\s\-.,()]{0,2}\d)"
-_CARD = re.compile(rf"(?<!\w){_DIGIT_RUN}{{12,18}}(?![\s\-.,()]{{0,2}}\d)")
-_PHONE = re.compile(rf"(?<!\w)(?!\d{{4}}-\d\d-\d\d\b)\+?{_DIGIT_RUN}{{6,}}(?!\d)")
+_RUN_START = r"(?<!\w)(?<!\d[\s\-.,()])(?<!\d[\s\-.,()]{2})"  # not inside a longer run
+_CARD = re.compile(rf"{_RUN_START}{_DIGIT_RUN}{{12,18}}(?![\s\-.,()]{{0,2}}\d)")
+_PHONE = re.compile(rf"{_RUN_START}(?!\d{{4}}-\d\d-\d\d\b)\+?{_DIGIT_RUN}{{6,}}(?!\d)")
 _EMAIL = re.compile(
     r"\b[\w.+-]+(?:@|\s+at\s+)[\w-]+(?:(?:\.|\s+dot\s+)[\w-]+)*(?:\.|\s+dot\s+)"
     r"(?:com|co\.uk|co\s+dot\s+uk|org|net|uk|io|de|fr)\b",
