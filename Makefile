@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/probes.py
 	$(BIN)/python benchmarks/impairments.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/concurrency.py
 
 clean:
 	rm -rf $(VENV) reports/*/
