@@ -28,6 +28,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pacing.py
 	$(BIN)/python benchmarks/probes.py
 	$(BIN)/python benchmarks/impairments.py
+	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/concurrency.py
 
 clean:
 	rm -rf $(VENV) reports/*/

@@ -26,11 +26,13 @@ from .errors import (
 )
 from .judging import command as judge_command
 from .judging import review as review_command
+from .reports.command import add_parsers as add_report_parsers
+from .reports.command import add_report_arguments
 
 EXIT_CODES_HELP = """exit codes:
   0  every session passed
   1  a session failed: it broke a timing budget, hit max_duration_s before the caller was done,
-     or failed a success check or rubric
+     or failed a success check or rubric; or, with --baseline, a figure regressed beyond noise
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)
   130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""
@@ -93,12 +95,16 @@ def _build_parser() -> argparse.ArgumentParser:
         help="run only slice I of N (1-based, round-robin over the session list), to split a "
         "suite across machines; see docs/scale.md",
     )
+    add_report_arguments(run)
+
+    add_report_parsers(commands)
 
     validate = commands.add_parser(
         "validate",
-        help="check persona, scenario and suite files without placing calls",
+        help="check persona, scenario, suite and rubric files without placing calls",
         description="Validate every file given (folders: their *.yaml files): personas, "
-        "scenarios (with the personas and agents they name) and suites (with their scenarios). "
+        "scenarios (with the personas, agents and rubrics they name), suites (with their "
+        "scenarios) and rubrics (files in a judges/ folder). "
         "Lists every error as file:line:column: field: problem, and exits 2 if there is any.",
     )
     validate.add_argument(
@@ -219,21 +225,47 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_after_run(directory: str | None, args: argparse.Namespace):
+    """The report and results files of a finished, failed or cancelled run; None if it failed."""
+    from .reports.command import outputs_for
+
+    if not directory:
+        return None
+    try:
+        outputs = outputs_for(Path(directory), args)
+    except Exception as exc:
+        logging.getLogger("harness.reports").exception("writing the report failed")
+        print(f"error: writing the report of {directory} failed: {exc}", file=sys.stderr)
+        return None
+    if not args.quiet:
+        print(f"crosstalk: report {Path(directory) / 'report.html'}", file=sys.stderr)
+    return outputs
+
+
 def _run(args: argparse.Namespace) -> int:
+    from .reports.command import check_report_arguments
+    from .reports.compare import markdown_summary
     from .runner import Progress, run_scenarios
     from .runner.shard import parse_shard
 
+    check_report_arguments(args)  # a bad --baseline fails before any call is placed
     shard = parse_shard(args.shard) if args.shard else None
-    result = asyncio.run(
-        run_scenarios(
-            args.scenarios, args.out, Progress(quiet=args.quiet), tags=args.tag, shard=shard
+    progress = Progress(quiet=args.quiet)
+    try:
+        result = asyncio.run(
+            run_scenarios(args.scenarios, args.out, progress, tags=args.tag, shard=shard)
         )
-    )
+    except KeyboardInterrupt:
+        _report_after_run(progress.directory, args)
+        raise
+    outputs = _report_after_run(result.directory, args)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
-    if result.errors:
+    elif outputs and outputs.comparison:
+        print(markdown_summary(outputs.comparison))
+    if result.errors or outputs is None:
         return EXIT_INFRASTRUCTURE
-    return EXIT_OK if result.passed else EXIT_FAILED
+    return EXIT_OK if result.passed and not outputs.regressed else EXIT_FAILED
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -250,8 +282,13 @@ def _validate(args: argparse.Namespace) -> int:
             problems.append(exc.render())
     for path in paths:
         try:
-            if file_kind(path) == "persona":
+            kind = file_kind(path)
+            if kind == "persona":
                 parse_model(Persona, path)
+            elif kind == "rubric":
+                from .judging.rubrics import Rubric
+
+                parse_model(Rubric, path)
             else:
                 load_all([path])
         except CrosstalkError as exc:
@@ -265,6 +302,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .reports.command import run_compare, run_report
+
     args = _build_parser().parse_args(argv)
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)
@@ -279,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         "new": _new,
         "judge": judge_command.run,
         "review": review_command.run,
+        "report": run_report,
+        "compare": run_compare,
     }
     try:
         return handlers[args.command](args)

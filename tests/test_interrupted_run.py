@@ -55,3 +55,5 @@ def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
     assert duration > 3
     transcript = json.loads((session_dir / "transcript.json").read_text())
     assert transcript["turns"][0]["speaker"] == "agent"
+    report = (run_dir / "report.html").read_text()  # the report covers what finished
+    assert "Incomplete run: cancelled" in report and "cancelled before the call finished" in report

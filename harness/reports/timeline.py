@@ -1,8 +1,15 @@
-"""The timeline picture of a call: both sides' speech, response gaps and barge-ins, annotated."""
+"""The timeline picture of a call: both sides' speech, response gaps and barge-ins, annotated.
+
+Two renderings of the same picture: `draw_timeline` writes a matplotlib PNG (docs, notebooks),
+`timeline_svg` returns inline SVG for the HTML report, where a click on a speech segment seeks the
+call's audio and the agent's own events (guardrails, thinker, tools) are marked on a third lane.
+"""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -13,10 +20,37 @@ from ..probes import CallTiming  # noqa: E402
 
 _LANES = {"agent": 1.0, "caller": 0.0}
 _COLOURS = {"agent": "#3b7dd8", "caller": "#e08a2e"}
+_EVENT_COLOURS = {
+    "guardrail": "#c0392b",
+    "thinker": "#8e44ad",
+    "tool": "#16a085",
+    "other": "#7f8c8d",
+}
+_MARKERS = {"guardrail": "v", "thinker": "o", "tool": "s", "other": "."}
 
 
-def draw_timeline(timing: CallTiming, path: Path, *, title: str = "", width_in: float = 11) -> None:
+def event_kind(event: dict[str, Any]) -> str:
+    """guardrail | thinker | tool | other, from an agent_events.jsonl record's type."""
+    kind = str(event.get("type", ""))
+    if kind.startswith("guardrail"):
+        return "guardrail"
+    if kind.startswith("thinker"):
+        return "thinker"
+    return "tool" if kind.startswith("tool") else "other"
+
+
+def draw_timeline(
+    timing: CallTiming,
+    path: Path,
+    *,
+    title: str = "",
+    width_in: float = 11,
+    agent_events: list[dict[str, Any]] | None = None,
+) -> None:
     figure, axes = plt.subplots(figsize=(width_in, 2.8), dpi=120)
+    for event in agent_events or []:
+        kind = event_kind(event)
+        axes.plot([event["t"]], [1.5], marker=_MARKERS[kind], color=_EVENT_COLOURS[kind], ms=5)
     for side, lane in _LANES.items():
         spans = [(start, end - start) for start, end in timing.segments[side]]
         axes.broken_barh(spans, (lane - 0.3, 0.6), facecolors=_COLOURS[side], label=side)
@@ -74,3 +108,85 @@ def draw_timeline(timing: CallTiming, path: Path, *, title: str = "", width_in: 
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def _ticks(duration: float) -> list[float]:
+    step = next(s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600) if duration / s <= 14)
+    return [i * step for i in range(int(duration // step) + 1)]
+
+
+def timeline_svg(
+    probes: dict[str, Any],
+    duration_s: float | None,
+    *,
+    agent_events: list[dict[str, Any]] | None = None,
+    latency_limit_ms: float | None = None,
+) -> str:
+    """Inline SVG of a call from probes.json; segments carry `data-seek` (seconds) for the player.
+
+    Every text is escaped here, since the result is inserted into the page as markup.
+    """
+    segments = probes.get("segments") or {}
+    ends = [e for side in segments.values() for _, e in side] + [
+        float(e.get("t", 0)) for e in agent_events or []
+    ]
+    duration = float(duration_s or probes.get("summary", {}).get("duration_s") or 0)
+    duration = max([duration, *ends, 1.0])
+    width, left, right = 1000.0, 56.0, 12.0
+    scale = (width - left - right) / duration
+
+    def x(t: float) -> float:
+        return round(left + t * scale, 1)
+
+    lanes = {"events": 18.0, "agent": 50.0, "caller": 106.0}
+    out = [
+        f'<svg class="timeline" viewBox="0 0 {width:.0f} 160" role="img" '
+        f'aria-label="timeline of the call">'
+    ]
+    for name, y in lanes.items():
+        out.append(f'<text class="lane" x="4" y="{y + 4}">{name}</text>')
+    for tick in _ticks(duration):
+        out.append(f'<line class="tick" x1="{x(tick)}" x2="{x(tick)}" y1="30" y2="136"/>')
+        out.append(f'<text class="tickl" x="{x(tick)}" y="152">{tick:g}s</text>')
+    for side in ("agent", "caller"):
+        y = lanes[side]
+        for start, end in segments.get(side) or []:
+            out.append(
+                f'<rect class="seg {side}" x="{x(start)}" y="{y - 12}" height="24" '
+                f'width="{max(1.0, (end - start) * scale):.1f}" data-seek="{start:.3f}">'
+                f"<title>{side} {start:.2f}–{end:.2f} s</title></rect>"
+            )
+    for response in probes.get("responses") or []:
+        x0, x1 = x(response["caller_end_s"]), x(response["agent_start_s"])
+        late = latency_limit_ms is not None and response["latency_ms"] > latency_limit_ms
+        css = "gap late" if late else "gap"
+        out.append(f'<line class="{css}" x1="{x0}" x2="{x1}" y1="78" y2="78"/>')
+        out.append(
+            f'<text class="{css}" x="{(x0 + x1) / 2:.1f}" y="74">'
+            f"{response['latency_ms']:.0f} ms</text>"
+        )
+    for item in probes.get("interruptions") or []:
+        xs, xe = x(item["start_s"]), x(item.get("agent_stop_s") or item["start_s"])
+        out.append(f'<line class="barge" x1="{xs}" x2="{xs}" y1="32" y2="122"/>')
+        stop = item.get("stop_latency_ms")
+        label = f"barge-in, stop {stop:.0f} ms" if stop is not None else "barge-in"
+        if item.get("missed"):
+            label += " (missed)"
+        out.append(f'<line class="barge" x1="{xs}" x2="{xe}" y1="34" y2="34"/>')
+        out.append(f'<text class="barge" x="{xs + 2}" y="44">{html.escape(label)}</text>')
+    for item in probes.get("backchannels") or []:
+        out.append(f'<text class="backch" x="{x(item["start_s"])}" y="130">backchannel</text>')
+    for event in agent_events or []:
+        kind = event_kind(event)
+        t = float(event.get("t", 0))
+        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        detail = ", ".join(f"{k}: {v}" for k, v in data.items())[:300]
+        tip = html.escape(f"{t:.2f}s {event.get('type', '')} {detail}")
+        out.append(
+            f'<circle class="ev {kind}" cx="{x(t)}" cy="{lanes["events"]}" r="5" '
+            f'data-seek="{t:.3f}"><title>{tip}</title></circle>'
+        )
+    out.append('<line class="playhead" x1="-10" x2="-10" y1="4" y2="140"/>')
+    out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
+    out.append("</svg>")
+    return "".join(out)

@@ -16,6 +16,7 @@ class Progress:
         self._index = 0
         self._label = ""
         self._turns = 0
+        self.directory: str | None = None  # the run directory, once the run has one
 
     def _print(self, text: str) -> None:
         if not self._quiet:
@@ -23,6 +24,7 @@ class Progress:
 
     def run_started(self, directory: str, total: int) -> None:
         self._total = total
+        self.directory = directory
         self._print(f"crosstalk: {total} session(s), run directory {directory}")
 
     def session_started(self, index: int, session_id: str) -> None:

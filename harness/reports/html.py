@@ -1,0 +1,314 @@
+"""The HTML report: one self-contained file per run (inline CSS/JS, charts and audio embedded).
+
+The page is rendered by jinja2 with autoescaping on, so transcript text, judge rationales and
+anything else read from the run directory is shown as text, never run as markup. The only
+markup inserted unescaped is what this package builds itself (SVG timelines, chart data URIs).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from .. import __version__
+from .audio import EmbeddedAudio, embed_audio, estimated_bytes
+from .charts import criteria_heatmap_rows, latency_chart, trend_chart
+from .loading import Run, Session
+from .results import Cell, cells_of, criteria_of
+from .timeline import event_kind, timeline_svg
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AUDIO_BUDGET_MB = 25.0
+
+
+@dataclass
+class ReportOptions:
+    audio: str = "embed"  # embed (Opus, up to the budget, then link) | link | none
+    audio_budget_mb: float = DEFAULT_AUDIO_BUDGET_MB
+    history: list[dict[str, Any]] = field(default_factory=list)  # results docs, oldest first
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("harness.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clock"] = _clock
+    env.filters["ms"] = lambda v: f"{v:,.0f} ms" if _number(v) else "–"
+    env.filters["num"] = lambda v, d=2: f"{v:.{d}f}" if _number(v) else "–"
+    env.filters["pct"] = lambda v: f"{v:.0%}" if _number(v) else "–"
+    env.filters["slug"] = lambda v: re.sub(r"[^A-Za-z0-9_-]+", "-", str(v))
+    return env
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _clock(seconds: Any) -> str:
+    if not _number(seconds):
+        return "–"
+    minutes, rest = divmod(float(seconds), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def marked_parts(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
+    """`text` split into (piece, is_evidence) so quotes can be highlighted without raw markup."""
+    spans: list[tuple[int, int]] = []
+    lowered = text.lower()
+    for quote in quotes:
+        at = lowered.find(quote.lower()) if quote else -1
+        if at >= 0:
+            spans.append((at, at + len(quote)))
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position:
+            start = position
+        if start >= end:
+            continue
+        parts.append((text[position:start], False))
+        parts.append((text[start:end], True))
+        position = end
+    parts.append((text[position:], False))
+    return [p for p in parts if p[0]]
+
+
+def _evidence_by_turn(session: Session) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for verdict in (session.judgement or {}).get("verdicts") or []:
+        for criterion in verdict.get("criteria") or []:
+            for item in criterion.get("evidence") or []:
+                if isinstance(item, dict) and isinstance(item.get("turn"), int):
+                    found.setdefault(item["turn"], []).append(str(item.get("quote") or ""))
+    return found
+
+
+def _turn_views(session: Session) -> list[dict[str, Any]]:
+    evidence = _evidence_by_turn(session)
+    latency_at = {
+        round(float(r["agent_start_s"]), 1): r.get("latency_ms")
+        for r in session.probes.get("responses") or []
+        if isinstance(r, dict) and "agent_start_s" in r
+    }
+    views = []
+    for number, turn in enumerate(session.turns, start=1):
+        text = str(turn.get("text") or "")
+        heard = str(turn.get("heard_as") or "")
+        start = turn.get("start_s")
+        latency = None
+        if turn.get("speaker") == "agent" and isinstance(start, int | float):
+            latency = next(
+                (v for at, v in latency_at.items() if abs(at - start) <= 0.3),
+                None,
+            )
+        views.append(
+            {
+                "number": number,
+                "speaker": str(turn.get("speaker") or "?"),
+                "start": start,
+                "end": turn.get("end_s"),
+                "parts": marked_parts(text, evidence.get(number, [])),
+                "heard_as": heard if heard and heard.strip() != text.strip() else "",
+                "interrupted": bool(turn.get("interrupted")),
+                "latency_ms": latency,
+                "evidence": number in evidence,
+            }
+        )
+    return views
+
+
+def _budget_rows(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "budget": b.get("budget"),
+            "limit": b.get("limit_ms"),
+            "measured": b.get("measured_ms"),
+            "passed": b.get("passed"),
+        }
+        for b in session.budgets
+    ]
+
+
+def _latency_limit(session: Session) -> float | None:
+    limits = session.budget_limits
+    return limits.get("response_latency_max_ms") or limits.get("response_latency_p95_ms")
+
+
+def _agent_event_rows(session: Session) -> list[dict[str, Any]]:
+    rows = []
+    for event in session.agent_events:
+        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        rows.append(
+            {
+                "t": event.get("t"),
+                "type": str(event.get("type", "")),
+                "kind": event_kind(event),
+                "detail": "; ".join(f"{k}: {v}" for k, v in data.items())[:500],
+            }
+        )
+    return rows
+
+
+def _anchor(session: Session) -> str:
+    return "s-" + re.sub(r"[^A-Za-z0-9_-]+", "-", session.session_id)
+
+
+def _session_view(session: Session, audio: EmbeddedAudio | None, audio_src: str) -> dict[str, Any]:
+    try:
+        timeline = Markup(
+            timeline_svg(
+                session.probes,
+                session.duration_s,
+                agent_events=session.agent_events,
+                latency_limit_ms=_latency_limit(session),
+            )
+        )
+    except Exception as exc:  # a malformed probes.json must not cost the whole report
+        logger.warning("timeline of %s failed: %s", session.session_id, exc)
+        session.problems.append(f"probes.json: could not draw the timeline ({exc})")
+        timeline = None
+    judgement = session.judgement or {}
+    agent_view = {
+        round(float(v.get("agent_start_s", -1)), 2): v
+        for v in session.probes.get("agent_view") or []
+        if isinstance(v, dict)
+    }
+    labels = session.probes.get("response_labels") or []
+    responses = []
+    for index, response in enumerate(session.probes.get("responses") or []):
+        label = labels[index] if index < len(labels) and isinstance(labels[index], dict) else {}
+        responses.append(
+            {
+                **response,
+                **label,
+                "agent": agent_view.get(round(float(response.get("agent_start_s", -2)), 2), {}),
+            }
+        )
+    return {
+        "s": session,
+        "anchor": _anchor(session),
+        "timeline": timeline,
+        "audio": audio,
+        "audio_src": audio_src,
+        "turns": _turn_views(session),
+        "verdicts": judgement.get("verdicts") or [],
+        "sentiment": judgement.get("sentiment"),
+        "usage": judgement.get("usage"),
+        "criteria": criteria_of(session),
+        "budgets": _budget_rows(session),
+        "responses": responses,
+        "interruptions": session.probes.get("interruptions") or [],
+        "agent_events": _agent_event_rows(session),
+    }
+
+
+def _audio_plan(run: Run, options: ReportOptions) -> dict[str, EmbeddedAudio | None]:
+    """Which sessions get their recording embedded: failures first, until the size budget.
+
+    Encoding runs on every core (the encoder releases the GIL); the rest are linked.
+    """
+    if options.audio != "embed":
+        return {}
+    budget = options.audio_budget_mb * 1e6 * 3 / 4  # base64 adds a third
+    chosen, planned = [], 0
+    for session in sorted(run.sessions, key=lambda s: (s.outcome == "passed", s.session_id)):
+        size = estimated_bytes(session.directory / "call.wav")
+        if size and planned + size > budget:
+            break
+        if size:
+            chosen.append(session)
+            planned += size
+
+    def encode(session: Session) -> EmbeddedAudio | None:
+        try:
+            return embed_audio(session.directory / "call.wav")
+        except Exception as exc:
+            session.problems.append(f"call.wav: could not be embedded ({exc})")
+            return None
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        encoded = list(pool.map(encode, chosen))
+    return {s.session_id: a for s, a in zip(chosen, encoded, strict=True) if a is not None}
+
+
+def _sort_key(session: Session) -> tuple[int, str]:
+    return ({"error": 0, "failed": 1, "passed": 2}[session.outcome], session.session_id)
+
+
+def render_report(
+    run: Run,
+    comparison: dict[str, Any] | None = None,
+    options: ReportOptions | None = None,
+) -> str:
+    options = options or ReportOptions()
+    environment = _environment()
+    cells: list[Cell] = cells_of(run)
+    audio = _audio_plan(run, options)
+    session_template = environment.get_template("session.html.j2")
+    sessions = []
+    for session in sorted(run.sessions, key=_sort_key):
+        linked = ""
+        if options.audio != "none" and session.session_id not in audio:
+            wav = session.directory / "call.wav"
+            linked = f"{session.directory.name}/call.wav" if wav.is_file() else ""
+        view = {"s": session, "anchor": _anchor(session)}
+        try:
+            view = _session_view(session, audio.get(session.session_id), linked)
+            opened = session.outcome != "passed" or len(run.sessions) <= 3
+            view["html"] = Markup(session_template.render(v=view, open=opened))
+        except Exception as exc:  # one unreadable session must not cost the report
+            logger.exception("rendering %s failed", session.session_id)
+            view["html"] = Markup(
+                environment.get_template("session_error.html.j2").render(
+                    v=view, error=f"{type(exc).__name__}: {exc}"
+                )
+            )
+        sessions.append(view)
+    cell_docs = [cell.to_json() for cell in cells]
+    heatmap = criteria_heatmap_rows(cell_docs)
+    template = environment.get_template("report.html.j2")
+    return template.render(
+        run=run,
+        title=f"crosstalk · {run.run_id}",
+        generated_at=time.strftime("%Y-%m-%d %H:%M:%S"),
+        version=__version__,
+        sessions=sessions,
+        failures=[v for v in sessions if v["s"].outcome != "passed"],
+        cells=cell_docs,
+        heatmap=heatmap,
+        latency_chart=latency_chart(cells),
+        trend_chart=trend_chart(options.history) if options.history else None,
+        history=options.history,
+        comparison=comparison,
+        tags=sorted({t for s in run.sessions for t in s.tags}),
+        personas=sorted({s.persona for s in run.sessions}),
+        embedded=len(audio),
+        audio_mode=options.audio,
+        css=Markup(files("harness.reports").joinpath("templates/report.css").read_text()),
+        js=Markup(files("harness.reports").joinpath("templates/report.js").read_text()),
+    )
+
+
+def write_report(
+    run: Run,
+    comparison: dict[str, Any] | None = None,
+    options: ReportOptions | None = None,
+    path: Path | None = None,
+) -> Path:
+    path = path or run.directory / "report.html"
+    path.write_text(render_report(run, comparison, options), encoding="utf-8")
+    return path

@@ -1,0 +1,99 @@
+"""JUnit XML for CI systems: one testsuite per scenario, one testcase per session (× repeat).
+
+A session that fell short (a budget, a judge) is a `<failure>`; one that could not be judged (a
+crash, a cancelled run) is an `<error>`. The message is the first reason, the body all of them.
+The layout follows the JUnit schema CI servers share (Jenkins' junit-10.xsd).
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .loading import Run, Session
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value or 0:.3f}"
+
+
+def _testcase(session: Session) -> ET.Element:
+    name = session.label
+    case = ET.Element(
+        "testcase",
+        {
+            "name": name,
+            "classname": f"crosstalk.{session.scenario}",
+            "time": _seconds(session.duration_s),
+        },
+    )
+    reasons = session.reasons
+    if session.outcome != "passed":
+        tag = "failure" if session.outcome == "failed" else "error"
+        kind = "budget" if session.failures else ("judge" if session.judged_failed else "")
+        element = ET.SubElement(
+            case,
+            tag,
+            {
+                "message": reasons[0] if reasons else session.status,
+                "type": kind or session.status,
+            },
+        )
+        element.text = "\n".join(reasons)
+    out = [f"session {session.session_id} ({session.status})", f"directory {session.directory}"]
+    latency = session.timing.get("response_latency") or {}
+    if latency.get("count"):
+        out.append(f"response latency p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
+    ET.SubElement(case, "system-out").text = "\n".join(out)
+    return case
+
+
+def junit_tree(run: Run) -> ET.ElementTree:
+    root = ET.Element("testsuites", {"name": f"crosstalk {run.run_id}"})
+    by_scenario: dict[str, list[Session]] = {}
+    for session in run.sessions:
+        by_scenario.setdefault(session.scenario, []).append(session)
+    totals = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
+    for scenario, sessions in by_scenario.items():
+        failures = sum(s.outcome == "failed" for s in sessions)
+        errors = sum(s.outcome == "error" for s in sessions)
+        duration = sum(s.duration_s or 0 for s in sessions)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": scenario,
+                "tests": str(len(sessions)),
+                "failures": str(failures),
+                "errors": str(errors),
+                "skipped": "0",
+                "time": _seconds(duration),
+                "timestamp": time.strftime(
+                    "%Y-%m-%dT%H:%M:%S", time.localtime(sessions[0].started_at or time.time())
+                ),
+                "hostname": platform.node() or "localhost",
+            },
+        )
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", {"name": "run_id", "value": run.run_id})
+        for session in sessions:
+            suite.append(_testcase(session))
+        totals["tests"] += len(sessions)
+        totals["failures"] += failures
+        totals["errors"] += errors
+        totals["time"] += duration
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", str(totals["errors"]))
+    root.set("time", _seconds(totals["time"]))
+    tree = ET.ElementTree(root)
+    ET.indent(tree)
+    return tree
+
+
+def write_junit(run: Run, path: Path | None = None) -> Path:
+    path = path or run.directory / "junit.xml"
+    junit_tree(run).write(path, encoding="utf-8", xml_declaration=True)
+    return path

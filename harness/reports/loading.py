@@ -1,0 +1,302 @@
+"""Read run directories into typed records, tolerating missing, partial and broken files.
+
+Reports, results files and comparisons all start here. Nothing is re-run: a session is what its
+files say, and a file that is missing or unreadable becomes a note on the session (`problems`)
+instead of an exception, so one bad session never stops the report of the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+# Notable events worth listing in a report; metrics and usage updates are counted, not listed.
+_LISTED_EVENTS = {
+    "call_started",
+    "call_ended",
+    "agent_state_changed",
+    "user_state_changed",
+    "playback_started",
+    "playback_finished",
+    "speech_created",
+    "close",
+    "error",
+}
+_FINISHED = {"completed", "max_duration"}
+
+
+@dataclass
+class Session:
+    """One call as its directory describes it."""
+
+    session_id: str
+    directory: Path
+    status: str  # completed | max_duration | cancelled | error | running (crashed) | unreadable
+    scenario: str
+    persona: str
+    repeat: int = 0
+    repeats: int = 1
+    tags: list[str] = field(default_factory=list)
+    variant: str = ""
+    duration_s: float | None = None
+    failures: list[str] = field(default_factory=list)  # budget and duration failures, as run
+    error: str | None = None
+    timing: dict[str, Any] = field(default_factory=dict)  # probes.json summary
+    budgets: list[dict[str, Any]] = field(default_factory=list)  # checks as in session.json
+    budget_limits: dict[str, float] = field(default_factory=dict)
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    probes: dict[str, Any] = field(default_factory=dict)
+    judgement: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None
+    caller_state: dict[str, Any] | None = None
+    agent_events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # the notable ones
+    event_count: int = 0
+    started_at: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in _FINISHED
+
+    @property
+    def judged_failed(self) -> bool:
+        return bool(self.judgement) and self.judgement.get("passed") is False
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "completed" and not self.failures and not self.judged_failed
+
+    @property
+    def outcome(self) -> str:
+        """passed | failed (the agent fell short) | error (it could not be judged)."""
+        if self.passed:
+            return "passed"
+        if self.finished:
+            return "failed"
+        return "error"
+
+    @property
+    def score(self) -> float | None:
+        value = (self.judgement or {}).get("score")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why it did not pass, one line each, most important first."""
+        reasons: list[str] = []
+        if self.status == "cancelled":
+            reasons.append("cancelled before the call finished")
+        elif self.status == "running":
+            reasons.append("the run stopped during this call (session.json still says running)")
+        elif self.status == "unreadable":
+            reasons.append("session.json is missing or unreadable")
+        elif self.status == "error":
+            reasons.append(f"infrastructure error: {self.error or 'unknown'}")
+        reasons.extend(self.failures)
+        for verdict in (self.judgement or {}).get("verdicts", []):
+            if verdict.get("kind") in ("check", "rubric") and verdict.get("status") in (
+                "failed",
+                "error",
+            ):
+                reasons.append(f"{verdict.get('judge', '?')}: {verdict.get('reason', '')}".strip())
+        return reasons
+
+    @property
+    def label(self) -> str:
+        parts = [self.scenario]
+        if self.variant:
+            parts.append(self.variant)
+        parts.append(self.persona)
+        return " · ".join(parts) + (f" #{self.repeat + 1}" if self.repeats > 1 else "")
+
+    @property
+    def cell(self) -> tuple[str, str, str]:
+        """The matrix cell repeats belong to: scenario, variant, persona."""
+        return (self.scenario, self.variant, self.persona)
+
+
+@dataclass
+class Run:
+    run_id: str
+    directory: Path
+    sessions: list[Session]
+    errors: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    complete: bool = True  # run.json was written (the run ended, cleanly or not)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.complete
+            and not self.errors
+            and not self.cancelled
+            and all(s.passed for s in self.sessions)
+        )
+
+    @property
+    def started_at(self) -> float | None:
+        times = [s.started_at for s in self.sessions if s.started_at]
+        return min(times) if times else None
+
+
+def _read_json(path: Path, problems: list[str]) -> Any:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        problems.append(f"{path.name}: unreadable ({exc})")
+        return None
+
+
+def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    if not path.is_file():
+        return records
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        problems.append(f"{path.name}: unreadable ({exc})")
+        return records
+    bad = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            bad += 1  # a crash can cut the last line short
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    if bad:
+        problems.append(f"{path.name}: {bad} unreadable line(s) skipped")
+    return records
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
+    data = _dict(record.get("data"))
+    detail = ""
+    if record.get("type") in ("agent_state_changed", "user_state_changed"):
+        detail = f"{data.get('old_state', '?')} → {data.get('new_state', '?')}"
+    elif record.get("type") == "call_ended":
+        detail = f"outcome {data.get('outcome')}" + (
+            f", error {data['error']}" if data.get("error") else ""
+        )
+    elif record.get("type") in ("playback_finished", "playback_started"):
+        detail = ", ".join(f"{k} {v}" for k, v in data.items() if k != "type")
+    elif record.get("type") == "error":
+        detail = str(data.get("error", data))[:200]
+    return {
+        "t": record.get("t"),
+        "side": record.get("side", ""),
+        "type": record.get("type", ""),
+        "detail": detail,
+    }
+
+
+def load_session(directory: Path) -> Session:
+    """A session from its directory; never raises for bad content."""
+    problems: list[str] = []
+    document = _dict(_read_json(directory / "session.json", problems))
+    scenario_doc = _dict(document.get("scenario"))
+    persona_doc = _dict(document.get("persona"))
+    result = _dict(document.get("result"))
+    if not document:
+        problems.append("session.json: missing")
+    session = Session(
+        session_id=str(document.get("session_id") or directory.name),
+        directory=directory,
+        status=str(document.get("status") or "unreadable"),
+        scenario=str(document.get("scenario_name") or scenario_doc.get("name") or directory.name),
+        persona=str(document.get("persona_name") or persona_doc.get("name") or "?"),
+        repeat=int(document.get("repeat") or 0),
+        repeats=int(document.get("repeats") or 1),
+        tags=[str(tag) for tag in document.get("tags") or scenario_doc.get("tags") or []],
+        variant=str(document.get("variant") or ""),
+        duration_s=result.get("duration_s"),
+        failures=[str(f) for f in result.get("failures") or []],
+        error=result.get("error"),
+        budgets=[b for b in result.get("budgets") or [] if isinstance(b, dict)],
+        budget_limits={
+            k: float(v)
+            for k, v in _dict(scenario_doc.get("budgets")).items()
+            if isinstance(v, int | float)
+        },
+        started_at=document.get("started_at"),
+        problems=problems,
+    )
+    transcript = _dict(_read_json(directory / "transcript.json", problems))
+    session.turns = [t for t in transcript.get("turns") or [] if isinstance(t, dict)]
+    session.probes = _dict(_read_json(directory / "probes.json", problems))
+    session.timing = _dict(session.probes.get("summary")) or _dict(result.get("timing"))
+    session.judgement = _read_json(directory / "judgement.json", problems)
+    session.review = _read_json(directory / "review.json", problems)
+    session.caller_state = _read_json(directory / "caller_state.json", problems)
+    session.agent_events = _read_jsonl(directory / "agent_events.jsonl", problems)
+    events = _read_jsonl(directory / "events.jsonl", problems)
+    session.event_count = len(events)
+    session.events = [_event_summary(r) for r in events if r.get("type") in _LISTED_EVENTS]
+    for name in ("judgement", "review", "caller_state"):
+        if getattr(session, name) is not None and not isinstance(getattr(session, name), dict):
+            problems.append(f"{name}.json: not a JSON object; ignored")
+            setattr(session, name, None)
+    if session.finished and not (directory / "call.wav").is_file():
+        problems.append("call.wav: missing")
+    return session
+
+
+def _session_dirs(directory: Path, run_doc: dict[str, Any]) -> list[Path]:
+    found = {p for p in directory.iterdir() if p.is_dir() and (p / "session.json").exists()}
+    for entry in run_doc.get("sessions") or []:
+        path = directory / str(_dict(entry).get("session_id", ""))
+        if path.name and path.is_dir():
+            found.add(path)
+    return sorted(found)
+
+
+def load_run(directory: Path) -> Run:
+    """A run directory; raises ConfigError only when it is not a run directory at all."""
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: no such run directory")
+    problems: list[str] = []
+    run_doc = _dict(_read_json(directory / "run.json", problems))
+    session_dirs = _session_dirs(directory, run_doc)
+    if not run_doc and not session_dirs:
+        raise ConfigError(
+            f"{directory}: not a run directory (no run.json and no session folders)",
+            hint="pass a folder written by `crosstalk run`, e.g. reports/<run-id>",
+        )
+    sessions = []
+    for path in session_dirs:
+        try:
+            sessions.append(load_session(path))
+        except Exception as exc:  # a report must survive any one session
+            logger.exception("reading %s failed", path)
+            sessions.append(
+                Session(path.name, path, "unreadable", path.name, "?", problems=[repr(exc)])
+            )
+    if not run_doc:
+        problems.append("run.json: missing (the run did not finish)")
+    return Run(
+        run_id=str(run_doc.get("run_id") or directory.name),
+        directory=directory,
+        sessions=sessions,
+        errors=[str(e) for e in run_doc.get("errors") or []],
+        cancelled=bool(run_doc.get("cancelled")),
+        complete=bool(run_doc),
+        problems=problems,
+    )

@@ -1,0 +1,80 @@
+"""A run directory's derived files in one step: results, JUnit, the report, the comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .compare import compare, load_results
+from .loading import Run, load_run
+from .tolerances import Tolerances
+
+
+@dataclass
+class RunOutputs:
+    run: Run
+    results: dict[str, Any]
+    comparison: dict[str, Any] | None
+    files: list[Path]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results["passed"])
+
+    @property
+    def regressed(self) -> bool:
+        return bool(self.comparison and self.comparison["regressed"])
+
+
+def history_of(folder: Path, run: Run, last: int) -> list[dict[str, Any]]:
+    """Results of earlier runs of the same suite in `folder` (same scenarios), oldest first."""
+    from .results import results_document
+
+    suite = {s.scenario for s in run.sessions}
+    found: list[dict[str, Any]] = []
+    for directory in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if directory.resolve() == run.directory.resolve():
+            continue
+        try:
+            document = load_results(directory)
+        except Exception:
+            continue  # not a run directory, or an unreadable one: not part of the trend
+        if {s.get("scenario") for s in document.get("sessions") or []} == suite:
+            found.append(document)
+    return [*found[-max(0, last - 1) :], results_document(run)] if last > 1 else []
+
+
+def write_run_outputs(
+    directory: Path,
+    *,
+    baseline: Path | None = None,
+    history: Path | None = None,
+    last: int = 10,
+    tolerances: Tolerances | None = None,
+    audio: str = "embed",
+    audio_budget_mb: float | None = None,
+) -> RunOutputs:
+    """results.json, results.csv, turns.csv, junit.xml and report.html for one run directory."""
+    from .html import DEFAULT_AUDIO_BUDGET_MB, ReportOptions, write_report
+    from .junit import write_junit
+    from .results import results_document, write_results
+
+    run = load_run(directory)
+    comparison = None
+    if baseline is not None:
+        comparison = compare(load_results(baseline), results_document(run), tolerances)
+    results = write_results(run, comparison)
+    options = ReportOptions(
+        audio=audio,
+        audio_budget_mb=audio_budget_mb or DEFAULT_AUDIO_BUDGET_MB,
+        history=history_of(history, run, last) if history else [],
+    )
+    files = [
+        directory / "results.json",
+        directory / "results.csv",
+        directory / "turns.csv",
+        write_junit(run),
+        write_report(run, comparison, options),
+    ]
+    return RunOutputs(run, results, comparison, files)

@@ -1,0 +1,254 @@
+"""The machine-readable results of a run: `results.json` (versioned) and the pandas tables.
+
+`results.json` follows `docs/results-schema.md` ("crosstalk.results/1"); `results.csv` has one row
+per session and `turns.csv` one row per transcript turn, for spreadsheets and notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from .loading import Run, Session
+from .stats import pass_hat_k, percentile
+
+RESULTS_SCHEMA = "crosstalk.results/1"
+
+
+@dataclass
+class Cell:
+    """The repeats of one scenario × variant × persona."""
+
+    scenario: str
+    variant: str
+    persona: str
+    sessions: list[Session] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return "/".join(part for part in (self.scenario, self.variant, self.persona) if part)
+
+    def latencies(self) -> list[list[float]]:
+        """Response latencies (ms) of each session, grouped by session."""
+        return [response_latencies(s) for s in self.sessions]
+
+    def scores(self) -> list[list[float]]:
+        return [[s.score] for s in self.sessions if s.score is not None]
+
+    def to_json(self) -> dict[str, Any]:
+        passes = sum(s.passed for s in self.sessions)
+        trials = len(self.sessions)
+        k = max([s.repeats for s in self.sessions] + [1])
+        flat = [v for group in self.latencies() for v in group]
+        stops = [i["stop_latency_ms"] for s in self.sessions for i in interruptions(s)]
+        recoveries = [
+            i["recovery_ms"]
+            for s in self.sessions
+            for i in interruptions(s)
+            if i.get("recovery_ms") is not None
+        ]
+        scores = [s.score for s in self.sessions if s.score is not None]
+        limits: dict[str, float] = {}
+        for session in self.sessions:
+            limits.update(session.budget_limits)
+        return {
+            "key": self.key,
+            "scenario": self.scenario,
+            "variant": self.variant,
+            "persona": self.persona,
+            "sessions": trials,
+            "passed": passes,
+            "pass_rate": round(passes / trials, 3) if trials else None,
+            "k": min(k, trials),
+            "pass_hat_k": _round(pass_hat_k(passes, trials, min(k, trials))),
+            "response_latency_ms": _figures(flat),
+            "stop_latency_ms": _figures(stops),
+            "recovery_ms": _figures(recoveries),
+            "score_mean": _round(sum(scores) / len(scores)) if scores else None,
+            "criteria": criteria_means(self.sessions),
+            "budgets": limits,
+            "tags": sorted({t for s in self.sessions for t in s.tags}),
+        }
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+def _figures(values: list[float]) -> dict[str, Any]:
+    return {
+        "count": len(values),
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "max": round(max(values), 1) if values else None,
+    }
+
+
+def response_latencies(session: Session) -> list[float]:
+    responses = session.probes.get("responses") or []
+    return [float(r["latency_ms"]) for r in responses if isinstance(r, dict) and "latency_ms" in r]
+
+
+def interruptions(session: Session) -> list[dict[str, Any]]:
+    items = session.probes.get("interruptions") or []
+    return [i for i in items if isinstance(i, dict) and i.get("stop_latency_ms") is not None]
+
+
+def criteria_of(session: Session) -> dict[str, float]:
+    """Each judge criterion's score on 0..1 (score ÷ max_score), keyed `judge/criterion`."""
+    found: dict[str, float] = {}
+    for verdict in (session.judgement or {}).get("verdicts", []):
+        for criterion in verdict.get("criteria") or []:
+            try:
+                value = float(criterion["score"]) / float(criterion.get("max_score") or 1)
+            except (KeyError, TypeError, ValueError, ZeroDivisionError):
+                continue
+            found[f"{verdict.get('judge', '?')}/{criterion.get('name', '?')}"] = round(value, 3)
+    return found
+
+
+def criteria_means(sessions: list[Session]) -> dict[str, float]:
+    sums: dict[str, list[float]] = {}
+    for session in sessions:
+        for name, value in criteria_of(session).items():
+            sums.setdefault(name, []).append(value)
+    return {name: round(sum(v) / len(v), 3) for name, v in sums.items()}
+
+
+def cells_of(run: Run) -> list[Cell]:
+    cells: dict[tuple[str, str, str], Cell] = {}
+    for session in run.sessions:
+        cells.setdefault(session.cell, Cell(*session.cell)).sessions.append(session)
+    return list(cells.values())
+
+
+def session_json(session: Session) -> dict[str, Any]:
+    timing = session.timing
+    latency = timing.get("response_latency") or {}
+    return {
+        "session_id": session.session_id,
+        "scenario": session.scenario,
+        "variant": session.variant,
+        "persona": session.persona,
+        "repeat": session.repeat,
+        "repeats": session.repeats,
+        "tags": session.tags,
+        "status": session.status,
+        "outcome": session.outcome,
+        "passed": session.passed,
+        "reasons": session.reasons,
+        "duration_s": session.duration_s,
+        "score": session.score,
+        "criteria": criteria_of(session),
+        "greeting_latency_ms": timing.get("greeting_latency_ms"),
+        "response_latency_ms": {k: latency.get(f"{k}_ms") for k in ("p50", "p95", "max")},
+        "response_latencies_ms": response_latencies(session),
+        "stop_latencies_ms": [i["stop_latency_ms"] for i in interruptions(session)],
+        "interruptions": timing.get("interruptions"),
+        "budgets": session.budgets,
+        "review": (session.review or {}).get("verdict") if session.review else None,
+        "problems": session.problems,
+    }
+
+
+def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+    sessions = run.sessions
+    counts = {
+        "sessions": len(sessions),
+        "passed": sum(s.outcome == "passed" for s in sessions),
+        "failed": sum(s.outcome == "failed" for s in sessions),
+        "errors": sum(s.outcome == "error" for s in sessions),
+    }
+    regressed = bool(comparison and comparison.get("regressed"))
+    return {
+        "schema": RESULTS_SCHEMA,
+        "run_id": run.run_id,
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "crosstalk_version": __version__,
+        "passed": run.passed and not regressed,
+        "complete": run.complete,
+        "cancelled": run.cancelled,
+        "errors": run.errors,
+        "counts": counts,
+        "cells": [cell.to_json() for cell in cells_of(run)],
+        "sessions": [session_json(s) for s in sessions],
+        "comparison": comparison,
+    }
+
+
+def sessions_table(run: Run) -> pd.DataFrame:
+    rows = []
+    for session in run.sessions:
+        document = session_json(session)
+        latency = document.pop("response_latency_ms")
+        for name in ("response_latencies_ms", "stop_latencies_ms", "budgets", "problems"):
+            document.pop(name)
+        criteria = document.pop("criteria")
+        rows.append(
+            {
+                **document,
+                "tags": " ".join(session.tags),
+                "reasons": " | ".join(document["reasons"]),
+                **{f"response_latency_{k}_ms": v for k, v in latency.items()},
+                **{f"criterion:{k}": v for k, v in criteria.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def turns_table(run: Run) -> pd.DataFrame:
+    rows = []
+    for session in run.sessions:
+        latency_by_start = {
+            round(float(r["agent_start_s"]), 2): r["latency_ms"]
+            for r in session.probes.get("responses") or []
+            if isinstance(r, dict) and "agent_start_s" in r
+        }
+        for number, turn in enumerate(session.turns, start=1):
+            start = turn.get("start_s")
+            rows.append(
+                {
+                    "session_id": session.session_id,
+                    "scenario": session.scenario,
+                    "persona": session.persona,
+                    "repeat": session.repeat,
+                    "turn": number,
+                    "speaker": turn.get("speaker"),
+                    "start_s": start,
+                    "end_s": turn.get("end_s"),
+                    "interrupted": turn.get("interrupted"),
+                    "response_latency_ms": _nearest(latency_by_start, start),
+                    "text": turn.get("text"),
+                    "heard_as": turn.get("heard_as"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _nearest(by_start: dict[float, float], start: Any, tolerance_s: float = 0.3) -> float | None:
+    """The probe's latency of the reply whose measured start is this turn's start."""
+    if not isinstance(start, int | float):
+        return None
+    for at, latency in by_start.items():
+        if abs(at - start) <= tolerance_s:
+            return latency
+    return None
+
+
+def write_results(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+    document = results_document(run, comparison)
+    path = run.directory / "results.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    sessions_table(run).to_csv(run.directory / "results.csv", index=False)
+    turns_table(run).to_csv(run.directory / "turns.csv", index=False)
+    return document
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,99 @@
+// crosstalk report: seek the call's audio from the transcript, timeline and tables; filters; print.
+(function () {
+  "use strict";
+
+  function sessionOf(element) {
+    var target = element.getAttribute("data-target");
+    return target ? document.getElementById(target) : element.closest("details.session");
+  }
+
+  function audioOf(session) {
+    return session ? session.querySelector("audio") : null;
+  }
+
+  function seek(session, seconds) {
+    var audio = audioOf(session);
+    if (!audio || !isFinite(seconds)) return;
+    audio.currentTime = Math.max(0, seconds);
+    var playing = audio.play();
+    if (playing && playing.catch) playing.catch(function () { /* autoplay may be refused */ });
+  }
+
+  function flashTurn(session, number) {
+    var turn = session && session.querySelector('.turn[data-turn="' + number + '"]');
+    if (!turn) return null;
+    turn.scrollIntoView({ block: "center", behavior: "smooth" });
+    turn.classList.remove("flash");
+    void turn.offsetWidth;
+    turn.classList.add("flash");
+    return turn;
+  }
+
+  document.addEventListener("click", function (event) {
+    var evidence = event.target.closest("button.evidence");
+    if (evidence) {
+      var session = sessionOf(evidence);
+      var turn = flashTurn(session, evidence.getAttribute("data-turn"));
+      if (turn) seek(session, parseFloat(turn.getAttribute("data-seek")));
+      return;
+    }
+    var seekable = event.target.closest("[data-seek]");
+    if (seekable) seek(sessionOf(seekable), parseFloat(seekable.getAttribute("data-seek")));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if ((event.key === "Enter" || event.key === " ") && event.target.classList.contains("turn")) {
+      event.preventDefault();
+      seek(sessionOf(event.target), parseFloat(event.target.getAttribute("data-seek")));
+    }
+  });
+
+  // Follow playback: move the timeline's playhead and highlight the turn being heard.
+  document.querySelectorAll("details.session audio").forEach(function (audio) {
+    var session = audio.closest("details.session");
+    var svg = session.querySelector("svg.timeline");
+    var desc = svg && svg.querySelector("desc");
+    var head = svg && svg.querySelector(".playhead");
+    var turns = Array.prototype.slice.call(session.querySelectorAll(".turn"));
+    audio.addEventListener("timeupdate", function () {
+      var t = audio.currentTime;
+      if (head && desc) {
+        var x = parseFloat(desc.getAttribute("data-left")) + t * parseFloat(desc.getAttribute("data-scale"));
+        head.setAttribute("x1", x);
+        head.setAttribute("x2", x);
+      }
+      turns.forEach(function (turn) {
+        var start = parseFloat(turn.getAttribute("data-seek"));
+        var end = parseFloat(turn.getAttribute("data-end"));
+        turn.classList.toggle("playing", t >= start && t < end);
+      });
+    });
+  });
+
+  // Filters by tag, persona and outcome, on every element marked sess-filter.
+  var tag = document.getElementById("filter-tag");
+  var persona = document.getElementById("filter-persona");
+  var failed = document.getElementById("filter-failed");
+  var count = document.getElementById("filter-count");
+  function applyFilters() {
+    var shown = 0, total = 0;
+    document.querySelectorAll(".sess-filter").forEach(function (element) {
+      var tags = (element.getAttribute("data-tags") || "").split(" ");
+      var ok = (!tag.value || tags.indexOf(tag.value) >= 0) &&
+        (!persona.value || element.getAttribute("data-persona") === persona.value) &&
+        (!failed.checked || element.getAttribute("data-outcome") !== "passed");
+      element.classList.toggle("hidden", !ok);
+      if (element.tagName === "DETAILS") { total += 1; if (ok) shown += 1; }
+    });
+    count.textContent = shown + " of " + total + " calls shown";
+  }
+  [tag, persona, failed].forEach(function (control) {
+    if (control) control.addEventListener("change", applyFilters);
+  });
+  if (tag && persona && failed && count) applyFilters();
+
+  // Printing shows every call, open.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.setAttribute("open", ""); });
+  });
+})();

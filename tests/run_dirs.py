@@ -1,0 +1,244 @@
+"""Small run directories built in code, in the layout of docs/run-directory.md.
+
+Each session gets a short stereo WAV whose bursts sit where its transcript and probes say, so the
+report's player, timeline and tables line up as they do for a real call; latencies, statuses,
+judgements, reviews and agent events are whatever a test asks for.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RATE = 16_000
+DEFAULT_LINES = (
+    ("agent", "Thank you for calling, how can I help?"),
+    ("caller", "Where is my order?"),
+    ("agent", "It shipped yesterday and arrives on Friday."),
+    ("caller", "Thanks, goodbye."),
+    ("agent", "Goodbye!"),
+)
+
+
+@dataclass
+class FakeSession:
+    scenario: str = "order_status"
+    persona: str = "caller"
+    repeat: int = 0
+    repeats: int = 1
+    tags: list[str] = field(default_factory=list)
+    variant: str = ""
+    status: str = "completed"
+    failures: list[str] = field(default_factory=list)
+    lines: tuple[tuple[str, str], ...] = DEFAULT_LINES
+    latencies_ms: list[float] | None = None  # one per caller → agent reply; default 800 ms
+    turn_s: float = 1.2
+    judgement: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None
+    agent_events: list[dict[str, Any]] = field(default_factory=list)
+    budgets: dict[str, float] = field(default_factory=lambda: {"response_latency_p95_ms": 3000.0})
+    write_wav: bool = True
+
+
+def _layout(spec: FakeSession) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+    """Turns with times, the probes' responses, and the call's duration."""
+    replies = sum(
+        1
+        for before, after in zip(spec.lines, spec.lines[1:], strict=False)
+        if before[0] == "caller" and after[0] == "agent"
+    )
+    latencies = list(spec.latencies_ms or [800.0] * replies)
+    turns, responses, t = [], [], 0.3
+    previous = None
+    for speaker, text in spec.lines:
+        if previous == "caller" and speaker == "agent":
+            latency = latencies.pop(0) if latencies else 800.0
+            start = t + latency / 1000
+            response = {"caller_end_s": round(t, 3), "agent_start_s": round(start, 3)}
+            responses.append({**response, "latency_ms": latency})
+        else:
+            start = t + 0.7
+        end = start + spec.turn_s
+        turns.append(
+            {
+                "speaker": speaker,
+                "text": text,
+                "start_s": round(start, 3),
+                "end_s": round(end, 3),
+                "interrupted": False,
+                "heard_as": text,
+            }
+        )
+        t, previous = end, speaker
+    return turns, responses, t + 0.5
+
+
+def _write_wav(path: Path, turns: list[dict[str, Any]], duration_s: float) -> None:
+    samples = np.zeros((int(duration_s * RATE), 2), dtype=np.int16)
+    for turn in turns:
+        channel = 0 if turn["speaker"] == "caller" else 1
+        start, end = int(turn["start_s"] * RATE), int(turn["end_s"] * RATE)
+        t = np.arange(end - start) / RATE
+        tone = 220 if channel == 0 else 330
+        samples[start:end, channel] = (8000 * np.sin(2 * np.pi * tone * t)).astype(np.int16)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+        wav.writeframes(samples.tobytes())
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 1) if values else None
+
+
+def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    turns, responses, duration = _layout(spec)
+    latencies = [r["latency_ms"] for r in responses]
+    summary = {
+        "duration_s": round(duration, 3),
+        "greeting_latency_ms": round(turns[0]["start_s"] * 1000, 1) if turns else None,
+        "response_latency": {
+            "count": len(latencies),
+            "p50_ms": _percentile(latencies, 50),
+            "p95_ms": _percentile(latencies, 95),
+            "max_ms": max(latencies) if latencies else None,
+        },
+        "interruptions": 0,
+        "overlap_s": 0.0,
+        "longest_silence_s": 1.0,
+        "agent_talk_ratio": 0.5,
+    }
+    segments = {
+        side: [[t["start_s"], t["end_s"]] for t in turns if t["speaker"] == side]
+        for side in ("caller", "agent")
+    }
+    finished = spec.status in ("completed", "max_duration")
+    checks = [
+        {
+            "budget": name,
+            "limit_ms": limit,
+            "measured_ms": summary["response_latency"]["p95_ms"],
+            "passed": (summary["response_latency"]["p95_ms"] or 0) <= limit,
+        }
+        for name, limit in spec.budgets.items()
+    ]
+    session = {
+        "schema": "crosstalk.session/1",
+        "session_id": session_id,
+        "status": spec.status,
+        "started_at": 1_790_000_000.0,
+        "scenario_name": spec.scenario,
+        "persona_name": spec.persona,
+        "repeat": spec.repeat,
+        "repeats": spec.repeats,
+        "tags": spec.tags,
+        "variant": spec.variant,
+        "scenario": {"name": spec.scenario, "budgets": spec.budgets},
+        "persona": {"name": spec.persona},
+        "result": {
+            "session_id": session_id,
+            "outcome": spec.status,
+            "duration_s": round(duration, 3),
+            "error": None if finished or spec.status != "error" else "RuntimeError: boom",
+            "timing": summary,
+            "budgets": checks,
+            "failures": spec.failures,
+        }
+        if spec.status != "running"
+        else None,
+    }
+    (directory / "session.json").write_text(json.dumps(session, indent=2))
+    if spec.status == "running":
+        return directory  # a run that died mid-call leaves little more than this
+    (directory / "transcript.json").write_text(json.dumps({"turns": turns}))
+    probes = {
+        "schema": "crosstalk.probes/1",
+        "segments": segments,
+        "responses": responses,
+        "interruptions": [],
+        "backchannels": [],
+        "summary": summary,
+    }
+    (directory / "probes.json").write_text(json.dumps(probes))
+    events = [
+        {"t": 0.0, "side": "harness", "type": "call_started", "data": {"sample_rate": RATE}},
+        {"t": 0.1, "side": "agent", "type": "metrics_collected", "data": {}},
+        {"t": duration, "side": "harness", "type": "call_ended", "data": {"outcome": spec.status}},
+    ]
+    (directory / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    if spec.write_wav:
+        _write_wav(directory / "call.wav", turns, duration)
+    if spec.judgement is not None:
+        (directory / "judgement.json").write_text(json.dumps(spec.judgement))
+    if spec.review is not None:
+        (directory / "review.json").write_text(json.dumps(spec.review))
+    if spec.agent_events:
+        lines = "".join(json.dumps(e) + "\n" for e in spec.agent_events)
+        (directory / "agent_events.jsonl").write_text(lines)
+    return directory
+
+
+def write_run(
+    root: Path,
+    sessions: list[FakeSession],
+    *,
+    run_id: str = "20260101-000000-test",
+    run_json: bool = True,
+    cancelled: bool = False,
+) -> Path:
+    """A run directory `root/run_id` holding the given sessions."""
+    directory = root / run_id
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for index, spec in enumerate(sessions, start=1):
+        suffix = f"-{spec.variant}" if spec.variant else ""
+        repeat = f"-r{spec.repeat + 1}" if spec.repeats > 1 else ""
+        session_id = f"{index:02d}-{spec.scenario}{suffix}{repeat}"
+        write_session(directory / session_id, spec, session_id)
+        entries.append({"session_id": session_id, "outcome": spec.status})
+    if run_json:
+        document = {
+            "schema": "crosstalk.run/1",
+            "run_id": run_id,
+            "passed": all(s.status == "completed" and not s.failures for s in sessions),
+            "sessions": entries,
+            "errors": [],
+            "cancelled": cancelled,
+        }
+        (directory / "run.json").write_text(json.dumps(document))
+    return directory
+
+
+def judgement(passed: bool = True, score: float = 0.9, **criterion: Any) -> dict[str, Any]:
+    """A judgement.json with one rubric verdict and one criterion (fields overridable)."""
+    item = {
+        "name": "resolution",
+        "score": 4,
+        "max_score": 5,
+        "passed": passed,
+        "rationale": "The agent gave the delivery day.",
+        "evidence": [{"turn": 3, "quote": "shipped yesterday", "found": True}],
+        **criterion,
+    }
+    return {
+        "schema": "crosstalk.judgement/1",
+        "passed": passed,
+        "score": score,
+        "verdicts": [
+            {
+                "judge": "helpful",
+                "kind": "rubric",
+                "status": "passed" if passed else "failed",
+                "score": score,
+                "reason": "resolved the request" if passed else "never gave the delivery day",
+                "criteria": [item],
+            }
+        ],
+    }

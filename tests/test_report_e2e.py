@@ -1,0 +1,152 @@
+"""The report of a real demo call: written by `crosstalk run` itself, and working in a browser.
+
+One real call (about a minute of audio) is placed with a baseline that it regresses against, so
+the run must exit 1 and leave every report file behind. Its report is then opened in headless
+Chromium (Debian's package): no console errors, the stereo audio plays, clicking a transcript turn
+seeks to it, and screenshots go to reports/ci-artifacts/ for CI to keep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import REPO, run_crosstalk
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "reports" / "ci-artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def _fast_baseline(path: Path) -> Path:
+    """A results.json of the same scenario whose replies all came after 1 s."""
+    session = {
+        "scenario": "demo_order_status",
+        "variant": "",
+        "persona": "order_status_caller",
+        "passed": True,
+        "score": None,
+        "response_latencies_ms": [1000.0, 1010.0, 990.0, 1005.0, 995.0],
+        "stop_latencies_ms": [],
+    }
+    document = {
+        "schema": "crosstalk.results/1",
+        "run_id": "fast-baseline",
+        "sessions": [{**session, "repeat": r} for r in range(3)],
+    }
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-report")
+    baseline = _fast_baseline(out / "baseline.json")
+    result = run_crosstalk(
+        "run", "scenarios/demo_order_status.yaml", "--out", str(out), "--baseline", str(baseline)
+    )
+    [directory] = [p for p in out.iterdir() if p.is_dir()]
+    return result, directory
+
+
+def test_run_writes_the_report_and_fails_on_a_regression(demo_run):
+    result, directory = demo_run
+    assert result.exit_code == 1, result.stderr  # every call passed, but latency regressed
+    for name in ("report.html", "results.json", "results.csv", "turns.csv", "junit.xml"):
+        assert (directory / name).stat().st_size > 0, name
+    results = json.loads((directory / "results.json").read_text())
+    assert results["counts"]["passed"] == 1 and results["passed"] is False
+    assert results["comparison"]["regressed"] is True
+    assert "### crosstalk: 1 regression(s)" in result.stdout
+    assert "response latency p95" in result.stdout
+    assert len(pd.read_csv(directory / "results.csv")) == 1
+    assert ET.parse(directory / "junit.xml").getroot().get("tests") == "1"
+    assert f"report {directory / 'report.html'}" in result.stderr
+
+
+def _chromium_or_fail():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("the playwright package is missing (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed")
+    return sync_playwright
+
+
+def test_report_plays_and_seeks_in_a_real_browser(demo_run):
+    sync_playwright = _chromium_or_fail()
+    _, directory = demo_run
+    turns = json.loads(next(directory.glob("*/transcript.json")).read_text())["turns"]
+    target = 4 if len(turns) >= 4 else len(turns)
+    target_start = turns[target - 1]["start_s"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on(
+                "console",
+                lambda m: problems.append(m.text) if m.type in ("error", "warning") else None,
+            )
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            page.goto((directory / "report.html").as_uri(), wait_until="load")
+            assert page.locator("details.session audio").count() == 1
+            channels = page.evaluate(
+                """async () => {
+                    const audio = document.querySelector("details.session audio");
+                    const bytes = await (await fetch(audio.src)).arrayBuffer();
+                    const decoded = await new AudioContext().decodeAudioData(bytes);
+                    return [decoded.numberOfChannels, decoded.duration];
+                }"""
+            )
+            assert channels[0] == 2 and channels[1] > 30  # stereo kept, the whole call
+            played = page.evaluate(
+                """async () => {
+                    const audio = document.querySelector("details.session audio");
+                    await audio.play();
+                    const start = audio.currentTime;
+                    await new Promise(resolve => setTimeout(resolve, 1000));
+                    return [start, audio.currentTime, audio.paused];
+                }"""
+            )
+            assert played[1] > played[0] and played[2] is False
+            page.locator(f'.turn[data-turn="{target}"]').click()
+            position = page.evaluate('document.querySelector("details.session audio").currentTime')
+            assert target_start - 0.05 <= position <= target_start + 2.0
+            page.evaluate("window.scrollTo(0, 0)")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+            phone.goto((directory / "report.html").as_uri(), wait_until="load")
+            phone.screenshot(path=str(ARTIFACTS / "report-phone.png"))
+        finally:
+            browser.close()
+    assert problems == []
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    shutil.copy(directory / "report.html", ARTIFACTS / "report.html")
