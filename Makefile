@@ -30,6 +30,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/impairments.py
 	$(BIN)/python benchmarks/concurrency.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/concurrent_runs.py
 
 clean:
 	rm -rf $(VENV) reports/*/

@@ -1,18 +1,77 @@
 """The reference agent under test: Acme Outfitters' customer-service voice agent.
 
-`create_agent` is the factory a scenario names (`agent_under_test:create_agent`, the default).
+`create_agent` is the factory a scenario names (`agent_under_test:create_agent`, the default):
+a responder (the livekit `Agent` that talks), a thinker working out of band, an event-driven
+controller storing every event, YAML-configured policies and realtime guardrails. See
+docs/agent-under-test.md.
 """
 
 from __future__ import annotations
 
-from livekit.agents import Agent
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from .config import AgentConfig, load_config
+from .controller import Controller
 from .responder import Responder
+from .retrieval import KnowledgeBase
+from .runtime import Runtime
+from .store import AgentStore
+from .thinker import build_thinker
 
 
-def create_agent(backend: str = "offline") -> Agent:
-    """The agent for a session on `backend`: offline it brings its own rule-based brain."""
-    return Responder(offline_brain=backend == "offline")
+def _customer_data(store: AgentStore) -> dict[str, list[str]]:
+    """Per customer, the values only they may hear: name, phone, email, postcode, addresses."""
+    data: dict[str, list[str]] = {}
+    for row in store.query("SELECT id, name, phone, email, postcode FROM customers"):
+        data[row["id"]] = [row["name"], row["phone"], row["email"], row["postcode"]]
+    for row in store.query("SELECT customer_id, address FROM orders"):
+        data[row["customer_id"]].append(row["address"])
+    return data
 
 
-__all__ = ["Responder", "create_agent"]
+def _clock_from_now() -> Callable[[], float]:
+    started = time.monotonic()
+    return lambda: time.monotonic() - started
+
+
+def build_runtime(
+    config: AgentConfig,
+    *,
+    session_dir: Path | None,
+    clock: Callable[[], float] | None,
+    backend: str = "offline",
+) -> Runtime:
+    """Everything but the livekit `Agent`: storage, controller, thinker, guardrails, policies."""
+    session_id = session_dir.name if session_dir else uuid.uuid4().hex[:12]
+    store = AgentStore(session_dir, session_id)
+    controller = Controller(store, clock or _clock_from_now())
+    return Runtime(
+        config,
+        controller,
+        build_thinker(config.thinker, backend=backend),
+        KnowledgeBase.load(),
+        _customer_data(store),
+    )
+
+
+def create_agent(
+    backend: str = "offline",
+    session_dir: Path | None = None,
+    clock: Callable[[], float] | None = None,
+    **options: Any,
+) -> Responder:
+    """The agent for one session on `backend`; `options` are the scenario's `agent.options`.
+
+    Offline the responder brings its own deterministic brain; on `openai` the session's
+    realtime model speaks. Its events go to `session_dir` (agent_events.jsonl, agent.sqlite).
+    """
+    config = load_config(options)
+    runtime = build_runtime(config, session_dir=session_dir, clock=clock, backend=backend)
+    return Responder(runtime, offline_brain=backend == "offline")
+
+
+__all__ = ["Responder", "build_runtime", "create_agent", "load_config"]

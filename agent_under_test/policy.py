@@ -1,7 +1,9 @@
-"""The offline brain of the reference agent: a small rule-based dialogue policy for a retailer.
+"""The offline responder's brain: a deterministic dialogue policy in place of a realtime model.
 
-It stands in for a language model when no model is reachable: greets, asks for what it needs,
-looks orders up in a small catalogue and closes the call. Same `llm.LLM` seam as a real model.
+It answers from the conversation and from what the runtime put in `Conversation`: thinker
+results not yet spoken (said at once, after "thanks for waiting" if a filler went first),
+guidance from policies and guardrails (said now, or folded into the next reply), a filler while
+the thinker works, and a few rules for small talk. Same `llm.LLM` seam as a real model.
 """
 
 from __future__ import annotations
@@ -13,69 +15,51 @@ from livekit.agents import llm
 
 from harness.brains import said_by
 
+from . import intents
+from .conversation import Conversation
+
 GREETING = "Thank you for calling Acme Outfitters, this is Ava. How can I help you today?"
+GOODBYE = "You're welcome. Thanks for calling Acme Outfitters. Goodbye!"
 
-ORDERS = {
-    "42791": "shipped yesterday and should arrive on Friday",
-    "10358": "is being packed and will ship tomorrow",
-    "77120": "was delivered on Monday to the front desk",
-}
-
-
-@dataclass(frozen=True)
-class Rule:
-    pattern: re.Pattern[str]
-    reply: str
-
-
-RULES = (
-    Rule(
-        re.compile(r"\b(bye|goodbye|that is all|that's all)\b"),
-        "You're welcome. Thanks for calling Acme Outfitters. Goodbye!",
+_ASK_ORDER_NUMBER = "I can help with that. What is your order number?"
+_RULES = (
+    (
+        re.compile(r"\be-?mail\b", re.I),
+        "Thanks, I have noted your email address for updates. Anything else?",
     ),
-    Rule(
-        re.compile(
-            r"\b(address|deliver (it|them) to)\b.*\b(change|update|new)\b"
-            r"|\b(change|update)\b.*\baddress\b"
-        ),
-        "Yes, I can update the delivery address. What is the new address?",
-    ),
-    Rule(
-        re.compile(r"\b(street|road|avenue|lane|drive)\b"),
-        "Done. The delivery address is updated. Is there anything else I can help with?",
-    ),
-    Rule(
-        re.compile(r"\b(return|refund)\b"),
-        "Returns are free within thirty days. Would you like me to start a return?",
-    ),
-    Rule(
-        re.compile(r"\b(hours|open|close)\b"),
-        "Our stores are open from nine to six, Monday to Saturday.",
-    ),
-    Rule(
-        re.compile(r"\b(order|package|parcel|delivery)\b"),
-        "I can help with that. What is your order number?",
-    ),
+    (re.compile(r"\b(order|package|parcel|delivery)\b", re.I), _ASK_ORDER_NUMBER),
+    (re.compile(r"\b(hello|hi|hey)\b", re.I), "Hello! How can I help you today?"),
 )
 
 
-def _spoken_digits(number: str) -> str:
-    return " ".join(number)
+@dataclass
+class ResponderBrain:
+    conversation: Conversation
+    filler: str
 
+    def reply(self, chat_ctx: llm.ChatContext) -> str | None:
+        conv = self.conversation
+        heard = said_by(chat_ctx, "user")
+        urgent = conv.take_guidance(now=True)
+        if urgent:
+            return " ".join(dict.fromkeys(g.say for g in urgent))
+        results = conv.unspoken_results()
+        if results:
+            opening = "Thanks for waiting. " if any(r.late for r in results) else ""
+            parts = [opening + " ".join(r.say for r in results)]
+        elif not heard:
+            parts = [GREETING]
+        elif conv.jobs_in_flight:
+            parts = [self.filler]
+        else:
+            parts = [self._answer(heard[-1])]
+        parts += [g.say for g in conv.take_guidance(now=False)]
+        return " ".join(parts)
 
-def reply_to(chat_ctx: llm.ChatContext) -> str:
-    """The agent's next line, given the conversation so far."""
-    heard = said_by(chat_ctx, "user")
-    if not heard:
-        return GREETING
-    last = heard[-1].lower()
-    digits = re.sub(r"[^\d]", "", last)
-    if len(digits) >= 4:
-        status = ORDERS.get(digits)
-        if status:
-            return f"Thanks. Order {_spoken_digits(digits)} {status}. Anything else?"
-        return f"I could not find order {_spoken_digits(digits)}. Could you read the number again?"
-    for rule in RULES:
-        if rule.pattern.search(last):
-            return rule.reply
-    return "Sorry, I did not catch that. Could you say it again?"
+    def _answer(self, last: str) -> str:
+        if intents.says_goodbye(last):
+            return GOODBYE
+        for pattern, reply in _RULES:
+            if pattern.search(last):
+                return reply
+        return "Sorry, I did not catch that. Could you say it again?"

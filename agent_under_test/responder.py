@@ -1,25 +1,192 @@
-"""The responder: the realtime voice agent that owns the conversation with the caller."""
+"""The responder: the realtime voice agent (a livekit `Agent`) that owns the conversation.
+
+It greets, acknowledges at once and never blocks its turn on slow reasoning: the runtime's
+thinker works in the background and its results are spoken at the next natural point. Its
+output passes the guardrails on the way out: `tts_node` (pipeline) and
+`realtime_audio_output_node` (realtime model) hold the audio in a `ReplyGate`, and
+`transcription_node` lets through only text that passed, so a blocked sentence reaches neither
+the caller's ear nor the chat history.
+"""
 
 from __future__ import annotations
 
-from livekit.agents import NOT_GIVEN, Agent
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator
+
+from livekit import rtc
+from livekit.agents import NOT_GIVEN, Agent, ModelSettings, llm
 
 from harness.brains import PolicyLLM
 
-from .policy import reply_to
+from .guardrails import ReplyGate, Violation
+from .policy import ResponderBrain
+from .runtime import Runtime
 
 INSTRUCTIONS = """You are Ava, the voice agent of Acme Outfitters, a clothing retailer.
 Greet the caller, find out what they need, and help with orders, deliveries, returns and store
-hours. Ask for the order number before discussing an order. Keep every reply to one or two short
-spoken sentences. Never invent order details."""
+hours. You never look anything up yourself: a back-office assistant does, and its results
+arrive as system messages starting with [thinker_result]. While it works, tell the caller you
+are checking. Follow system messages starting with [guidance]. Keep every reply to one or two
+short spoken sentences. Never invent order details."""
 
 
 class Responder(Agent):
-    def __init__(self, *, offline_brain: bool) -> None:
+    def __init__(self, runtime: Runtime, *, offline_brain: bool) -> None:
+        brain = ResponderBrain(runtime.conversation, runtime.config.responder.filler)
         super().__init__(
             instructions=INSTRUCTIONS,
-            llm=PolicyLLM(reply_to, name="acme-rules") if offline_brain else NOT_GIVEN,
+            # the reply is decided on the final transcript: that is when thinker work starts
+            turn_handling={"preemptive_generation": {"enabled": False}},
+            llm=PolicyLLM(brain.reply, name="acme-responder") if offline_brain else NOT_GIVEN,
         )
+        self.runtime = runtime
+        self._offline_brain = offline_brain
+        self._realtime_gate: ReplyGate | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- lifecycle ----------------------------------------------------------------------------
 
     async def on_enter(self) -> None:
-        self.session.generate_reply()
+        emit = self.runtime.controller.emit
+        session = self.session
+        session.on(
+            "agent_state_changed",
+            lambda e: emit(
+                "agent_state_changed", {"old_state": e.old_state, "new_state": e.new_state}
+            ),
+        )
+        session.on(
+            "user_state_changed",
+            lambda e: emit(
+                "user_state_changed", {"old_state": e.old_state, "new_state": e.new_state}
+            ),
+        )
+        session.on("conversation_item_added", self._on_item)
+        session.on(
+            "user_input_transcribed",
+            lambda e: e.is_final and emit("transcript", {"role": "caller", "text": e.transcript}),
+        )
+        session.on(
+            "metrics_collected",
+            lambda e: emit(
+                "metrics",
+                e.metrics.model_dump(mode="json")
+                if hasattr(e.metrics, "model_dump")
+                else {"value": repr(e.metrics)},
+            ),
+        )
+        session.on(
+            "error",
+            lambda e: emit("error", {"source": type(e.source).__name__, "error": repr(e.error)}),
+        )
+        self.runtime.start(self)
+        session.generate_reply(instructions="Greet the caller as Ava from Acme Outfitters.")
+
+    def _on_item(self, event: object) -> None:
+        item = getattr(event, "item", None)
+        if isinstance(item, llm.ChatMessage) and item.role in ("user", "assistant"):
+            self.runtime.controller.emit(
+                "conversation_item_added",
+                {
+                    "role": item.role,
+                    "text": item.text_content or "",
+                    "interrupted": item.interrupted,
+                },
+            )
+
+    async def on_user_turn_completed(
+        self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
+    ) -> None:
+        await self.runtime.on_user_turn(new_message.text_content or "")
+
+    async def on_exit(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await self.runtime.close()
+
+    # -- what the runtime asks of the responder (runtime.Voice) --------------------------------
+
+    def speak(self, instruction: str) -> None:
+        self.session.generate_reply(instructions=instruction)
+
+    def inject(self, kind: str, text: str) -> None:
+        if self._offline_brain:
+            return  # the offline brain reads the conversation state directly
+        chat_ctx = self.chat_ctx.copy()
+        chat_ctx.add_message(role="system", content=f"[{kind}] {text}")
+        self._in_background(self.update_chat_ctx(chat_ctx))
+
+    def say_and_end(self, text: str) -> None:
+        if self._offline_brain:
+            handle = self.session.say(text, allow_interruptions=False)
+        else:  # a realtime model has no separate TTS to `say` with
+            handle = self.session.generate_reply(
+                instructions=f"Say exactly this and nothing else: {text}",
+                allow_interruptions=False,
+            )
+
+        async def end_after_saying() -> None:
+            await handle
+            self.session.shutdown(drain=True)
+
+        self._in_background(end_after_saying())
+
+    def _in_background(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- guardrails on the way out -------------------------------------------------------------
+
+    def _new_gate(self) -> ReplyGate:
+        return ReplyGate(
+            self.runtime.guardrails, on_violation=self._on_violation, on_hold=self.runtime.on_hold
+        )
+
+    def _on_violation(self, violation: Violation, frames_released: int) -> None:
+        if frames_released:
+            self.session.interrupt(force=True)  # what was already handed to the output is unplayed
+        self.runtime.on_violation(violation, frames_released)
+
+    async def tts_node(
+        self, text: AsyncIterable[str], model_settings: ModelSettings
+    ) -> AsyncIterator[rtc.AudioFrame]:
+        gate = self._new_gate()
+
+        async def checked_as_it_goes() -> AsyncIterator[str]:
+            async for chunk in text:
+                gate.add_text(chunk)
+                yield chunk
+            gate.end_text()
+
+        frames = Agent.default.tts_node(self, checked_as_it_goes(), model_settings)
+        async for frame in gate.hold(frames):
+            yield frame
+
+    async def realtime_audio_output_node(
+        self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
+    ) -> AsyncIterator[rtc.AudioFrame]:
+        gate = self._realtime_gate = self._new_gate()
+        async for frame in gate.hold(audio):
+            yield frame
+
+    async def transcription_node(
+        self, text: AsyncIterable[str], model_settings: ModelSettings
+    ) -> AsyncIterator[str]:
+        guardrails = self.runtime.guardrails
+        timeout = guardrails.config.check_timeout_ms / 1000
+        realtime_gate = None if self._offline_brain else self._realtime_gate
+        so_far = ""
+        async for delta in text:
+            so_far += str(delta)
+            if realtime_gate is not None:
+                realtime_gate.add_text(str(delta))
+            complete = so_far.rstrip().endswith((".", "?", "!"))
+            try:
+                async with asyncio.timeout(timeout):
+                    violation = await asyncio.shield(guardrails.check(so_far, complete=complete))
+            except TimeoutError:
+                return  # fail closed, like the audio
+            if violation is not None:
+                return
+            yield delta

@@ -119,9 +119,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate",
-        help="check persona, scenario and suite files without placing calls",
+        help="check persona, scenario, suite and rubric files without placing calls",
         description="Validate every file given (folders: their *.yaml files): personas, "
-        "scenarios (with the personas and agents they name) and suites (with their scenarios). "
+        "scenarios (with the personas, agents and rubrics they name), suites (with their "
+        "scenarios) and rubrics (files in a judges/ folder). "
         "Lists every error as file:line:column: field: problem, and exits 2 if there is any.",
     )
     validate.add_argument(
@@ -306,8 +307,13 @@ def _validate(args: argparse.Namespace) -> int:
             problems.append(exc.render())
     for path in paths:
         try:
-            if file_kind(path) == "persona":
+            kind = file_kind(path)
+            if kind == "persona":
                 parse_model(Persona, path)
+            elif kind == "rubric":
+                from .judging.rubrics import Rubric
+
+                parse_model(Rubric, path)
             else:
                 load_all([path])
         except CrosstalkError as exc:

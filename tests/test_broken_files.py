@@ -93,8 +93,18 @@ def validated(tmp_path_factory) -> tuple[Path, str, int]:
     scenarios.mkdir()
     for name, (content, _) in BROKEN.items():
         (scenarios / name).write_text(content)
-    result = run_crosstalk("validate", str(scenarios))
+    (folder / "judges").mkdir()
+    (folder / "judges" / "bad_rubric.yaml").write_text(
+        "name: bad_rubric\ndescription: d\ncriteria:\n  - name: c\n    scael: pass_fail\n"
+    )
+    result = run_crosstalk("validate", str(scenarios), str(folder / "judges"))
     return scenarios, result.stderr, result.exit_code
+
+
+def test_a_broken_rubric_is_reported_too(validated):
+    folder, stderr, _ = validated
+    rubric = folder.parent / "judges" / "bad_rubric.yaml"
+    assert f"{rubric}:5:5: criteria.0.scael: unknown key" in stderr, stderr
 
 
 def test_at_least_fifteen_distinct_broken_files():

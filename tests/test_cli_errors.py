@@ -54,7 +54,8 @@ def test_validate_lists_errors_of_every_file(crosstalk, tmp_path):
 
 
 def test_shipped_scenarios_and_fixtures_validate(crosstalk):
-    folders = [REPO / "personas", REPO / "scenarios", FIXTURES / "scenarios", FIXTURES / "personas"]
+    shipped = ["personas", "scenarios", "scenarios/suites", "scenarios/llm", "judges"]
+    folders = [REPO / name for name in shipped] + [FIXTURES / "scenarios", FIXTURES / "personas"]
     result = crosstalk("validate", *map(str, folders))
     assert result.exit_code == 0, result.stderr
     count = sum(len(list(folder.glob("*.yaml"))) for folder in folders)

@@ -157,13 +157,15 @@ def load_suite(path: Path) -> tuple[Suite, YamlDocument]:
     return _validate(Suite, document), document
 
 
-FileKind = Literal["persona", "scenario", "suite"]
+FileKind = Literal["persona", "scenario", "suite", "rubric"]
 
 
 def file_kind(path: Path) -> FileKind:
     """What a YAML file is, from its folder and top-level keys (before validating it)."""
     if path.parent.name == "personas":
         return "persona"
+    if path.parent.name == "judges":
+        return "rubric"
     try:
         data = load_yaml(path).data
     except ConfigError:

@@ -83,6 +83,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     )
     report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     report.add_argument(
+        "--merge-into",
+        type=Path,
+        metavar="DIR",
+        help="first merge the RUN_DIRs (the shards of one suite, from `run --shard I/N`) into "
+        "the new run directory DIR, and report on that",
+    )
+    report.add_argument(
         "--markdown",
         type=Path,
         metavar="FILE",
@@ -150,6 +157,10 @@ def run_report(args: argparse.Namespace) -> int:
     from .compare import markdown_summary
 
     check_report_arguments(args)
+    if args.merge_into is not None:
+        from .merge import merge_runs
+
+        args.run_dirs = [merge_runs(args.run_dirs, args.merge_into)]
     for directory in args.run_dirs:
         outputs = outputs_for(directory, args)
         verdict = "passed" if outputs.passed else "did not pass"

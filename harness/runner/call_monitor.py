@@ -3,7 +3,7 @@
 The caller says when it is done (a `caller_done` event: its script is finished, or the model
 hung up); the call then ends when the agent has answered (or stayed silent for
 `answer_timeout_s`). `max_turns` ends it after that many turns of both sides. A side closing on
-error ends it at once.
+error ends it at once, and so does the agent hanging up (its session closing).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class CallMonitor:
     caller_done_at: float | None = None
     agent_answered: bool = False
     error: str | None = None
+    agent_hung_up: bool = False
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def on_event(self, record: dict[str, Any]) -> None:
@@ -39,6 +40,8 @@ class CallMonitor:
             self.agent_speaking = data.get("new_state") == "speaking"
         elif kind == "close" and data.get("reason") == "error" and self.error is None:
             self.error = f"the {side} side closed on an error: {_describe(data.get('error'))}"
+        elif kind == "close" and side == "agent":
+            self.agent_hung_up = True
         elif kind == "error" and not data.get("error", {}).get("recoverable", True):
             self.error = f"the {side} side failed: {_describe(data.get('error'))}"
         self._changed.set()
@@ -48,7 +51,9 @@ class CallMonitor:
         return self.max_turns is not None and sum(self.lines_said.values()) >= self.max_turns
 
     def finished(self, now: float) -> bool:
-        if self.error is not None or (self.turns_reached and not self.agent_speaking):
+        if self.error is not None or self.agent_hung_up:
+            return True
+        if self.turns_reached and not self.agent_speaking:
             return True
         if self.caller_done_at is None:
             return False

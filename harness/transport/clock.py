@@ -7,7 +7,10 @@ wall-clock readings are only used to schedule frames and to timestamp events.
 from __future__ import annotations
 
 import asyncio
-import queue
+import contextlib
+import heapq
+import itertools
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -71,48 +74,67 @@ class PacingStats:
         }
 
 
+_METRONOME_NICENESS = -10  # the clock should win the CPU over model threads
+
+
 class Metronome:
     """Wakes the event loop at a monotonic deadline, to a fraction of a millisecond.
 
     asyncio's timers wake up to 1 ms late (epoll's timeout is rounded up to whole milliseconds).
-    A small thread that sleeps with the OS's fine-grained sleep and then wakes the loop through
-    its self-pipe is typically under 0.1 ms late, so frames leave on time, not a millisecond after.
+    A small thread that waits with the OS's fine-grained timed wait and then wakes the loop
+    through its self-pipe is typically under 0.1 ms late, so frames leave on time, not a
+    millisecond after. One thread serves every transport of the process (a heap of deadlines):
+    with dozens of calls at once, one thread per call would mostly fight over the GIL.
     """
 
-    _STOP = None
+    _shared: Metronome | None = None
+    _shared_lock = threading.Lock()
 
     def __init__(self) -> None:
-        self._requests: queue.SimpleQueue[tuple[float, asyncio.Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._heap: list[tuple[float, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._condition = threading.Condition()
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def shared(cls) -> Metronome:
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
 
     def _run(self) -> None:
-        while (request := self._requests.get()) is not self._STOP:
-            deadline, waiter = request
-            delay = deadline - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            assert self._loop is not None
-            try:
-                self._loop.call_soon_threadsafe(_wake, waiter)
-            except RuntimeError:  # the loop closed under us: nobody is waiting any more
-                return
+        with contextlib.suppress(OSError, AttributeError):  # needs root or CAP_SYS_NICE
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _METRONOME_NICENESS)
+        with self._condition:
+            while True:
+                if not self._heap:
+                    self._condition.wait()
+                    continue
+                delay = self._heap[0][0] - time.monotonic()
+                if delay > 0:
+                    self._condition.wait(delay)
+                    continue
+                _, _, loop, waiter = heapq.heappop(self._heap)
+                with contextlib.suppress(RuntimeError):  # that loop closed: nobody waits
+                    loop.call_soon_threadsafe(_wake, waiter)
 
     async def sleep_until(self, deadline: float) -> None:
-        if self._thread is None:
-            self._loop = asyncio.get_running_loop()
-            self._thread = threading.Thread(
-                target=self._run, name="crosstalk-metronome", daemon=True
-            )
-            self._thread.start()
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._requests.put((deadline, waiter))
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        with self._condition:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="crosstalk-metronome", daemon=True
+                )
+                self._thread.start()
+            heapq.heappush(self._heap, (deadline, next(self._order), loop, waiter))
+            if self._heap[0][3] is waiter:
+                self._condition.notify()  # an earlier deadline than the thread is waiting for
         await waiter
 
     def stop(self) -> None:
-        self._requests.put(self._STOP)
+        """Nothing to release: the thread is a daemon shared by every transport."""
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

@@ -96,7 +96,7 @@ class InProcessTransport:
         }
         self._recorder: StereoRecorder | None = None
         self._pump: asyncio.Task[None] | None = None
-        self._metronome = Metronome()
+        self._metronome = Metronome.shared()
         self.ticks = 0
 
     def end_for(self, role: Role) -> LinkEnd:

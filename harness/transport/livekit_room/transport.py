@@ -77,7 +77,7 @@ class LiveKitTransport:
         self._outgoing: asyncio.Queue[bytes] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._recorder: StereoRecorder | None = None
-        self._metronome = Metronome()
+        self._metronome = Metronome.shared()
 
     # -- the Transport protocol ---------------------------------------------------------------
 

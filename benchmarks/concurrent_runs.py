@@ -1,0 +1,110 @@
+"""Concurrent sessions through the real command: `crosstalk run --concurrency N` on N copies of a
+short offline call (tests/fixtures/scenarios/byo_agent.yaml: a tiny agent, a three-line caller,
+Silero + Whisper + espeak in every worker), for each N. (benchmarks/concurrency.py measures the
+pacing limit of one process with light sides; this one measures what a user's run gets.)
+
+Prints, per N: the wall time of the whole run, the CPU it used (all worker processes, as a share
+of the machine's cores), the load average around it, and per session the frame-pacing p99, the
+event-loop lag p99/max and whether its timing was trusted.
+
+    python benchmarks/concurrent_runs.py [--sessions 1 2 4] [--scenario PATH] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = REPO / "tests" / "fixtures" / "scenarios" / "byo_agent.yaml"
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _measure(scenario: Path, sessions: int, out: Path) -> dict:
+    load_before = os.getloadavg()[0]
+    cpu_before, started = _children_cpu_s(), time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-m", "harness", "run", *[str(scenario)] * sessions]
+        + ["--concurrency", str(sessions), "--out", str(out), "--json", "--quiet"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall_s = time.monotonic() - started
+    cpu_s = _children_cpu_s() - cpu_before
+    if completed.returncode not in (0, 1):
+        raise SystemExit(f"crosstalk run failed ({completed.returncode}): {completed.stderr}")
+    run = json.loads(completed.stdout)
+    return {
+        "concurrency": sessions,
+        "wall_s": round(wall_s, 1),
+        "cpu_percent_of_machine": round(100 * cpu_s / wall_s / (os.cpu_count() or 1)),
+        "load_1min_before": round(load_before, 2),
+        "load_1min_after": round(os.getloadavg()[0], 2),
+        "untrusted": sum(not s["timing_trust"]["trusted"] for s in run["sessions"]),
+        "sessions": [
+            {
+                "session_id": s["session_id"],
+                "audio_s": s["duration_s"],
+                "pacing_p99_ms": s["pacing"]["p99_ms"],
+                "pacing_max_ms": s["pacing"]["max_ms"],
+                "loop_lag_p99_ms": s["loop_lag"]["p99_ms"],
+                "loop_lag_max_ms": s["loop_lag"]["max_ms"],
+                "trusted": s["timing_trust"]["trusted"],
+                "reasons": s["timing_trust"]["reasons"],
+            }
+            for s in run["sessions"]
+        ],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 2, 4], metavar="N")
+    parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="crosstalk-bench-") as out:
+        for sessions in args.sessions:
+            figures.append(_measure(args.scenario, sessions, Path(out) / f"n{sessions}"))
+            if not args.json:
+                _print(figures[-1])
+    if args.json:
+        print(json.dumps({"machine": machine, "runs": figures}, indent=2))
+    else:
+        print(f"machine: {machine}")
+
+
+def _print(figure: dict) -> None:
+    print(
+        f"concurrency {figure['concurrency']}: wall {figure['wall_s']} s, CPU "
+        f"{figure['cpu_percent_of_machine']} % of the machine, load "
+        f"{figure['load_1min_before']} -> {figure['load_1min_after']}, "
+        f"untrustworthy {figure['untrusted']}/{len(figure['sessions'])}"
+    )
+    for session in figure["sessions"]:
+        print(
+            f"  {session['session_id']}: {session['audio_s']:.1f} s of audio, pacing p99 "
+            f"{session['pacing_p99_ms']} ms (max {session['pacing_max_ms']}), loop lag p99 "
+            f"{session['loop_lag_p99_ms']} ms (max {session['loop_lag_max_ms']})"
+            + ("" if session["trusted"] else f"  UNTRUSTED: {'; '.join(session['reasons'])}")
+        )
+
+
+if __name__ == "__main__":
+    main()
