@@ -84,6 +84,12 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="SCENARIO",
         help="scenario or suite YAML files, or folders of them",
     )
+    for side in ("agent", "caller"):
+        run.add_argument(
+            f"--{side}-backend",
+            choices=["offline", "openai"],
+            help=f"run the {side} side of every scenario on this backend (overrides the YAML)",
+        )
     run.add_argument(
         "--tag",
         action="append",
@@ -277,6 +283,11 @@ def _run(args: argparse.Namespace) -> int:
                 progress,
                 tags=args.tag,
                 shard=shard,
+                backends={
+                    side: backend
+                    for side in ("agent", "caller")
+                    if (backend := getattr(args, f"{side}_backend"))
+                },
                 concurrency=args.concurrency,
             )
         )

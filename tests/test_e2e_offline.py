@@ -152,3 +152,44 @@ def test_probes_measure_every_turn_of_the_demo_from_its_recording(demo_call):
     assert session["result"]["timing"]["response_latency"]["count"] == caller_turns
     said = [label["caller_said"] for label in probes["response_labels"]]
     assert said == [turn["text"] for turn in transcript if turn["speaker"] == "caller"]
+
+
+REAL_RUN_CASES = [
+    ({"must_say": {"pattern": "(?i)friday", "speaker": "agent"}}, "passed"),
+    ({"must_say": {"pattern": "(?i)refund"}}, "failed"),
+    ({"must_not_say": {"pattern": "(?i)guarantee"}}, "passed"),
+    ({"must_not_say": {"pattern": "(?i)baker street", "speaker": "caller"}}, "failed"),
+    ({"tool_called": {"name": "lookup_order", "arguments": {"order_id": "42791"}}}, "passed"),
+    ({"tool_called": {"name": "lookup_order", "arguments": {"order_id": "11111"}}}, "failed"),
+    ({"tool_not_called": {"name": "start_return"}}, "passed"),
+    ({"tool_not_called": {"name": "lookup_order"}}, "failed"),
+    ({"db_state": {"query": "SELECT COUNT(*) FROM orders", "expect_value": 4}}, "passed"),
+    ({"db_state": {"query": "SELECT COUNT(*) FROM orders", "expect_value": 5}}, "failed"),
+    ({"no_pii_spoken": {"kinds": ["card", "email", "phone"]}}, "passed"),
+    ({"max_turns": {"limit": 30}}, "passed"),
+    ({"max_turns": {"limit": 3}}, "failed"),
+    ({"max_duration": {"seconds": 300}}, "passed"),
+    ({"max_duration": {"seconds": 10}}, "failed"),
+    ({"caller_sentiment": {"min_mean": -1.0}}, "passed"),
+    ({"caller_sentiment": {"min_mean": 0.99}}, "failed"),
+    ("goal_achieved", "passed"),
+]
+
+
+@pytest.mark.parametrize(("check", "expected"), REAL_RUN_CASES, ids=lambda c: str(c)[:40])
+def test_each_check_on_the_real_demo_run_directory(demo_call, tmp_path, check, expected):
+    import asyncio
+    import shutil
+
+    from harness.judging.judge import judge_session
+    from harness.judging.settings import JudgeSettings
+    from harness.judging.spec import SuccessConfig
+
+    _, session_dir = demo_call
+    copy = tmp_path / session_dir.name
+    shutil.copytree(session_dir, copy)
+    success = SuccessConfig.model_validate({"checks": [check]})
+    asyncio.run(judge_session(copy, success, JudgeSettings()))
+    verdicts = json.loads((copy / "judgement.json").read_text())["verdicts"]
+    [verdict] = [v for v in verdicts if v["kind"] == "check"]
+    assert verdict["status"] == expected, verdict["reason"]

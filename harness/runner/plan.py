@@ -131,8 +131,23 @@ def plan_suite(path: Path) -> list[SessionPlan]:
     return plans
 
 
-def plan_sessions(paths: list[Path], tags: list[str] | None = None) -> list[SessionPlan]:
-    """Every session the paths ask for, in order; with `tags`, only those with one of them."""
+def _on_backends(plan: SessionPlan, backends: dict[str, str]) -> SessionPlan:
+    scenario = plan.loaded.scenario
+    update = {
+        side: getattr(scenario, side).model_copy(update={"backend": backend})
+        for side, backend in backends.items()
+    }
+    loaded = dataclasses.replace(plan.loaded, scenario=scenario.model_copy(update=update))
+    return dataclasses.replace(plan, loaded=loaded)
+
+
+def plan_sessions(
+    paths: list[Path], tags: list[str] | None = None, backends: dict[str, str] | None = None
+) -> list[SessionPlan]:
+    """Every session the paths ask for, in order; with `tags`, only those with one of them.
+
+    `backends` ({"agent": "openai"}, say) overrides the scenarios' backend of those sides.
+    """
     plans: list[SessionPlan] = []
     for path in expand_paths(paths):
         if file_kind(path) == "suite":
@@ -155,6 +170,8 @@ def plan_sessions(paths: list[Path], tags: list[str] | None = None) -> list[Sess
         )
     if tags:
         plans = [plan for plan in plans if set(tags) & set(plan.tags)]
+    if backends:
+        plans = [_on_backends(plan, backends) for plan in plans]
     return plans
 
 

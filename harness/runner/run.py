@@ -59,9 +59,11 @@ class RunResult:
         }
 
 
-def load_all(paths: list[Path], tags: list[str] | None = None) -> list[SessionPlan]:
+def load_all(
+    paths: list[Path], tags: list[str] | None = None, backends: dict[str, str] | None = None
+) -> list[SessionPlan]:
     """Plan every session and check what each needs (agent import, backend credentials) first."""
-    plans = plan_sessions(paths, tags)
+    plans = plan_sessions(paths, tags, backends)
     checked: set[Path] = set()
     for plan in plans:
         scenario = plan.loaded
@@ -75,7 +77,11 @@ def load_all(paths: list[Path], tags: list[str] | None = None) -> list[SessionPl
             try:
                 get_backend(backend).check()
             except ConfigError as exc:
-                where = scenario.where((side, "backend"))
+                where = (
+                    f"--{side}-backend"
+                    if backends and side in backends
+                    else scenario.where((side, "backend"))
+                )
                 raise ConfigError(
                     f"{where}: {side}.backend: {exc.message}", hint=exc.hint
                 ) from None
@@ -106,10 +112,11 @@ async def run_scenarios(
     progress: Progress,
     tags: list[str] | None = None,
     shard: Shard | None = None,
+    backends: dict[str, str] | None = None,
     concurrency: int | None = None,
 ) -> RunResult:
     """Run the sessions `concurrency` at a time (default: the suites' `concurrency:`, else 1)."""
-    planned = load_all(paths, tags)
+    planned = load_all(paths, tags, backends)
     if not planned:
         raise ConfigError(
             f"no scenario has any of the tags {', '.join(tags or [])}",
