@@ -15,8 +15,11 @@ from pathlib import Path
 
 from .config import DATA_DIR
 
+# function words, and the small talk and negations callers wrap questions in: a passage should
+# not win on "hi", "like" or "not"
 _STOPWORD_TEXT = """a an and are as at be by can do does for from how i if in is it its me my of
-on or our please the this to we what when where which will with you your"""
+on or our please the this to we what when where which will with you your hi hello hey hiya
+would like want just not no don t dont s im am i'm there that so about some any get got could"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = ("ing", "ed", "es", "s")
 
