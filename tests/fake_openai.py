@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from .local_server import BackgroundServer
 
 
 @dataclass
@@ -47,7 +48,7 @@ ChatHandler = Callable[[dict[str, Any]], ChatReply | str]
 
 
 @dataclass
-class FakeOpenAI:
+class FakeOpenAI(BackgroundServer):
     """`chat` decides each chat-completions answer from the request body (default: "OK")."""
 
     realtime_status: int = 401
@@ -56,9 +57,7 @@ class FakeOpenAI:
     port: int = 0
 
     def __post_init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._prepare_background()
 
     @property
     def base_url(self) -> str:
@@ -135,25 +134,6 @@ class FakeOpenAI:
         await response.write_eof()
         return response
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/v1/realtime", self._realtime)
         app.router.add_post("/v1/chat/completions", self._chat_completions)
-        runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
-
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)

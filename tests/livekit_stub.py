@@ -11,9 +11,7 @@ Runs in a background thread so that a child `crosstalk` process can reach it too
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -23,6 +21,8 @@ from aiohttp import web
 from google.protobuf import json_format
 from google.protobuf.message import Message
 from livekit import api
+
+from .local_server import BackgroundServer
 
 API_KEY = "stub-key"
 API_SECRET = "stub-secret-0123456789abcdef0123456789"
@@ -51,7 +51,7 @@ class SeenCall:
 
 
 @dataclass
-class LiveKitStub:
+class LiveKitStub(BackgroundServer):
     api_key: str = API_KEY
     api_secret: str = API_SECRET
     agent_names: set[str] = field(default_factory=set)
@@ -65,9 +65,7 @@ class LiveKitStub:
     port: int = 0
 
     def __post_init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._prepare_background()
         self._ids = itertools.count(1)
 
     @property
@@ -245,25 +243,6 @@ class LiveKitStub:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/twirp/{route:.+}", self._twirp)
         app.router.add_route("*", "/rtc{tail:.*}", self._rtc)
-        runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", self.port)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
-
-    def __enter__(self) -> LiveKitStub:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)

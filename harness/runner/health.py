@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ..probes.budgets import BudgetCheck, checks_json
+from ..transport.clock import lateness_summary
 
 # A frame a whole frame (20 ms) late in more than 1 % of ticks: the recording's timing is off by
 # about as much as the smallest step a probe can resolve.
@@ -58,15 +57,7 @@ class LoopLagMonitor:
         self._task = None
 
     def summary(self) -> dict[str, float | int]:
-        if not self.lag_s:
-            return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
-        values = np.asarray(self.lag_s) * 1000
-        return {
-            "samples": int(values.size),
-            "p50_ms": round(float(np.percentile(values, 50)), 3),
-            "p99_ms": round(float(np.percentile(values, 99)), 3),
-            "max_ms": round(float(values.max()), 3),
-        }
+        return lateness_summary(self.lag_s, count_key="samples")
 
 
 @dataclass(frozen=True)

@@ -63,15 +63,20 @@ class PacingStats:
         self.lateness_s.append(lateness)
 
     def summary(self) -> dict[str, float | int]:
-        if not self.lateness_s:
-            return {"frames": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
-        values = np.asarray(self.lateness_s) * 1000
-        return {
-            "frames": int(values.size),
-            "p50_ms": round(float(np.percentile(values, 50)), 3),
-            "p99_ms": round(float(np.percentile(values, 99)), 3),
-            "max_ms": round(float(values.max()), 3),
-        }
+        return lateness_summary(self.lateness_s, count_key="frames")
+
+
+def lateness_summary(lateness_s: list[float], *, count_key: str) -> dict[str, float | int]:
+    """p50/p99/max in ms of delays given in seconds, and how many there were."""
+    if not lateness_s:
+        return {count_key: 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    values = np.asarray(lateness_s) * 1000
+    return {
+        count_key: int(values.size),
+        "p50_ms": round(float(np.percentile(values, 50)), 3),
+        "p99_ms": round(float(np.percentile(values, 99)), 3),
+        "max_ms": round(float(values.max()), 3),
+    }
 
 
 _METRONOME_NICENESS = -10  # the clock should win the CPU over model threads
