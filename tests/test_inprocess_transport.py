@@ -137,3 +137,30 @@ async def test_a_jitter_buffer_delays_what_is_heard_and_the_played_spans_alike(t
     assert _onset_s(stereo[:, 0]) == pytest.approx(0.2 + 0.1, abs=FRAME_S)
     [span] = link.played_spans("caller")
     assert (span.start_s, span.end_s) == pytest.approx((0.1, 0.4))  # 0.3 s of audio, 0.1 s late
+
+
+async def test_a_noisy_link_also_records_the_call_without_its_noise_for_the_probes(tmp_path):
+    from harness.transport.impairments import AdditiveNoise, TelephoneBand
+
+    def chain(noise: bool) -> list:
+        parts = [AdditiveNoise("pink", snr_db=10, seed=1)] if noise else []
+        return [*parts, TelephoneBand(RATE)]
+
+    link = InProcessTransport(
+        LinkOptions(sample_rate=RATE),
+        {"caller": chain(noise=True)},
+        dry_impairments={"caller": chain(noise=False)},
+    )
+    caller = link.end_for("caller")
+    await caller.audio_output.capture_frame(_speech_after(0.2, tone_s=0.3))
+    caller.audio_output.flush()
+    await link.start(tmp_path / "call.wav")
+    await asyncio.sleep(0.8)
+    await link.stop()
+    _, noisy = _read_stereo(tmp_path / "call.wav")
+    _, dry = _read_stereo(tmp_path / "call_dry.wav")
+    assert noisy.shape == dry.shape  # one timeline
+    before_speech = slice(0, int(0.19 * RATE))
+    assert np.abs(noisy[before_speech, 0]).max() > 50  # the noise is heard on the call
+    assert np.abs(dry[before_speech, 0]).max() < 20  # and absent from the probes' copy
+    assert _onset_s(dry[:, 0]) == pytest.approx(0.2, abs=0.02)  # (the band filter adds ~12 ms)

@@ -33,9 +33,17 @@ def analyze_recording(path: Path, caller_channel: int = 0, agent_channel: int = 
 
 
 def write_session_probes(session_dir: Path) -> dict[str, Any]:
-    timing = analyze_recording(session_dir / "call.wav")
+    """Timing of a session (probes.json), from `call_dry.wav` when there is one.
+
+    A link with added noise also records the call without it (same timeline, losses, jitter and
+    band): steady noise would look like speech to the probes, so timing is measured there.
+    """
+    dry = session_dir / "call_dry.wav"
+    recording = dry if dry.exists() else session_dir / "call.wav"
+    timing = analyze_recording(recording)
     document = {
         "schema": PROBES_SCHEMA,
+        "recording": recording.name,
         **timing.to_json(),
         "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
         "response_labels": label_responses(session_dir / "transcript.json", timing.responses),

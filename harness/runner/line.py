@@ -33,8 +33,14 @@ def _build(config: ImpairmentConfig, sample_rate: int, seed: int) -> Impairment:
     return PacketLoss(config.percent, config.mean_burst_frames, seed=seed)
 
 
-def build_impairments(link: LinkConfig, seed: int) -> dict[Role, list[Impairment]]:
-    """Impairments keyed by the side whose audio they affect, each with its own derived seed."""
+def build_impairments(
+    link: LinkConfig, seed: int, *, noise: bool = True
+) -> dict[Role, list[Impairment]]:
+    """Impairments keyed by the side whose audio they affect, each with its own derived seed.
+
+    `noise=False` leaves the additive noise out and keeps everything else as it would be (same
+    seeds, so the same losses and delays): the timing probes' copy of the call.
+    """
     chains: dict[Role, list[Impairment]] = {}
     for direction, (speaker, configs) in enumerate(
         (("caller", link.impairments.caller_to_agent), ("agent", link.impairments.agent_to_caller))
@@ -42,5 +48,11 @@ def build_impairments(link: LinkConfig, seed: int) -> dict[Role, list[Impairment
         chains[speaker] = [  # type: ignore[index]
             _build(config, link.sample_rate, seed * 1000 + direction * 100 + position)
             for position, config in enumerate(configs)
+            if noise or not isinstance(config, NoiseImpairment)
         ]
     return chains
+
+
+def has_noise(link: LinkConfig) -> bool:
+    both = [*link.impairments.caller_to_agent, *link.impairments.agent_to_caller]
+    return any(isinstance(config, NoiseImpairment) for config in both)

@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..transport import TRANSPORTS, LinkOptions, Transport
 from ..transport.livekit_room.credentials import LiveKitCredentials
 from ..transport.livekit_room.parties import outbound_trunk_id
-from .line import build_impairments
+from .line import build_impairments, has_noise
 
 
 def check_target(loaded: LoadedScenario) -> None:
@@ -40,8 +40,15 @@ def build_transport(loaded: LoadedScenario, session_id: str) -> Transport:
     scenario = loaded.scenario
     impairments = build_impairments(scenario.link, scenario.seed)
     if scenario.target is None:
+        without_noise = (
+            build_impairments(scenario.link, scenario.seed, noise=False)
+            if has_noise(scenario.link)
+            else None
+        )
         return TRANSPORTS["inprocess"](
-            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms), impairments
+            LinkOptions(scenario.link.sample_rate, scenario.link.one_way_latency_ms),
+            impairments,
+            dry_impairments=without_noise,
         )
     return TRANSPORTS["livekit"](
         LiveKitCredentials.from_env(),

@@ -27,12 +27,18 @@ from .recorder import StereoRecorder
 
 logger = logging.getLogger(__name__)
 
+DRY_RECORDING = "call_dry.wav"  # the call without added noise, for the timing probes
+
 
 class _Direction:
     """One way of the link: the speaker's playback, the wire's delay line, the listener's input."""
 
     def __init__(
-        self, speaker: Role, options: LinkOptions, impairments: list[Impairment] | None = None
+        self,
+        speaker: Role,
+        options: LinkOptions,
+        impairments: list[Impairment] | None = None,
+        dry_impairments: list[Impairment] | None = None,
     ) -> None:
         self.sample_rate = options.sample_rate
         self.frame_samples = samples_per_frame(options.sample_rate)
@@ -49,6 +55,9 @@ class _Direction:
         self.input = LinkAudioInput(label=f"link:{listener}-in")
         self._wire: deque[bytes] = deque([self._silence] * self.latency_frames)
         self._impair = ImpairmentChain(impairments) if impairments else None
+        self._dry_wire: deque[bytes] = deque([self._silence] * self.latency_frames)
+        self._dry_impair = ImpairmentChain(dry_impairments) if dry_impairments else None
+        self.dry_heard = self._silence
         self.heard_after_frames = self.latency_frames + (
             self._impair.delay_frames if self._impair else 0
         )
@@ -66,6 +75,8 @@ class _Direction:
         on_wire = sent if sent is not None else self._silence
         self._wire.append(self._impair(on_wire) if self._impair else on_wire)
         heard = self._wire.popleft()
+        self._dry_wire.append(self._dry_impair(on_wire) if self._dry_impair else on_wire)
+        self.dry_heard = self._dry_wire.popleft()
         self.input.deliver(
             rtc.AudioFrame(
                 heard, self.sample_rate, num_channels=1, samples_per_channel=self.frame_samples
@@ -84,17 +95,28 @@ class InProcessTransport:
         self,
         options: LinkOptions | None = None,
         impairments: dict[Role, list[Impairment]] | None = None,
+        dry_impairments: dict[Role, list[Impairment]] | None = None,
     ) -> None:
-        """`impairments[speaker]` run on what that side sends (heard so by the other side)."""
+        """`impairments[speaker]` run on what that side sends (heard so by the other side).
+
+        With `dry_impairments` (the same chains without their added noise) a second recording,
+        `DRY_RECORDING` beside the first, keeps the call as heard but for the noise: the timing
+        probes measure that one, since steady noise would look like speech to them.
+        """
         self.options = options or LinkOptions()
         self.sample_rate = self.options.sample_rate
         self.clock = SessionClock()
         self.pacing = PacingStats()
         impairments = impairments or {}
+        self._dry = dry_impairments is not None
         self._directions: dict[Role, _Direction] = {
-            role: _Direction(role, self.options, impairments.get(role)) for role in ROLES
+            role: _Direction(
+                role, self.options, impairments.get(role), (dry_impairments or {}).get(role)
+            )
+            for role in ROLES
         }
         self._recorder: StereoRecorder | None = None
+        self._dry_recorder: StereoRecorder | None = None
         self._pump: asyncio.Task[None] | None = None
         self._metronome = Metronome.shared()
         self.ticks = 0
@@ -121,6 +143,9 @@ class InProcessTransport:
 
     async def start(self, recording_path: Path) -> None:
         self._recorder = StereoRecorder(recording_path, self.sample_rate)
+        if self._dry:
+            dry_path = recording_path.with_name(DRY_RECORDING)
+            self._dry_recorder = StereoRecorder(dry_path, self.sample_rate)
         self.clock.start()
         self._pump = asyncio.create_task(self._run_pump(), name="inprocess-link-pump")
 
@@ -130,6 +155,9 @@ class InProcessTransport:
         caller_heard = self._directions["caller"].tick(self.ticks)
         agent_heard = self._directions["agent"].tick(self.ticks)
         self._recorder.write(caller_heard, agent_heard)
+        if self._dry_recorder is not None:
+            directions = self._directions
+            self._dry_recorder.write(directions["caller"].dry_heard, directions["agent"].dry_heard)
         self.ticks += 1
 
     async def _run_pump(self) -> None:
@@ -154,6 +182,7 @@ class InProcessTransport:
         self._metronome.stop()
         for direction in self._directions.values():
             direction.input.close()
-        if self._recorder is not None:
-            self._recorder.close()
-            self._recorder = None
+        for recorder in (self._recorder, self._dry_recorder):
+            if recorder is not None:
+                recorder.close()
+        self._recorder = self._dry_recorder = None
