@@ -88,7 +88,7 @@ def test_llm_caller_holds_a_conversation_and_hangs_up_itself(tmp_path):
     assert [turn["text"] for turn in _caller_turns(session)] == LLM_LINES
     state = _state(session)
     assert state["goal_achieved"] is True and state["ended_by"] == "caller"
-    assert state["reason"] == "got it"
+    assert state["reason"] == "got it" and state["lines_said"] == len(LLM_LINES)
     first = requests[0]
     assert first["model"] == "fake-caller-model"
     assert "Find out when order 42791 arrives." in first["messages"][0]["content"]

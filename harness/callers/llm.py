@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import jinja2
-from livekit.agents import NOT_GIVEN, function_tool
+from livekit.agents import NOT_GIVEN, function_tool, llm
 
 from ..errors import ConfigError
 from .base import CallerContext, SimulatedCaller
@@ -91,6 +91,12 @@ class LLMCaller(SimulatedCaller):
         """
         self.finish(goal_achieved=goal_achieved, reason=reason)
 
+    def _count_line(self, event: object) -> None:
+        item = getattr(event, "item", None)
+        if isinstance(item, llm.ChatMessage) and item.role == "assistant":
+            self.state.lines_said += 1
+
     async def on_enter(self) -> None:
+        self.session.on("conversation_item_added", self._count_line)
         if self.ctx.opens_call:
             self.session.generate_reply()
