@@ -62,14 +62,20 @@ def phone_number(text: str) -> str | None:
     return digits if len(digits) >= 7 else None
 
 
+def _house_number_apart(text: str) -> str:
+    """Whisper hyphenates a house number onto its street ("12-part road"): split them again."""
+    return re.sub(r"\b(\d+)-(?=[a-z])", r"\1 ", text, flags=re.IGNORECASE)
+
+
 def address(text: str) -> str | None:
-    found = _ADDRESS.search(normalise_numbers(text))
+    found = _ADDRESS.search(_house_number_apart(normalise_numbers(text)))
     return found.group(1).strip().title() if found else None
 
 
 def loose_address(text: str) -> str | None:
     """An address however it was heard ("to 12 makers treat"), starting at its house number."""
-    found = re.search(r"\b(\d+[a-z]?\s+[a-z][a-z' ]*[a-z])", normalise_numbers(text), re.I)
+    heard = _house_number_apart(normalise_numbers(text))
+    found = re.search(r"\b(\d+[a-z]?\s+[a-z][a-z' ]*[a-z])", heard, re.I)
     return found.group(1).strip().title() if found else None
 
 

@@ -108,6 +108,7 @@ def test_order_numbers_as_whisper_writes_them(heard, number):
 def test_addresses_and_triage():
     assert address("Please deliver it to 12 baker street.") == "12 Baker Street"
     assert loose_address("Please deliver it to 12 makers treat.") == "12 Makers Treat"
+    assert address("Actually, please deliver it to 12-part road instead.") == "12 Part Road"
     assert needs_thinker("What time do you open on Sunday?")
     assert not needs_thinker("Hi, I am calling about an order I placed last week.")
     assert not needs_thinker("Thank you, that is all. Goodbye.")
