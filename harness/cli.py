@@ -140,9 +140,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     schema = commands.add_parser(
         "schema",
-        help="write JSON Schemas for persona and scenario YAML (editor autocompletion)",
-        description="Write persona.schema.json and scenario.schema.json, for editors that "
-        "autocomplete and check YAML (see the README for the VS Code setting).",
+        help="write JSON Schemas for persona, scenario and suite YAML (editor autocompletion)",
+        description="Write persona.schema.json, scenario.schema.json and suite.schema.json, for "
+        "editors that autocomplete and check YAML (see the README for the VS Code setting), and "
+        "refresh the field reference docs/authoring.md when the folder sits beside docs/.",
     )
     schema.add_argument(
         "--out",
