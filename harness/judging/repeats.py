@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from math import comb
 from pathlib import Path
 from typing import Any
+
+from ..reports.stats import pass_hat_k
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class RepeatGroup:
     @property
     def pass_hat_k(self) -> dict[int, float]:
         return {
-            k: round(comb(self.passes, k) / comb(self.runs, k), 4) for k in range(1, self.runs + 1)
+            k: round(pass_hat_k(self.passes, self.runs, k) or 0.0, 4)
+            for k in range(1, self.runs + 1)
         }
 
     def to_json(self) -> dict[str, Any]:
