@@ -1,6 +1,6 @@
 """The reference agent under test: Acme Outfitters' customer-service voice agent.
 
-`create_agent` is the factory a scenario names (`agent_under_test:create_agent`, the default):
+`create_agent` is the factory a scenario names (`crosstalk_agent:create_agent`, the default):
 a responder (the livekit `Agent` that talks), a thinker working out of band, an event-driven
 controller storing every event, YAML-configured policies and realtime guardrails. See
 docs/agent-under-test.md.

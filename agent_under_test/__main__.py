@@ -1,4 +1,4 @@
-"""Run the reference agent as a LiveKit worker: `python -m agent_under_test start` (or `dev`).
+"""Run the reference agent as a LiveKit worker: `python -m crosstalk_agent start` (or `dev`).
 
 It registers as `crosstalk-agent` (or `$LIVEKIT_AGENT_NAME`) for explicit dispatch and builds
 each job's agent with `create_agent`, the factory the in-process runner uses. Needs LIVEKIT_URL,
@@ -7,10 +7,9 @@ LIVEKIT_API_KEY and LIVEKIT_API_SECRET; see docs/scale.md.
 
 from __future__ import annotations
 
+from crosstalk_agent import create_agent
+from crosstalk_harness.worker import serve_agent, worker_options
 from livekit.agents import JobContext, cli
-
-from agent_under_test import create_agent
-from harness.worker import serve_agent, worker_options
 
 AGENT_NAME = "crosstalk-agent"
 

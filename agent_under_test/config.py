@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
+from crosstalk_harness.errors import ConfigError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from harness.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULTS_FILE = DATA_DIR / "defaults.yaml"

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crosstalk_harness.brains import said_by
 from livekit.agents import llm
-
-from harness.brains import said_by
 
 from . import intents
 from .conversation import Conversation

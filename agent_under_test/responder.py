@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 
+from crosstalk_harness.brains import PolicyLLM
 from livekit import rtc
 from livekit.agents import NOT_GIVEN, Agent, ModelSettings, llm
-
-from harness.brains import PolicyLLM
 
 from .guardrails import ReplyGate, Violation
 from .policy import ResponderBrain

@@ -25,13 +25,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine, resample_utterance
+from crosstalk_harness.callers.hearing import HeardSpeech
+from crosstalk_harness.probes import analyze_recording
+from crosstalk_harness.runner.warmup import warm_up
+from crosstalk_harness.transport import FRAME_S, InProcessTransport, LinkOptions
 from livekit import rtc
-
-from harness.backends.offline.espeak import EspeakVoice, _EspeakEngine, resample_utterance
-from harness.callers.hearing import HeardSpeech
-from harness.probes import analyze_recording
-from harness.runner.warmup import warm_up
-from harness.transport import FRAME_S, InProcessTransport, LinkOptions
 
 RATE = 16_000
 FRAME = int(RATE * FRAME_S)

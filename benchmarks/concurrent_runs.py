@@ -36,7 +36,7 @@ def _measure(scenario: Path, sessions: int, out: Path) -> dict:
     load_before = os.getloadavg()[0]
     cpu_before, started = _children_cpu_s(), time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "harness", "run", *[str(scenario)] * sessions]
+        [sys.executable, "-m", "crosstalk_harness", "run", *[str(scenario)] * sessions]
         + ["--concurrency", str(sessions), "--out", str(out), "--json", "--quiet"],
         cwd=REPO,
         capture_output=True,

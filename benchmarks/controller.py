@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from agent_under_test import build_runtime, load_config  # noqa: E402
+from crosstalk_agent import build_runtime, load_config  # noqa: E402
 
 _METRICS = {"type": "llm_metrics", "ttft": 0.0015, "duration": 0.0026, "speech_id": "speech_x"}
 _CALL = (

@@ -27,14 +27,14 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness.transport.impairments import (  # noqa: E402
+from crosstalk_harness.transport.impairments import (  # noqa: E402
     AdditiveNoise,
     Impairment,
     ImpairmentChain,
     PacketLoss,
     TelephoneBand,
 )
-from harness.transport.jitter import JitterBuffer  # noqa: E402
+from crosstalk_harness.transport.jitter import JitterBuffer  # noqa: E402
 
 
 def _cases(rate: int) -> dict[str, Callable[[], list[Impairment]]]:

@@ -18,9 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.judging.judge import judge_session  # noqa: E402
-from harness.judging.settings import JudgeSettings  # noqa: E402
-from harness.judging.spec import SuccessConfig  # noqa: E402
+from crosstalk_harness.judging.judge import judge_session  # noqa: E402
+from crosstalk_harness.judging.settings import JudgeSettings  # noqa: E402
+from crosstalk_harness.judging.spec import SuccessConfig  # noqa: E402
+
 from tests.fake_openai import FakeOpenAI  # noqa: E402
 from tests.judging_sessions import tool_event, write_session  # noqa: E402
 

@@ -24,11 +24,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-
-from harness.backends import get_backend
-from harness.config import load_scenario
-from harness.runner import SessionRun
-from harness.runner.warmup import warm_up
+from crosstalk_harness.backends import get_backend
+from crosstalk_harness.config import load_scenario
+from crosstalk_harness.runner import SessionRun
+from crosstalk_harness.runner.warmup import warm_up
 
 
 async def _place_calls(scenario: Path, out: Path, names: list[str], barrier=None) -> list[float]:

@@ -26,7 +26,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness.probes import analyze_recording  # noqa: E402
+from crosstalk_harness.probes import analyze_recording  # noqa: E402
+
 from tests.synthetic_calls import build_call  # noqa: E402
 
 

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness.reports.outputs import write_run_outputs  # noqa: E402
+from crosstalk_harness.reports.outputs import write_run_outputs  # noqa: E402
+
 from tests.run_dirs import FakeSession, judgement, write_run  # noqa: E402
 
 LINES = (

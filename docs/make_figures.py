@@ -8,8 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.probes import StereoRecording, analyze  # noqa: E402
-from harness.reports.timeline import draw_timeline  # noqa: E402
+from crosstalk_harness.probes import StereoRecording, analyze  # noqa: E402
+from crosstalk_harness.reports.timeline import draw_timeline  # noqa: E402
+
 from tests.synthetic_calls import build_call  # noqa: E402
 
 

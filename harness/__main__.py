@@ -1,4 +1,4 @@
-"""`python -m harness` is the `crosstalk` command."""
+"""`python -m crosstalk_harness` is the `crosstalk` command."""
 
 import sys
 

@@ -259,7 +259,7 @@ def _report_after_run(directory: str | None, args: argparse.Namespace):
     try:
         outputs = outputs_for(Path(directory), args)
     except Exception as exc:
-        logging.getLogger("harness.reports").exception("writing the report failed")
+        logging.getLogger("crosstalk_harness.reports").exception("writing the report failed")
         print(f"error: writing the report of {directory} failed: {exc}", file=sys.stderr)
         return None
     if not args.quiet:
@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)
     terminal.setFormatter(_OneLineFormatter())
-    terminal.addFilter(logging.Filter("harness"))  # libraries' errors go to the run's log only
+    # libraries' errors go to the run's log only
+    terminal.addFilter(logging.Filter("crosstalk_harness"))
     logging.basicConfig(handlers=[terminal])
     handlers = {
         "run": _run,

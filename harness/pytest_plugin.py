@@ -6,7 +6,7 @@ sessions' one-line reasons, and the run's report path is attached to the test. T
 the same command from a test of your own and returns the exit code and results.json.
 
 The plugin is registered through the `pytest11` entry point when crosstalk is installed; from a
-source checkout, load it with `pytest -p harness.pytest_plugin`.
+source checkout, load it with `pytest -p crosstalk_harness.pytest_plugin`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def run_crosstalk_scenarios(
     extra_args: tuple[str, ...] = (),
     timeout_s: float = 3600,
 ) -> CrosstalkRun:
-    command = [sys.executable, "-m", "harness", "run", *map(str, scenarios), "--out", str(out)]
+    command = [sys.executable, "-m", "crosstalk_harness", "run", *map(str, scenarios)]
+    command += ["--out", str(out)]
     command += ["--quiet", "--json", *extra_args]
     if baseline is not None:
         command += ["--baseline", str(baseline)]

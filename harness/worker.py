@@ -1,6 +1,6 @@
 """Serve an agent factory as a LiveKit worker: the same `Agent`, on a real room instead of a link.
 
-`python -m agent_under_test start` uses this to run the reference agent as a worker registered
+`python -m crosstalk_agent start` uses this to run the reference agent as a worker registered
 under an agent name, so `target: {kind: livekit, agent_name: ...}` scenarios can dispatch it.
 Each job builds the agent with the factory exactly as the in-process runner does (`backend=`,
 `session_dir=`, `clock=` when the factory takes them) and the same backend's session arguments.

@@ -26,11 +26,11 @@ class CliResult:
 
 
 def run_crosstalk(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> CliResult:
-    """Run `python -m harness ARGS` as a user would, in a child process."""
+    """Run `python -m crosstalk_harness ARGS` as a user would, in a child process."""
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     child_env.update(env or {})
     completed = subprocess.run(
-        [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "crosstalk_harness", *args],
         cwd=cwd,
         env=child_env,
         capture_output=True,

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from harness.backends.offline.espeak import EspeakVoice, _EspeakEngine
+from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine
 
 TTS_LINES = (
     "Thank you for calling, how can I help you today?",

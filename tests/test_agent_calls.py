@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from harness.backends.offline.whisper import transcribe
+from crosstalk_harness.backends.offline.whisper import transcribe
 
 from .conftest import REPO, run_crosstalk
 

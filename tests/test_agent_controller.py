@@ -8,12 +8,11 @@ import logging
 import sqlite3
 
 import pytest
+from crosstalk_agent import build_runtime, load_config
+from crosstalk_agent.controller import Controller
+from crosstalk_agent.guardrails import ReplyGate
+from crosstalk_agent.store import AgentStore
 from livekit import rtc
-
-from agent_under_test import build_runtime, load_config
-from agent_under_test.controller import Controller
-from agent_under_test.guardrails import ReplyGate
-from agent_under_test.store import AgentStore
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ and the offline responder's choice of what to say."""
 from __future__ import annotations
 
 import pytest
+from crosstalk_agent.config import AgentOptionsError, load_config
+from crosstalk_agent.conversation import Conversation, Guidance, ThinkerResultItem
+from crosstalk_agent.intents import address, loose_address, needs_thinker, order_number
+from crosstalk_agent.policies import PolicyEngine
+from crosstalk_agent.policy import GREETING, ResponderBrain
+from crosstalk_agent.redaction import redact, redact_text
+from crosstalk_agent.retrieval import KnowledgeBase
 from livekit.agents import llm
-
-from agent_under_test.config import AgentOptionsError, load_config
-from agent_under_test.conversation import Conversation, Guidance, ThinkerResultItem
-from agent_under_test.intents import address, loose_address, needs_thinker, order_number
-from agent_under_test.policies import PolicyEngine
-from agent_under_test.policy import GREETING, ResponderBrain
-from agent_under_test.redaction import redact, redact_text
-from agent_under_test.retrieval import KnowledgeBase
 
 
 def test_defaults_come_from_the_yaml_file_and_options_override_key_by_key():

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from agent_under_test import build_runtime, load_config
-from agent_under_test.thinker import OpenAIThinker, PlannerThinker, ThinkJob
+from crosstalk_agent import build_runtime, load_config
+from crosstalk_agent.thinker import OpenAIThinker, PlannerThinker, ThinkJob
 
 from .fake_openai import ChatReply, FakeOpenAI
 
@@ -124,7 +123,7 @@ async def test_llm_moderation_blocks_what_the_model_flags(openai_env):
 
 
 def test_on_the_openai_backend_the_thinker_is_the_chat_model_unless_configured():
-    from agent_under_test import create_agent
+    from crosstalk_agent import create_agent
 
     realtime = create_agent(backend="openai", thinker={"model": "gpt-test"})
     assert isinstance(realtime.runtime.thinker, OpenAIThinker)

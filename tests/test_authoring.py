@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from harness.config import load_scenario
-from harness.config.authoring import field_reference, json_schemas
+from crosstalk_harness.config import load_scenario
+from crosstalk_harness.config.authoring import field_reference, json_schemas
 
 from .conftest import REPO
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.runner import plan_sessions
+from crosstalk_harness.runner import plan_sessions
 
 from .conftest import REPO, run_crosstalk
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from harness.probes.budgets import check_budgets
+from crosstalk_harness.probes.budgets import check_budgets
 
 from .conftest import FIXTURES
 

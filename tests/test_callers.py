@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from harness.callers.base import CallerContext
-from harness.callers.hearing import HeardSpeech
-from harness.callers.llm import render_instructions
-from harness.config import load_scenario
+from crosstalk_harness.callers.base import CallerContext
+from crosstalk_harness.callers.hearing import HeardSpeech
+from crosstalk_harness.callers.llm import render_instructions
+from crosstalk_harness.config import load_scenario
 
 from .conftest import FIXTURES, run_crosstalk
 from .fake_openai import ChatReply, FakeOpenAI

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-
-from harness.reports.compare import compare, markdown_summary
+from crosstalk_harness.reports.compare import compare, markdown_summary
 
 from .conftest import run_crosstalk
 from .run_dirs import FakeSession, judgement, write_run

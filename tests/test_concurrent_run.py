@@ -12,8 +12,7 @@ import wave
 from pathlib import Path
 
 import pytest
-
-from harness.runner.health import NOT_JUDGED, assess_timing
+from crosstalk_harness.runner.health import NOT_JUDGED, assess_timing
 
 from .conftest import FIXTURES, REPO
 
@@ -74,7 +73,7 @@ def test_two_sessions_side_by_side_and_a_starved_loop_is_not_blamed_on_the_agent
 
 def test_ctrl_c_stops_running_sessions_and_keeps_queued_ones_from_starting(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", BYO, BYO, BYO, "--concurrency", "2"]
+        [sys.executable, "-m", "crosstalk_harness", "run", BYO, BYO, BYO, "--concurrency", "2"]
         + ["--out", str(tmp_path)],
         cwd=REPO,
         # as in a terminal (see test_interrupted_run.py)

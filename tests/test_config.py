@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from harness.config import Persona, load_scenario, parse_model
-from harness.errors import ConfigError
+from crosstalk_harness.config import Persona, load_scenario, parse_model
+from crosstalk_harness.errors import ConfigError
 
 from .conftest import REPO
 
@@ -35,7 +34,7 @@ def test_shipped_demo_scenario_loads_with_its_persona():
     loaded = load_scenario(REPO / "scenarios" / "demo_order_status.yaml")
     assert loaded.persona.name == "order_status_caller"
     assert len(loaded.persona.script) >= 4
-    assert loaded.scenario.agent.factory == "agent_under_test:create_agent"
+    assert loaded.scenario.agent.factory == "crosstalk_agent:create_agent"
 
 
 @pytest.fixture

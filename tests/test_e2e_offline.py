@@ -11,9 +11,8 @@ import wave
 from pathlib import Path
 
 import pytest
-
-from harness.judging import word_error_rate
-from harness.transport import FRAME_S
+from crosstalk_harness.judging import word_error_rate
+from crosstalk_harness.transport import FRAME_S
 
 from .conftest import FIXTURES, REPO, run_crosstalk
 
@@ -181,9 +180,9 @@ def test_each_check_on_the_real_demo_run_directory(demo_call, tmp_path, check, e
     import asyncio
     import shutil
 
-    from harness.judging.judge import judge_session
-    from harness.judging.settings import JudgeSettings
-    from harness.judging.spec import SuccessConfig
+    from crosstalk_harness.judging.judge import judge_session
+    from crosstalk_harness.judging.settings import JudgeSettings
+    from crosstalk_harness.judging.spec import SuccessConfig
 
     _, session_dir = demo_call
     copy = tmp_path / session_dir.name

@@ -6,15 +6,14 @@ import math
 
 import numpy as np
 import pytest
-
-from harness.transport.impairments import (
+from crosstalk_harness.transport.impairments import (
     AdditiveNoise,
     PacketLoss,
     TelephoneBand,
     mu_law_round_trip,
 )
-from harness.transport.jitter import JitterBuffer
-from harness.transport.noises import noise_loop
+from crosstalk_harness.transport.jitter import JitterBuffer
+from crosstalk_harness.transport.noises import noise_loop
 
 RATE = 16_000
 FRAME = RATE // 50
@@ -287,8 +286,8 @@ def test_concealment_repeats_the_last_frame_fading_by_half_each_time():
 
 
 def test_scenario_link_settings_build_the_new_impairments_at_the_link_rate():
-    from harness.config.models import LinkConfig
-    from harness.runner.line import build_impairments
+    from crosstalk_harness.config.models import LinkConfig
+    from crosstalk_harness.runner.line import build_impairments
 
     link = LinkConfig.model_validate(
         {

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crosstalk_harness.transport import FRAME_S, InProcessTransport, LinkOptions
 from livekit import rtc
-
-from harness.transport import FRAME_S, InProcessTransport, LinkOptions
 
 RATE = 16_000
 
@@ -104,7 +103,7 @@ async def test_playback_finishes_only_after_the_listener_heard_the_last_frame(tm
 
 
 async def test_impairments_change_only_their_direction_of_the_line(tmp_path):
-    from harness.transport.impairments import AdditiveNoise, TelephoneBand
+    from crosstalk_harness.transport.impairments import AdditiveNoise, TelephoneBand
 
     link = InProcessTransport(
         LinkOptions(sample_rate=RATE),
@@ -123,7 +122,7 @@ async def test_impairments_change_only_their_direction_of_the_line(tmp_path):
 
 
 async def test_a_jitter_buffer_delays_what_is_heard_and_the_played_spans_alike(tmp_path):
-    from harness.transport.jitter import JitterBuffer
+    from crosstalk_harness.transport.jitter import JitterBuffer
 
     jitter = JitterBuffer(std_ms=0, buffer_ms=20, extra_latency_ms=80, seed=1)
     link = InProcessTransport(LinkOptions(sample_rate=RATE), {"caller": [jitter]})
@@ -140,7 +139,7 @@ async def test_a_jitter_buffer_delays_what_is_heard_and_the_played_spans_alike(t
 
 
 async def test_a_noisy_link_also_records_the_call_without_its_noise_for_the_probes(tmp_path):
-    from harness.transport.impairments import AdditiveNoise, TelephoneBand
+    from crosstalk_harness.transport.impairments import AdditiveNoise, TelephoneBand
 
     def chain(noise: bool) -> list:
         parts = [AdditiveNoise("pink", snr_db=10, seed=1)] if noise else []

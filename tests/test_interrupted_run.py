@@ -20,7 +20,7 @@ def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
         [
             sys.executable,
             "-m",
-            "harness",
+            "crosstalk_harness",
             "run",
             "scenarios/demo_order_status.yaml",
             "--out",

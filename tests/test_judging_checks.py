@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from harness.judging.judge import judge_session
-from harness.judging.repeats import repeat_groups
-from harness.judging.settings import JudgeSettings
-from harness.judging.spec import SuccessConfig
+from crosstalk_harness.judging.judge import judge_session
+from crosstalk_harness.judging.repeats import repeat_groups
+from crosstalk_harness.judging.settings import JudgeSettings
+from crosstalk_harness.judging.spec import SuccessConfig
 
 from .judging_sessions import ORDER_CALL, session_document, tool_event, write_session
 

@@ -9,13 +9,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from harness.config import load_scenario, parse_model
-from harness.config.authoring import json_schemas
-from harness.errors import ConfigError
-from harness.judging.judge import judge_session
-from harness.judging.rubrics import SHIPPED_RUBRICS, Rubric
-from harness.judging.settings import JudgeSettings
+from crosstalk_harness.config import load_scenario, parse_model
+from crosstalk_harness.config.authoring import json_schemas
+from crosstalk_harness.errors import ConfigError
+from crosstalk_harness.judging.judge import judge_session
+from crosstalk_harness.judging.rubrics import SHIPPED_RUBRICS, Rubric
+from crosstalk_harness.judging.settings import JudgeSettings
 
 from .conftest import REPO, run_crosstalk
 from .judging_sessions import write_session
@@ -129,7 +128,7 @@ def test_shipped_rubrics_are_valid_and_cover_the_issue():
 
 
 USER_CHECK = """
-from harness.judging.registry import CheckArgs, CheckOutcome, check
+from crosstalk_harness.judging.registry import CheckArgs, CheckOutcome, check
 
 
 class Politeness(CheckArgs):

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from harness.judging.judge import judge_session
-from harness.judging.settings import NO_KEY_NEEDED, JudgeSettings
-from harness.judging.spec import SuccessConfig
-from harness.judging.verdicts import Judgement
+from crosstalk_harness.judging.judge import judge_session
+from crosstalk_harness.judging.settings import NO_KEY_NEEDED, JudgeSettings
+from crosstalk_harness.judging.spec import SuccessConfig
+from crosstalk_harness.judging.verdicts import Judgement
 
 from .fake_openai import ChatReply, FakeOpenAI
 from .judging_sessions import tool_event, write_session

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from crosstalk_harness.transport.link_io import LinkAudioOutput, PlayedSegment
 from livekit import rtc
-
-from harness.transport.link_io import LinkAudioOutput, PlayedSegment
 
 RATE = 16_000
 FRAME = RATE // 50

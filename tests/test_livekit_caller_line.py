@@ -6,13 +6,12 @@ import asyncio
 import wave
 
 import numpy as np
+from crosstalk_harness.config.models import DtmfStep
+from crosstalk_harness.transport.livekit_room.caller_line import CallerLine
+from crosstalk_harness.transport.livekit_room.dtmf import DtmfPlan
+from crosstalk_harness.transport.livekit_room.media import dtmf_code
+from crosstalk_harness.transport.recorder import StereoRecorder
 from livekit import rtc
-
-from harness.config.models import DtmfStep
-from harness.transport.livekit_room.caller_line import CallerLine
-from harness.transport.livekit_room.dtmf import DtmfPlan
-from harness.transport.livekit_room.media import dtmf_code
-from harness.transport.recorder import StereoRecorder
 
 RATE = 16_000
 FRAME = 320  # samples in 20 ms

@@ -1,6 +1,6 @@
 """A real call over a LiveKit server: runs only where LIVEKIT_URL (and key, secret) are set.
 
-It starts the reference agent as a worker (`python -m agent_under_test start`) under a unique
+It starts the reference agent as a worker (`python -m crosstalk_agent start`) under a unique
 agent name, runs a short scenario targeting it, and checks the call, the recording and that the
 room is gone afterwards. No LiveKit server can be installed on the machine this was built on, so
 elsewhere it is skipped; see docs/scale.md, "What was and was not verified".
@@ -17,9 +17,8 @@ import sys
 import wave
 
 import pytest
-
-from harness.transport.livekit_room.credentials import LiveKitCredentials
-from harness.transport.livekit_room.rooms import SessionRoom
+from crosstalk_harness.transport.livekit_room.credentials import LiveKitCredentials
+from crosstalk_harness.transport.livekit_room.rooms import SessionRoom
 
 from .conftest import FIXTURES, REPO
 
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.skipif(
 def test_call_through_a_livekit_room(crosstalk, tmp_path):
     agent_name = f"crosstalk-e2e-{secrets.token_hex(3)}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "agent_under_test", "start"],
+        [sys.executable, "-m", "crosstalk_agent", "start"],
         cwd=REPO,
         env={
             **os.environ,

@@ -5,19 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import crosstalk_agent
 import pytest
-
-import agent_under_test
-from harness.backends import get_backend
-from harness.errors import ConfigError
-from harness.worker import build_agent, worker_backend, worker_options
+from crosstalk_harness.backends import get_backend
+from crosstalk_harness.errors import ConfigError
+from crosstalk_harness.worker import build_agent, worker_backend, worker_options
 
 from .conftest import REPO
 
 
 def test_module_help_lists_the_worker_commands():
     completed = subprocess.run(
-        [sys.executable, "-m", "agent_under_test", "--help"],
+        [sys.executable, "-m", "crosstalk_agent", "--help"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -33,12 +32,12 @@ def test_worker_builds_the_agent_with_the_in_process_factory(tmp_path):
 
     def factory(backend, session_dir, clock):
         seen.update(backend=backend, session_dir=session_dir, clock=clock)
-        return agent_under_test.create_agent(backend=backend)
+        return crosstalk_agent.create_agent(backend=backend)
 
     agent, session_kwargs = build_agent(
         factory, get_backend("offline"), tmp_path / "room-1", lambda: 1.5
     )
-    assert type(agent) is type(agent_under_test.create_agent(backend="offline"))
+    assert type(agent) is type(crosstalk_agent.create_agent(backend="offline"))
     assert seen["backend"] == "offline" and seen["session_dir"] == tmp_path / "room-1"
     assert callable(seen["clock"]) and seen["clock"]() == 1.5
     assert (tmp_path / "room-1").is_dir()
@@ -47,13 +46,13 @@ def test_worker_builds_the_agent_with_the_in_process_factory(tmp_path):
 
 def test_worker_offers_only_what_the_factory_takes(tmp_path):
     agent, _ = build_agent(
-        agent_under_test.create_agent, get_backend("offline"), tmp_path, lambda: 0.0
+        crosstalk_agent.create_agent, get_backend("offline"), tmp_path, lambda: 0.0
     )
     assert agent is not None
 
 
 def test_worker_options_use_explicit_dispatch(monkeypatch):
-    from agent_under_test.__main__ import AGENT_NAME, entrypoint
+    from crosstalk_agent.__main__ import AGENT_NAME, entrypoint
 
     monkeypatch.delenv("LIVEKIT_AGENT_NAME", raising=False)
     options = worker_options(entrypoint, default_agent_name=AGENT_NAME)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from harness.runner.health import LoopLagMonitor, assess_timing
-from harness.transport import InProcessTransport
+from crosstalk_harness.runner.health import LoopLagMonitor, assess_timing
+from crosstalk_harness.transport import InProcessTransport
 
 SESSIONS = 6
 BURN_S = 0.006

@@ -8,10 +8,9 @@ import asyncio
 
 import numpy as np
 import pytest
+from crosstalk_harness.probes import analyze_recording
+from crosstalk_harness.transport import InProcessTransport, LinkOptions
 from livekit import rtc
-
-from harness.probes import analyze_recording
-from harness.transport import InProcessTransport, LinkOptions
 
 from .synthetic_calls import speech_like
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from harness.probes import StereoRecording, analyze
+from crosstalk_harness.probes import StereoRecording, analyze
 
 from .synthetic_calls import build_call
 

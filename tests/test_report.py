@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-
-from harness.reports.html import marked_parts
-from harness.reports.outputs import write_run_outputs
+from crosstalk_harness.reports.html import marked_parts
+from crosstalk_harness.reports.outputs import write_run_outputs
 
 from .conftest import run_crosstalk
 from .run_dirs import FakeSession, judgement, write_run
@@ -180,8 +179,7 @@ def test_embedded_audio_keeps_both_channels_apart(tmp_path):
 
     import av
     import numpy as np
-
-    from harness.reports.audio import embed_audio
+    from crosstalk_harness.reports.audio import embed_audio
 
     run = write_run(tmp_path, [FakeSession()])
     session_dir = next(run.glob("01-*"))

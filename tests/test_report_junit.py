@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-
-from harness.reports.junit import write_junit
-from harness.reports.loading import load_run
+from crosstalk_harness.reports.junit import write_junit
+from crosstalk_harness.reports.loading import load_run
 
 from .run_dirs import FakeSession, judgement, write_run
 

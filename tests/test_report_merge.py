@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from harness.runner.shard import Shard, select_shard
+from crosstalk_harness.runner.shard import Shard, select_shard
 
 from .conftest import run_crosstalk
 from .run_dirs import FakeSession, write_run

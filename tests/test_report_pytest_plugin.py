@@ -12,8 +12,9 @@ from .conftest import REPO
 
 
 def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    registered = any(e.value == "harness.pytest_plugin" for e in entry_points(group="pytest11"))
-    plugin = [] if registered else ["-p", "harness.pytest_plugin"]
+    plugins = entry_points(group="pytest11")
+    registered = any(e.value == "crosstalk_harness.pytest_plugin" for e in plugins)
+    plugin = [] if registered else ["-p", "crosstalk_harness.pytest_plugin"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "pytest", *plugin, "-p", "no:cacheprovider", *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from harness.errors import ConfigError
-from harness.runner.shard import Shard, parse_shard, select_shard
+from crosstalk_harness.errors import ConfigError
+from crosstalk_harness.runner.shard import Shard, parse_shard, select_shard
 
 from .conftest import FIXTURES
 

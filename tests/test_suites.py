@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from harness.config.models import LossImpairment, NoiseImpairment, TelephoneImpairment
-from harness.errors import ConfigError
-from harness.runner import plan_sessions
+from crosstalk_harness.config.models import LossImpairment, NoiseImpairment, TelephoneImpairment
+from crosstalk_harness.errors import ConfigError
+from crosstalk_harness.runner import plan_sessions
 
 from .conftest import run_crosstalk
 

@@ -8,9 +8,8 @@ import io
 import time
 
 import pytest
-
-from harness.probes.budgets import check_budgets
-from harness.runner.health import (
+from crosstalk_harness.probes.budgets import check_budgets
+from crosstalk_harness.runner.health import (
     LOOP_LAG_MAX_LIMIT_MS,
     NOT_JUDGED,
     PACING_P99_LIMIT_MS,
@@ -18,9 +17,9 @@ from harness.runner.health import (
     assess_timing,
     judge_budgets,
 )
-from harness.runner.live_progress import LiveProgress
-from harness.runner.plan import suite_concurrency
-from harness.runner.session import SessionResult
+from crosstalk_harness.runner.live_progress import LiveProgress
+from crosstalk_harness.runner.plan import suite_concurrency
+from crosstalk_harness.runner.session import SessionResult
 
 from .conftest import FIXTURES
 

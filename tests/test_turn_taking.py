@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from harness.probes import analyze_recording
+from crosstalk_harness.probes import analyze_recording
 
 from .conftest import FIXTURES, run_crosstalk
 

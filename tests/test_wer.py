@@ -1,6 +1,6 @@
 """Word error rate: normalisation makes formatting differences free, real mistakes count."""
 
-from harness.judging import normalise, word_error_rate
+from crosstalk_harness.judging import normalise, word_error_rate
 
 
 def test_number_formats_normalise_to_the_same_digits():

@@ -2,7 +2,7 @@
 
 A backend turns a side's voice into the keyword arguments of an `AgentSession` (stt, vad, tts,
 llm, turn handling). Sides and agents never name a backend's classes; a new backend is a module
-implementing `Backend` plus one entry in `harness.backends.BACKENDS`.
+implementing `Backend` plus one entry in `crosstalk_harness.backends.BACKENDS`.
 """
 
 from __future__ import annotations

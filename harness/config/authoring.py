@@ -49,7 +49,7 @@ name: {name}
 description: What this call tests.
 persona: {persona}         # a file in personas/ (without .yaml), or a path to one
 agent:
-  factory: agent_under_test:create_agent   # or your own `package.module:function`
+  factory: crosstalk_agent:create_agent   # or your own `package.module:function`
   backend: offline         # offline | openai
   options: {{}}              # keyword arguments for the factory
 caller:

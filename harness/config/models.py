@@ -29,7 +29,7 @@ class VoiceConfig(_Strict):
 
 class AgentConfig(_Strict):
     factory: str = Field(
-        "agent_under_test:create_agent",
+        "crosstalk_agent:create_agent",
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
         description="import path `package.module:function` of a function returning an Agent",
     )

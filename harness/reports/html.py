@@ -41,7 +41,7 @@ class ReportOptions:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("harness.reports", "templates"),
+        loader=PackageLoader("crosstalk_harness.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -299,8 +299,8 @@ def render_report(
         personas=sorted({s.persona for s in run.sessions}),
         embedded=len(audio),
         audio_mode=options.audio,
-        css=Markup(files("harness.reports").joinpath("templates/report.css").read_text()),
-        js=Markup(files("harness.reports").joinpath("templates/report.js").read_text()),
+        css=Markup(files("crosstalk_harness.reports").joinpath("templates/report.css").read_text()),
+        js=Markup(files("crosstalk_harness.reports").joinpath("templates/report.js").read_text()),
     )
 
 

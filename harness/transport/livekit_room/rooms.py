@@ -179,7 +179,7 @@ class SessionRoom:
                 raise InfrastructureError(
                     f"{who} did not join LiveKit room {self.name} within {timeout_s:g} s",
                     hint="is a worker with that agent_name running and registered with this "
-                    "server? (python -m agent_under_test start; see docs/scale.md)",
+                    "server? (python -m crosstalk_agent start; see docs/scale.md)",
                 )
             await asyncio.sleep(poll_s)
 
