@@ -169,12 +169,24 @@ def _build_parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser(
         "analyze",
-        help="measure timing from any stereo recording",
-        description="Run the timing probes on a stereo WAV (one channel per side): speech "
-        "segments, response latency (time-to-first-audio), interruptions (stop latency, "
-        "recovery), overlap and silences. Works on recordings from production too.",
+        help="measure timing from any call recording",
+        description="Run the timing probes on a call recording: one stereo file (one channel "
+        "per side) or two mono files (--caller and --agent, both starting at the call's start); "
+        "WAV, FLAC, OGG (Vorbis or Opus) or MP3 at any sample rate. Prints speech segments, "
+        "response latency (time-to-first-audio), interruptions (stop latency, recovery), "
+        "overlap and silences. Works on recordings from production too.",
     )
-    analyze.add_argument("recording", type=Path, metavar="REC.wav", help="stereo PCM WAV file")
+    analyze.add_argument(
+        "recording",
+        type=Path,
+        nargs="?",
+        metavar="REC",
+        help="stereo recording (WAV, FLAC, OGG/Opus, MP3)",
+    )
+    analyze.add_argument(
+        "--caller", type=Path, metavar="FILE", help="mono recording of the caller's side"
+    )
+    analyze.add_argument("--agent", type=Path, metavar="FILE", help="mono recording of the agent")
     analyze.add_argument("--json", action="store_true", help="print the full result as JSON")
     analyze.add_argument(
         "--caller-channel",
@@ -214,15 +226,25 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from .probes import analyze_recording
+    from .probes import analyze_pair, analyze_recording
 
-    timing = analyze_recording(args.recording, args.caller_channel, args.agent_channel)
+    pair = args.caller is not None or args.agent is not None
+    if pair == (args.recording is not None) or (pair and None in (args.caller, args.agent)):
+        raise ConfigError(
+            "analyze: give one stereo recording, or both --caller FILE and --agent FILE",
+            hint="crosstalk analyze call.flac | crosstalk analyze --caller a.ogg --agent b.ogg",
+        )
+    if pair:
+        timing = analyze_pair(args.caller, args.agent)
+    else:
+        timing = analyze_recording(args.recording, args.caller_channel, args.agent_channel)
+    source = args.recording or f"{args.caller} + {args.agent}"
     if args.json:
         print(json.dumps(timing.to_json(), indent=2))
         return EXIT_OK
     summary = timing.summary
     latency = summary["response_latency"]
-    print(f"{args.recording}: {summary['duration_s']:.1f} s, turns {summary['turns']}")
+    print(f"{source}: {summary['duration_s']:.1f} s, turns {summary['turns']}")
     print(f"  greeting latency   {summary['greeting_latency_ms']} ms")
     print(
         f"  response latency   p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, "

@@ -1,17 +1,17 @@
 """The `replay` caller: a recorded caller, played back against the agent with its turn timings.
 
 The source is a crosstalk session directory (its `call.wav` caller channel, cut at the caller
-turns of its `transcript.json`) or any WAV file (cut at silences). Each recorded turn is played
-the same time after the agent stops talking as it was in the recording, so the caller's reaction
-times are kept while the agent's own timing is free to differ. Turns before the agent first spoke
-in the recording are played at their recorded time.
+turns of its `transcript.json`) or a recording (WAV, FLAC, OGG/Opus or MP3 at any rate; cut at
+silences): a stereo file, or the caller's mono file with the agent's in `replay.agent`. Each
+recorded turn is played the same time after the agent stops talking as it was in the
+recording, so the caller's reaction times are kept while the agent's own timing is free to
+differ. Turns before the agent first spoke in the recording are played at their recorded time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import numpy as np
 from livekit import rtc
 from livekit.agents import NOT_GIVEN
 
+from ..audiofile import read_audio, to_rate
 from ..brains import PolicyLLM
 from ..config.models import ReplayConfig
 from ..errors import ConfigError
@@ -36,20 +37,25 @@ class RecordedTurn:
     gap_s: float | None  # after the agent stopped, in the recording; None: before the agent spoke
 
 
-def _read_channel(path: Path, channel: int) -> tuple[np.ndarray, int, np.ndarray | None]:
-    try:
-        with wave.open(str(path), "rb") as source:
-            rate, channels = source.getframerate(), source.getnchannels()
-            if source.getsampwidth() != 2:
-                raise ConfigError(f"{path}: replay.source: only 16-bit PCM WAV files are supported")
-            samples = np.frombuffer(source.readframes(source.getnframes()), dtype=np.int16)
-    except (OSError, wave.Error, EOFError) as exc:
-        raise ConfigError(f"{path}: replay.source: cannot read the WAV file ({exc})") from None
-    samples = samples.reshape(-1, channels)
-    if channel >= channels:
-        raise ConfigError(f"{path}: replay.channel: the file has {channels} channel(s)")
-    other = samples[:, 1 - channel] if channels == 2 else None
-    return samples[:, channel].copy(), rate, other
+def _read_channel(
+    path: Path, channel: int, field: str = "replay.source"
+) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """One channel as int16 PCM, its rate, and the other channel of a stereo file (else None)."""
+    audio = read_audio(path, field)
+    if channel >= audio.channel_count:
+        raise ConfigError(f"{path}: replay.channel: the file has {audio.channel_count} channel(s)")
+    pcm = (np.clip(audio.channels, -1, 1) * 32767).astype(np.int16)
+    other = pcm[1 - channel] if audio.channel_count == 2 else None
+    return pcm[channel].copy(), audio.sample_rate, other
+
+
+def _agent_channel(path: Path, rate: int) -> np.ndarray:
+    """The agent's side from its own mono file, at the caller file's rate."""
+    audio = read_audio(path, "replay.agent")
+    if audio.channel_count != 1:
+        raise ConfigError(f"{path}: replay.agent: give a mono file (it has {audio.channel_count})")
+    samples = to_rate(audio.channels[0], audio.sample_rate, rate)
+    return (np.clip(samples, -1, 1) * 32767).astype(np.int16)
 
 
 def _active_spans(
@@ -93,6 +99,9 @@ def recorded_turns(
             turns.append(RecordedTurn(turn["start_s"], turn["end_s"], turn["text"], gap))
         return turns, samples, rate
     samples, rate, other = _read_channel(source, config.channel)
+    if config.agent is not None:
+        agent = Path(config.agent)
+        other = _agent_channel(agent if agent.is_absolute() else base_dir / agent, rate)
     agent_spans = _active_spans(other, rate, config.min_silence_s) if other is not None else []
     turns = []
     for number, (start, end) in enumerate(_active_spans(samples, rate, config.min_silence_s), 1):

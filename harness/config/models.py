@@ -44,11 +44,17 @@ class AgentConfig(_Strict):
 
 class ReplayConfig(_Strict):
     source: str = Field(
-        description="a crosstalk session directory (its caller channel and turns), or a WAV file"
+        description="a crosstalk session directory (its caller channel and turns), or a "
+        "recording (WAV, FLAC, OGG/Opus, MP3): stereo, or the caller's side alone"
     )
-    channel: int = Field(0, ge=0, le=1, description="the WAV channel holding the caller")
+    channel: int = Field(0, ge=0, le=1, description="the recording's channel holding the caller")
+    agent: str | None = Field(
+        None,
+        description="a mono recording of the agent's side, when `source` is the caller's alone "
+        "(both start at the call's start); keeps the caller's reaction times",
+    )
     min_silence_s: float = Field(
-        0.7, gt=0, le=10, description="a WAV without turns is split at silences this long"
+        0.7, gt=0, le=10, description="a recording without turns is split at silences this long"
     )
 
 

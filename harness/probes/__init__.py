@@ -1,8 +1,8 @@
 """Timing probes: what the caller heard, measured from the recording itself.
 
-`analyze_recording` works on any stereo WAV; `write_session_probes` adds the agent's own metrics
-from `events.jsonl` and the words of each turn from `transcript.json`, and writes `probes.json`
-into a session directory.
+`analyze_recording` works on any stereo recording and `analyze_pair` on two mono files;
+`write_session_probes` adds the agent's own metrics from `events.jsonl` and the words of each
+turn from `transcript.json`, and writes `probes.json` into a session directory.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses
-from .recording import StereoRecording, read_stereo
+from .recording import StereoRecording, read_pair, read_stereo
 from .timing import CallTiming, TimingOptions, measure
 
 PROBES_SCHEMA = "crosstalk.probes/1"
@@ -30,6 +30,11 @@ def analyze(recording: StereoRecording, activity: ActivityOptions | None = None)
 
 def analyze_recording(path: Path, caller_channel: int = 0, agent_channel: int = 1) -> CallTiming:
     return analyze(read_stereo(path, caller_channel, agent_channel))
+
+
+def analyze_pair(caller_path: Path, agent_path: Path) -> CallTiming:
+    """Timing of a call recorded as one mono file per side, both starting at the call's start."""
+    return analyze(read_pair(caller_path, agent_path))
 
 
 def write_session_probes(session_dir: Path) -> dict[str, Any]:
@@ -59,8 +64,10 @@ __all__ = [
     "StereoRecording",
     "TimingOptions",
     "analyze",
+    "analyze_pair",
     "analyze_recording",
     "measure",
+    "read_pair",
     "read_stereo",
     "speech_segments",
     "write_session_probes",
