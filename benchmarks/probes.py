@@ -1,10 +1,18 @@
-"""Speed of the timing probes, as a multiple of real time on one core. Target: >= 500x.
+"""Accuracy and speed of the timing probes.
 
-Builds a 10-minute stereo call (speech-like turns with barge-ins and steady noise 30 dB below
-speech, from the ground-truth generator the tests use), writes it as a 16-bit WAV, and times
-`analyze_recording` on it (reading the file included), pinned to one core with one BLAS thread.
+Accuracy: speech-edge error (p50/p95/max, ms) on two ground-truth sets. The synthetic set is the
+tests' generator (speech-like signals and espeak TTS at 16/24/48 kHz, clean and with noise 30 dB
+below speech): every response's caller end and agent start, every barge-in's start and the
+agent's stop. The real set (tests/real_speech.py) is recorded human speech placed on a two-channel
+timeline with barge-ins in recorded backgrounds: every turn's start and end. Target: real p95
+<= 40 ms without losing the synthetic accuracy.
 
-    python benchmarks/probes.py [--minutes 10] [--rates 16000 48000] [--json]
+Speed: a multiple of real time on one core. Target: >= 500x. Builds a 10-minute stereo call
+(speech-like turns with barge-ins and steady noise 30 dB below speech, from the ground-truth
+generator the tests use), writes it as a 16-bit WAV, and times `analyze_recording` on it
+(reading the file included), pinned to one core with one BLAS thread.
+
+    python benchmarks/probes.py [--minutes 10] [--rates 16000 48000] [--json] [--skip-speed]
 """
 
 from __future__ import annotations
@@ -26,9 +34,69 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from crosstalk_harness.probes import analyze_recording  # noqa: E402
+from crosstalk_harness.probes import StereoRecording, analyze, analyze_recording  # noqa: E402
+from crosstalk_harness.probes.activity import speech_segments  # noqa: E402
 
+from tests.real_speech import RATE as REAL_RATE  # noqa: E402
+from tests.real_speech import build_real_call, edge_errors_ms  # noqa: E402
 from tests.synthetic_calls import build_call  # noqa: E402
+
+SYNTHETIC_CALLS = 4
+REAL_CALLS = 16
+
+
+def _synthetic_edge_errors() -> list[float]:
+    errors: list[float] = []
+    for rate in (16_000, 24_000, 48_000):
+        for noise in (None, 30.0):
+            for tts in (False, True):
+                for seed in range(SYNTHETIC_CALLS):
+                    caller, agent, truth = build_call(rate, seed, noise_db_below=noise, tts=tts)
+                    timing = analyze(StereoRecording(rate, caller, agent))
+                    for found, (end, start) in zip(timing.responses, truth.responses, strict=True):
+                        errors += [abs(found.caller_end_s - end), abs(found.agent_start_s - start)]
+                    for found, (start, stop, _) in zip(
+                        timing.interruptions, truth.interruptions, strict=True
+                    ):
+                        errors += [abs(found.start_s - start), abs(found.agent_stop_s - stop)]
+    return [error * 1000 for error in errors]
+
+
+def _real_edge_errors(noise_db_below: float) -> tuple[list[float], int]:
+    errors: list[float] = []
+    wrong = 0
+    for seed in range(REAL_CALLS):
+        call = build_real_call(seed, noise_db_below)
+        for side, track in (("caller", call.caller), ("agent", call.agent)):
+            found = [(s / REAL_RATE, e / REAL_RATE) for s, e in speech_segments(track, REAL_RATE)]
+            side_errors, side_wrong = edge_errors_ms(found, call.truth[side])
+            errors += side_errors
+            wrong += side_wrong
+    return errors, wrong
+
+
+def accuracy(as_json: bool) -> None:
+    rows = [("synthetic (speech-like + TTS, 3 rates, clean + 30 dB)", _synthetic_edge_errors(), 0)]
+    for noise in (35.0, 30.0):
+        errors, wrong = _real_edge_errors(noise)
+        rows.append((f"real speech, recorded backgrounds {noise:.0f} dB below", errors, wrong))
+    for name, errors, wrong in rows:
+        p50, p95 = np.percentile(errors, [50, 95])
+        figure = {
+            "set": name,
+            "edges": len(errors),
+            "p50_ms": round(float(p50), 1),
+            "p95_ms": round(float(p95), 1),
+            "max_ms": round(float(max(errors)), 1),
+            "wrong_segments": wrong,
+        }
+        if as_json:
+            print(json.dumps(figure))
+        else:
+            print(
+                f"{name}: {len(errors)} edges, error p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+                f"max {max(errors):.1f} ms; segments missed or extra: {wrong}"
+            )
 
 
 def _write_call(path: Path, rate: int, minutes: float) -> float:
@@ -56,7 +124,11 @@ def main() -> None:
     parser.add_argument("--rates", type=int, nargs="+", default=[16_000, 48_000])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true", help="accuracy tables only")
     args = parser.parse_args()
+    accuracy(args.json)
+    if args.skip_speed:
+        return
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     print(
