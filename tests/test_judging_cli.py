@@ -42,16 +42,19 @@ def test_judge_rewrites_judgements_of_a_run_offline(tmp_path):
     run = _run_dir(tmp_path)
     result = run_crosstalk("judge", str(run), env=NO_CACHE)
     assert result.exit_code == 1, result.stderr
-    assert "01-order: passed" in result.stdout and "02-order: FAILED" in result.stdout
+    # the rubric could not run (no model): the first session is inconclusive, not passed
+    assert "01-order: INCONCLUSIVE" in result.stdout and "02-order: FAILED" in result.stdout
     assert "not_run  rubric task_completion: no model configured" in result.stdout
     assert "lookup_order was never called" in result.stdout
-    assert "order (caller): 1/2 passed, pass^2 no" in result.stdout
+    assert "order (caller): 0/2 passed, pass^2 no" in result.stdout
     first = json.loads((run / "01-order" / "judgement.json").read_text())
     second = json.loads((run / "02-order" / "judgement.json").read_text())
     assert first["passed"] is True and second["passed"] is False
 
     one = run_crosstalk("judge", str(run / "01-order"), "--json", env=NO_CACHE)
-    assert one.exit_code == 0
+    assert one.exit_code == 4  # nothing failed, the rubric was not run: inconclusive
+    allowed = ("--allow-inconclusive",)
+    assert run_crosstalk("judge", str(run / "01-order"), *allowed, env=NO_CACHE).exit_code == 0
     [session] = one.json()["sessions"]
     assert session["schema"] == "crosstalk.judgement/1" and session["session"].endswith("01-order")
 

@@ -4,8 +4,12 @@ and its budgets are not judged; and the live display of a concurrent run."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
+import json
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from crosstalk_harness.probes.budgets import check_budgets
@@ -98,16 +102,22 @@ class FakeClock:
 
 
 def _result(session_id: str, *, trusted: bool = True, failures: list[str] | None = None):
+    """A finished session's result, with the session.json its outcome is decided from."""
     reasons = [] if trusted else ["event-loop lag max 300.0 ms > 100 ms: the harness fell behind"]
-    return SessionResult(
+    directory = Path(tempfile.mkdtemp()) / session_id
+    directory.mkdir()
+    result = SessionResult(
         session_id,
-        f"/runs/{session_id}",
+        str(directory),
         "completed",
         20.0,
         turns={"caller": 2, "agent": 3},
         failures=failures or [],
         timing_trust={"trusted": trusted, "reasons": reasons},
     )
+    document = {"status": "completed", "result": dataclasses.asdict(result)}
+    (directory / "session.json").write_text(json.dumps(document))
+    return result
 
 
 def test_progress_in_a_log_prints_plain_lines_with_counts_and_eta():
@@ -124,7 +134,7 @@ def test_progress_in_a_log_prints_plain_lines_with_counts_and_eta():
     clock.now += 10
     display.session_finished("02-b", _result("02-b", failures=["too slow"]))
     display.session_failed("03-c", "session 03-c failed: boom")
-    display.run_finished("/runs/x", passed=False)
+    display.run_finished("/runs/x", "1 passed, 1 failed, 0 inconclusive")
 
     lines = stream.getvalue().splitlines()
     assert "\r" not in stream.getvalue() and "\x1b" not in stream.getvalue()
@@ -136,7 +146,8 @@ def test_progress_in_a_log_prints_plain_lines_with_counts_and_eta():
     assert "crosstalk: 1/5 done, 1 running, 0 failed, 1 untrusted timing; elapsed 0:30" in lines[4]
     assert "  FAILED: too slow" in lines
     assert "[3/5] 03-c: FAILED: session 03-c failed: boom" in lines
-    assert lines[-1].startswith("crosstalk: done, with failures, 1 with untrustworthy timing")
+    assert lines[-2].startswith("crosstalk: done, 1 with untrustworthy timing")
+    assert lines[-1] == "crosstalk: 1 passed, 1 failed, 0 inconclusive"
 
 
 def test_eta_spreads_queued_and_running_work_over_the_workers():

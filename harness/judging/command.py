@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, ConfigError
+from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, ConfigError, outcome_exit_code
+from ..reports.command import add_allow_inconclusive
+from .outcome import outcome_of, run_outcome
 
 if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the command runs
     from .calibration import CalibrationResult
@@ -23,7 +25,8 @@ DESCRIPTION = """\
 crosstalk judge SESSION_OR_RUN_DIR
     Judge calls again from their directories (nothing is re-run): the scenario's success checks
     and rubrics (from session.json) run, and each session's judgement.json is rewritten.
-    Exit 0 if every session passed its judges, 1 if one failed.
+    Exit 0 if every session passed, 1 if one failed, 4 if nothing failed but something could
+    not be judged (no judge model, a judge error); see `crosstalk --help` for all exit codes.
 crosstalk judge calibrate LABELS
     Run the LLM judge on labelled transcripts (a folder of YAML files such as
     judges/calibration/, or one file) and print its agreement with the human labels: accuracy and
@@ -60,6 +63,7 @@ def add_parser(subcommands: Any) -> None:
         help="calibrate: exit 1 if the overall kappa is below K",
     )
     judge.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_allow_inconclusive(judge)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,12 +124,14 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
                 f": {group.passes}/{group.runs} passed, pass^{group.runs} "
                 f"{'yes' if group.pass_all else 'no'}"
             )
-    return EXIT_OK if all(j.passed for _, j in results) else EXIT_FAILED
+    verdicts = [outcome_of(directory) for directory, _ in results]
+    return outcome_exit_code(run_outcome(verdicts), allow_inconclusive=args.allow_inconclusive)
 
 
 def _print_judgement(directory: Path, judgement: Judgement) -> None:
     score = "" if judgement.score is None else f" (score {judgement.score:.2f})"
-    print(f"{directory.name}: {'passed' if judgement.passed else 'FAILED'}{score}")
+    outcome = outcome_of(directory).outcome
+    print(f"{directory.name}: {outcome if outcome == 'passed' else outcome.upper()}{score}")
     for verdict in judgement.verdicts:
         print(f"  {verdict.status:8} {verdict.kind:6} {verdict.judge}: {verdict.reason}")
     if judgement.sentiment.mean is not None:

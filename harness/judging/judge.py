@@ -122,14 +122,16 @@ def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | 
 
 async def judge_after_call(
     directory: Path, success: SuccessConfig, scenario_path: Path, outcome: str
-) -> list[str]:
-    """The runner's hook: judge a finished call; returns the reasons it failed (empty: passed)."""
+) -> Judgement | None:
+    """The runner's hook: judge a finished call into judgement.json (None: not judged).
+
+    The session's outcome is decided later from the files (judging/outcome.py), so the verdicts
+    are not copied into session.json's failures (which listed every reason twice)."""
     if outcome in ("cancelled", "error"):
-        return []  # nothing worth judging, and no model calls spent on it
+        return None  # nothing worth judging, and no model calls spent on it
     try:
         settings = JudgeSettings.resolve(success.judge)
     except ConfigError as exc:
         settings = JudgeSettings()
         logger.error("judge settings: %s", exc.message)
-    judgement = await judge_session_safely(directory, success, settings, scenario_path)
-    return judgement.failures
+    return await judge_session_safely(directory, success, settings, scenario_path)

@@ -27,6 +27,7 @@ from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.judge import judge_after_call
+from ..judging.outcome import SessionOutcome, outcome_of
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets
 from ..transport import Role, Transport
@@ -62,8 +63,13 @@ class SessionResult:
     failures: list[str] = field(default_factory=list)
 
     @property
+    def verdict(self) -> SessionOutcome:
+        """passed / failed / inconclusive, decided from the session directory's files."""
+        return outcome_of(Path(self.directory))
+
+    @property
     def passed(self) -> bool:
-        return self.outcome == "completed" and not self.failures
+        return self.verdict.passed
 
 
 def _versions() -> dict[str, str]:
@@ -268,7 +274,7 @@ class SessionRun:
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
             failures.insert(0, f"the call reached {limit} before the caller was done")
         self._write_caller_state(outcome, turns)
-        failures += await judge_after_call(
+        await judge_after_call(
             self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
         )
         result = SessionResult(
