@@ -218,3 +218,47 @@ def test_interactive_review_asks_per_session_and_skips_or_quits(tmp_path, capsys
     assert (review["verdict"], review["notes"], review["reviewer"]) == ("pass", "fine call", "sam")
     assert not (run / "02-order" / "review.json").exists()
     assert not (run / "03-order" / "review.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("reply", "in_reason"),
+    [
+        (
+            ChatReply(raw_body='{"id": "chatcmpl-1", "choices": [{"message": {"content": "{\\"cr'),
+            "not valid JSON",
+        ),
+        (
+            ChatReply(raw_body="<html><body>Welcome</body></html>", content_type="text/html"),
+            "did not answer with a chat completion",
+        ),
+    ],
+)
+def test_a_broken_judge_server_is_an_error_verdict_never_a_stale_pass(tmp_path, reply, in_reason):
+    run = _run_dir(tmp_path)
+    stale = {"schema": "crosstalk.judgement/1", "passed": True, "verdicts": []}
+    for session in ("01-order", "02-order"):
+        (run / session / "judgement.json").write_text(json.dumps(stale))
+    with FakeOpenAI(chat=lambda body: reply) as fake:
+        env = {
+            **NO_CACHE,
+            "OPENAI_BASE_URL": fake.base_url,
+            "OPENAI_API_KEY": "sk-test",
+            "CROSSTALK_JUDGE_MODEL": "gpt-4o-mini",
+        }
+        result = run_crosstalk("judge", str(run), env=env)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    # the second session fails a check; the first is inconclusive (its rubric could not be judged)
+    assert result.exit_code == 1, result.stderr
+    assert "01-order: INCONCLUSIVE" in result.stdout
+    first = json.loads((run / "01-order" / "judgement.json").read_text())
+    rubric = next(v for v in first["verdicts"] if v["judge"] == "task_completion")
+    assert rubric["status"] == "error" and in_reason in rubric["reason"]
+    assert "\n" not in rubric["reason"]
+    assert first["passed"] is False
+    # the checks were still judged, and the other session too
+    assert {v["judge"]: v["status"] for v in first["verdicts"] if v["kind"] == "check"} == {
+        "must_say": "passed",
+        "tool_called": "passed",
+    }
+    second = json.loads((run / "02-order" / "judgement.json").read_text())
+    assert [v["status"] for v in second["verdicts"]] == ["passed", "failed", "error"]

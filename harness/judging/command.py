@@ -91,7 +91,7 @@ def session_dirs(path: Path) -> list[Path]:
 
 
 def _rejudge(path: Path, args: argparse.Namespace) -> int:
-    from .judge import judge_session, success_of
+    from .judge import judge_session_safely, success_of
     from .repeats import repeat_groups
     from .settings import JudgeSettings
 
@@ -106,7 +106,7 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
         settings = JudgeSettings.resolve(
             success.judge, model=args.model, base_url=args.base_url, samples=args.samples
         )
-        judgement = asyncio.run(judge_session(directory, success, settings, scenario_path))
+        judgement = asyncio.run(judge_session_safely(directory, success, settings, scenario_path))
         results.append((directory, judgement))
     groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
     if args.json:

@@ -57,7 +57,11 @@ async def run_rubrics(
                 rubric = await asyncio.to_thread(load_rubric, name, scenario_path)
             except ConfigError as exc:
                 return Verdict.error(name, "rubric", exc.message)
-            verdict, spent = await judge.judge(rubric, session, success.context)
+            try:
+                verdict, spent = await judge.judge(rubric, session, success.context)
+            except Exception as exc:  # fail closed: this rubric is an error, the others go on
+                logger.exception("judging rubric %s failed", name)
+                return Verdict.error(name, "rubric", f"{type(exc).__name__}: {exc}")
             usage.add(spent)
             return verdict
 
@@ -73,7 +77,10 @@ async def judge_session(
     settings: JudgeSettings,
     scenario_path: Path | None = None,
 ) -> Judgement:
-    """Judge the session in `directory` and write its judgement.json."""
+    """Judge the session in `directory` and write its judgement.json.
+
+    An earlier judgement.json is removed first: if judging stops half-way, no stale pass stays."""
+    (directory / JUDGEMENT_FILE).unlink(missing_ok=True)
     session = await asyncio.to_thread(load_session, directory)
     checks = await asyncio.to_thread(run_checks, session, success)
     sentiment = await asyncio.to_thread(caller_sentiment, session)
