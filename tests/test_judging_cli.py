@@ -262,3 +262,40 @@ def test_a_broken_judge_server_is_an_error_verdict_never_a_stale_pass(tmp_path, 
     }
     second = json.loads((run / "02-order" / "judgement.json").read_text())
     assert [v["status"] for v in second["verdicts"]] == ["passed", "failed", "error"]
+
+
+def test_rejudging_with_an_edited_scenario_rewrites_results_junit_and_report(tmp_path):
+    run = _run_dir(tmp_path)
+    entries = [{"session_id": name} for name in ("01-order", "02-order")]
+    (run / "run.json").write_text(json.dumps({"run_id": "run", "sessions": entries}))
+    first = run_crosstalk("judge", str(run), env=NO_CACHE)
+    assert first.exit_code == 1, first.stderr
+    results = json.loads((run / "results.json").read_text())
+    assert [s["outcome"] for s in results["sessions"]] == ["inconclusive", "failed"]
+    assert "lookup_order was never called" in (run / "report.html").read_text()
+    assert "<failure" in (run / "junit.xml").read_text()
+
+    # QA fixes the scenario: the tool is not required and the rubric is dropped
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "caller.yaml").write_text(
+        "name: caller\ngoal: ask about an order\nscript:\n  - Where is my order?\n"
+    )
+    edited = tmp_path / "order.yaml"
+    edited.write_text(
+        'name: order\npersona: caller\nsuccess:\n  checks:\n    - must_say: {pattern: "shipped"}\n'
+    )
+    second = run_crosstalk("judge", str(run), "--scenario", str(edited), env=NO_CACHE)
+    assert second.exit_code == 0, second.stdout + second.stderr
+    results = json.loads((run / "results.json").read_text())
+    assert results["outcome"] == "passed"
+    assert [s["outcome"] for s in results["sessions"]] == ["passed", "passed"]
+    page = (run / "report.html").read_text()
+    assert 'class="verdict passed"' in page and "lookup_order was never called" not in page
+    assert "<failure" not in (run / "junit.xml").read_text()
+    run_json = json.loads((run / "run.json").read_text())
+    assert run_json["outcome"] == "passed" and run_json["sessions"][1]["passed"] is True
+
+    other = tmp_path / "other.yaml"
+    other.write_text("name: other\npersona: caller\n")
+    wrong = run_crosstalk("judge", str(run), "--scenario", str(other), env=NO_CACHE)
+    assert wrong.exit_code == 2 and "'other' is not among the judged sessions" in wrong.stderr

@@ -19,12 +19,15 @@ from .outcome import outcome_of, run_outcome
 
 if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the command runs
     from .calibration import CalibrationResult
+    from .spec import SuccessConfig
     from .verdicts import Judgement
 
 DESCRIPTION = """\
 crosstalk judge SESSION_OR_RUN_DIR
     Judge calls again from their directories (nothing is re-run): the scenario's success checks
-    and rubrics (from session.json) run, and each session's judgement.json is rewritten.
+    and rubrics (from session.json, or from an edited scenario file with --scenario FILE) run,
+    each session's judgement.json is rewritten, and so are the run's results.json, junit.xml,
+    report.html and run.json's outcomes.
     Exit 0 if every session passed, 1 if one failed, 4 if nothing failed but something could
     not be judged (no judge model, a judge error); see `crosstalk --help` for all exit codes.
 crosstalk judge calibrate LABELS
@@ -62,6 +65,14 @@ def add_parser(subcommands: Any) -> None:
         metavar="K",
         help="calibrate: exit 1 if the overall kappa is below K",
     )
+    judge.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="judge with the `success:` section of this (edited) scenario YAML instead of the "
+        "copy in session.json, for the sessions of the scenario with its name: fix a check and "
+        "re-judge without placing the call again",
+    )
     judge.add_argument("--json", action="store_true", help="print the result as JSON")
     add_allow_inconclusive(judge)
 
@@ -96,10 +107,14 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
     from .settings import JudgeSettings
 
     results: list[tuple[Path, Judgement]] = []
-    for directory in session_dirs(path):
+    directories = session_dirs(path)
+    edited = _edited_success(args.scenario, directories) if args.scenario else None
+    for directory in directories:
         session_file = directory / "session.json"
         document = json.loads(session_file.read_text()) if session_file.is_file() else {}
         success, scenario_path = success_of(document)
+        if edited is not None and _scenario_name(document) == edited[0]:
+            success, scenario_path = edited[1], args.scenario
         if args.rubric:
             rubrics = [*success.rubrics, *(r for r in args.rubric if r not in success.rubrics)]
             success = success.model_copy(update={"rubrics": rubrics})
@@ -108,6 +123,11 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
         )
         judgement = asyncio.run(judge_session_safely(directory, success, settings, scenario_path))
         results.append((directory, judgement))
+    run_dir = path if directories != [path] else path.parent
+    if (run_dir / "run.json").is_file():  # results.json, junit.xml, report.html follow
+        from ..reports.outputs import write_run_outputs
+
+        write_run_outputs(run_dir)
     groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
     if args.json:
         document = {
@@ -126,6 +146,30 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
             )
     verdicts = [outcome_of(directory) for directory, _ in results]
     return outcome_exit_code(run_outcome(verdicts), allow_inconclusive=args.allow_inconclusive)
+
+
+def _scenario_name(document: dict[str, Any]) -> str:
+    return str(document.get("scenario_name") or (document.get("scenario") or {}).get("name"))
+
+
+def _edited_success(scenario_file: Path, directories: list[Path]) -> tuple[str, SuccessConfig]:
+    """The name and `success:` of an edited scenario file, which must name judged sessions."""
+    from ..config.load import load_scenario
+
+    scenario = load_scenario(scenario_file).scenario
+    names = set()
+    for directory in directories:
+        try:
+            names.add(_scenario_name(json.loads((directory / "session.json").read_text())))
+        except (OSError, ValueError):
+            continue
+    if scenario.name not in names:
+        raise ConfigError(
+            f"{scenario_file}: scenario {scenario.name!r} is not among the judged sessions "
+            f"({', '.join(sorted(names)) or 'none'})",
+            hint="--scenario takes the edited copy of the scenario those sessions ran",
+        )
+    return scenario.name, scenario.success
 
 
 def _print_judgement(directory: Path, judgement: Judgement) -> None:
