@@ -51,7 +51,7 @@ def test_interrupting_a_run_keeps_its_artifacts(tmp_path, stop, exit_code):
     [session_dir] = [path for path in run_dir.iterdir() if path.is_dir()]
     session = json.loads((session_dir / "session.json").read_text())
     assert session["status"] == "cancelled"  # not left "running"
-    assert [s["outcome"] for s in run["sessions"]] == ["inconclusive"]
+    assert [s["verdict"] for s in run["sessions"]] == ["inconclusive"]
     with wave.open(str(session_dir / "call.wav")) as recording:
         duration = recording.getnframes() / recording.getframerate()
     assert duration == pytest.approx(session["result"]["duration_s"], abs=0.02)

@@ -293,7 +293,7 @@ def test_rejudging_with_an_edited_scenario_rewrites_results_junit_and_report(tmp
     assert 'class="verdict passed"' in page and "lookup_order was never called" not in page
     assert "<failure" not in (run / "junit.xml").read_text()
     run_json = json.loads((run / "run.json").read_text())
-    assert run_json["outcome"] == "passed" and run_json["sessions"][1]["passed"] is True
+    assert run_json["outcome"] == "passed" and run_json["sessions"][1]["verdict"] == "passed"
 
     other = tmp_path / "other.yaml"
     other.write_text("name: other\npersona: caller\n")

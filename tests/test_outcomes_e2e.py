@@ -58,7 +58,7 @@ def test_a_failing_check_fails_and_a_rubric_without_model_is_inconclusive(
     assert failure is not None and failure.text == "\n".join(failed["reasons"])  # each once
 
     run = json.loads((run_dir / "run.json").read_text())
-    assert [s["outcome"] for s in run["sessions"]] == ["inconclusive", "failed"]
+    assert [s["verdict"] for s in run["sessions"]] == ["inconclusive", "failed"]
     assert "must_say:" in (run_dir / "report.html").read_text()
 
 

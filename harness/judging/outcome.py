@@ -41,8 +41,10 @@ class SessionOutcome:
         """Why it did not pass, one line each, failures first."""
         return [*self.failed, *self.unjudged]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "reasons": self.reasons, "not_judged": list(self.unjudged)}
+    def to_json(self, key: str = "outcome") -> dict[str, Any]:
+        """`key` names the outcome field: run.json says "verdict" (its "outcome" is how the call
+        ended), results.json "outcome"."""
+        return {key: self.outcome, "reasons": self.reasons, "not_judged": list(self.unjudged)}
 
 
 def _once(lines: list[str]) -> tuple[str, ...]:

@@ -57,7 +57,7 @@ def refresh_run_json(run: Run) -> None:
     for entry in document.get("sessions") or []:
         session = by_id.get(entry.get("session_id")) if isinstance(entry, dict) else None
         if session is not None:
-            entry.update(session.verdict.to_json(), passed=session.passed)
+            entry.update(session.verdict.to_json("verdict"), passed=session.passed)
     document.update(outcome=run.outcome, passed=run.passed)
     text = json.dumps(document, indent=2) + "\n"
     if text != path.read_text(encoding="utf-8"):
