@@ -52,7 +52,7 @@ def test_two_sessions_side_by_side_and_a_starved_loop_is_not_blamed_on_the_agent
         )
         # the health figures were measured for the whole call, and the verdict follows them
         assert entry["pacing"]["frames"] > 0 and entry["loop_lag"]["samples"] > 0
-        expected = assess_timing(entry["pacing"], entry["loop_lag"]).to_json()
+        expected = assess_timing(entry["pacing"], entry["loop_lag"], entry["caller_lag"]).to_json()
         assert entry["timing_trust"] == expected
 
     byo, starved = run["sessions"]

@@ -111,7 +111,7 @@ def decide(
             unjudged.append("success checks not judged (no judgement.json)")
     else:
         judged_failed, judged_not = _verdict_lines(judgement)
-        if judgement.get("passed") is False and not (judged_failed or judged_not):
+        if judgement.get("passed") is False and not judgement.get("verdicts"):
             judged_failed = ["judgement.json: did not pass"]  # written by hand or another tool
         failed += judged_failed
         unjudged += judged_not

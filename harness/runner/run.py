@@ -58,7 +58,9 @@ class RunResult:
         return summary_line(self.verdicts())
 
     def to_json(self) -> dict[str, Any]:
-        sessions = [{**asdict(s), **s.verdict.to_json("verdict"), "passed": s.passed} for s in self.sessions]
+        sessions = [
+            {**asdict(s), **s.verdict.to_json("verdict"), "passed": s.passed} for s in self.sessions
+        ]
         outcome = self.outcome
         return {
             "schema": "crosstalk.run/2",

@@ -34,7 +34,7 @@ from ..transport import Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .health import LoopLagMonitor, assess_timing, judge_budgets
+from .health import LoopLagMonitor, assess_timing, caller_lag, judge_budgets
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns, transcript_document
@@ -57,6 +57,7 @@ class SessionResult:
     error: str | None = None
     pacing: dict[str, float | int] = field(default_factory=dict)
     loop_lag: dict[str, float | int] = field(default_factory=dict)
+    caller_lag: dict[str, Any] = field(default_factory=dict)
     timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
     budgets: list[dict[str, Any]] = field(default_factory=list)
@@ -268,7 +269,8 @@ class SessionRun:
         probes = self._write_probes()
         checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
-        trust = assess_timing(pacing, loop_lag)
+        lag = caller_lag(event_log.records)
+        trust = assess_timing(pacing, loop_lag, lag)
         budgets, failures = judge_budgets(checks, trust)
         if outcome in ("max_duration", "max_turns"):
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
@@ -288,6 +290,7 @@ class SessionRun:
             error=error,
             pacing=pacing,
             loop_lag=loop_lag,
+            caller_lag=lag,
             timing_trust=trust.to_json(),
             timing=probes.get("summary", {}),
             budgets=budgets,
