@@ -68,6 +68,10 @@ async def test_a_misheard_address_is_corrected_in_a_repair_turn_before_anything_
         "Is that right?"
     )
     assert store.query("SELECT * FROM address_changes") == []
+    heard_again = await planner.think(
+        _job("No, 12 bakers treat.", (("assistant", misheard),)), runtime.tools
+    )
+    assert heard_again.say.startswith("Sorry about that. Just to confirm")  # however it was heard
     refused = await planner.think(_job("No.", (("assistant", misheard),)), runtime.tools)
     assert refused.say == "Sorry about that. What is the new address?"
     done = await planner.think(_job("Yes.", (("assistant", repair.say),)), runtime.tools)

@@ -1,5 +1,5 @@
-"""The demo checks the outcome, not only the words: when the agent mishears the new address and
-writes it into its database, the demo fails (it used to pass), and the read-back shows where."""
+"""The demo checks the outcome, not only the words: when the agent mishears the new address, the
+demo fails (it used to pass with a wrong address written), and the read-back shows where."""
 
 from __future__ import annotations
 
@@ -30,8 +30,10 @@ def test_the_demo_fails_when_the_agent_writes_a_misheard_address(tmp_path):
     assert result.exit_code == 1, result.stderr
     [session] = result.json()["sessions"]
     assert session["verdict"] == "failed"
+    # whatever the agent did next (a wrong write, or no write after the caller said no), the
+    # address in its database is not the one the caller asked for, and the demo says so
     [wrong] = [r for r in session["reasons"] if r.startswith("db_state")]
-    assert "Bakers Treat" in wrong and "12 Baker Street" in wrong
+    assert "expected '12 Baker Street', got" in wrong
 
     directory = Path(session["directory"])
     agent_said = [t["text"] for t in json.loads((directory / "transcript.json").read_text())[

@@ -299,3 +299,19 @@ def test_rejudging_with_an_edited_scenario_rewrites_results_junit_and_report(tmp
     other.write_text("name: other\npersona: caller\n")
     wrong = run_crosstalk("judge", str(run), "--scenario", str(other), env=NO_CACHE)
     assert wrong.exit_code == 2 and "'other' is not among the judged sessions" in wrong.stderr
+
+
+def test_the_demo_fails_on_a_wrong_address_in_the_agents_database(tmp_path):
+    session = write_session(
+        tmp_path / "run" / "01-demo_order_status",
+        events=[tool_event()],
+        session=session_document("demo_order_status"),
+        database={"orders": (["id", "address"], [("42791", "12 Bakers Treat")])},
+    )
+    demo = REPO / "scenarios" / "demo_order_status.yaml"
+    result = run_crosstalk("judge", str(session), "--scenario", str(demo), env=NO_CACHE)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    judgement = json.loads((session / "judgement.json").read_text())
+    [db_state] = [v for v in judgement["verdicts"] if v["judge"] == "db_state"]
+    assert db_state["status"] == "failed"
+    assert "expected '12 Baker Street', got [['12 Bakers Treat']]" in db_state["reason"]

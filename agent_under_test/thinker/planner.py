@@ -89,8 +89,10 @@ class _Plan:
         return next((said for role, said in reversed(self.history) if role == "assistant"), "")
 
     def address_answer(self) -> str | None:
-        """The caller's words as the address, when the agent has just asked for one."""
-        if "address?" not in self.last_agent_said().lower():
+        """The caller's words as the address, when the agent has just asked for one or read
+        one back (a correction: "no, 12 Baker Street", however it was heard)."""
+        last = self.last_agent_said()
+        if "address?" not in last.lower() and not _READ_BACK.search(last):
             return None
         return intents.loose_address(self.text)
 
