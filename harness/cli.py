@@ -170,6 +170,11 @@ def _build_parser() -> argparse.ArgumentParser:
     new.add_argument("kind", choices=["persona", "scenario"])
     new.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
     new.add_argument(
+        "--persona",
+        metavar="P",
+        help="scenario: the caller, personas/P.yaml (needed when there are several)",
+    )
+    new.add_argument(
         "--root",
         type=Path,
         default=Path("."),
@@ -217,7 +222,7 @@ def _new(args: argparse.Namespace) -> int:
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.name):
         raise ConfigError(f"{args.name!r}: use letters, digits, '_', '.' and '-' in names")
-    path = new_file(args.kind, args.name, args.root)
+    path = new_file(args.kind, args.name, args.root, args.persona)
     print(f"wrote {path}; check it with: crosstalk validate {path}")
     return EXIT_OK
 

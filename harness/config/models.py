@@ -44,7 +44,7 @@ class AgentConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
-        """`agent: package.module:factory` is short for `agent: {factory: package.module:factory}`."""
+        """`agent: package.module:factory` is short for `agent: {factory: ...}`."""
         return {"factory": data} if isinstance(data, str) else data
 
 
