@@ -79,3 +79,16 @@ def test_a_run_that_could_not_judge_everything_is_inconclusive_never_green(cross
     # a CI job that knowingly has no judge model accepts it; re-judging says the same
     assert crosstalk("judge", str(run_dir)).exit_code == 4
     assert crosstalk("judge", str(run_dir), "--allow-inconclusive").exit_code == 0
+
+
+def test_a_run_that_fails_before_its_first_call_says_why_in_run_json(crosstalk, tmp_path):
+    scenario = tmp_path / "rejected.yaml"
+    scenario.write_text(
+        (FIXTURES / "scenarios" / "byo_agent.yaml").read_text().replace("sign_off:", "colour:")
+    )
+    result = crosstalk("run", str(scenario), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "the factory rejected them" in result.stderr
+    [run_dir] = (tmp_path / "out").iterdir()
+    run = json.loads((run_dir / "run.json").read_text())
+    assert (run["passed"], run["outcome"]) == (False, "failed")
+    assert "the factory rejected them" in run["errors"][0]
