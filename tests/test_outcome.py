@@ -79,10 +79,13 @@ def test_a_budget_on_untrusted_timing_is_inconclusive():
 def test_running_out_of_time_fails_unless_the_caller_or_harness_fell_behind():
     limit = "the call reached max_duration_s before the caller was done"
     assert decide("max_duration", _document(failures=[limit]), None).outcome == "failed"
-    behind = decide("max_duration", _document(failures=[limit], trust=UNTRUSTED), None)
+    budget = {"budget": "response_latency_p95_ms", "passed": True, "judged": False}
+    document = _document(failures=[limit], trust=UNTRUSTED, budgets=[budget])
+    behind = decide("max_duration", document, None)
     assert behind.outcome == "inconclusive"
     assert behind.reasons[0].startswith("not judged, the call ran out of time while simulated")
     assert behind.reasons[0].endswith(limit)
+    assert behind.reasons[1] == "budget response_latency_p95_ms not judged: timing untrustworthy"
 
 
 def test_reasons_are_listed_once_even_when_an_old_session_json_repeats_a_verdict():

@@ -116,9 +116,9 @@ def decide(
         failed += judged_failed
         unjudged += judged_not
     if not trusted and status in ("max_duration", "max_turns") and failed:
-        why = "; ".join(trust.get("reasons") or []) or "timing untrustworthy"
-        unjudged = [f"not judged, the call ran out of time while {why}: {f}" for f in failed]
-        failed = []
+        why = (trust.get("reasons") or ["timing untrustworthy"])[0]
+        cut_short = [f"not judged, the call ran out of time while {why}: {f}" for f in failed]
+        failed, unjudged = [], [*cut_short, *unjudged]
     if failed:
         return SessionOutcome("failed", _once(failed), _once(unjudged))
     if unjudged:
