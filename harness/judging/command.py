@@ -27,7 +27,8 @@ crosstalk judge SESSION_OR_RUN_DIR
     Judge calls again from their directories (nothing is re-run): the scenario's success checks
     and rubrics (from session.json, or from an edited scenario file with --scenario FILE) run,
     each session's judgement.json is rewritten, and so are the run's results.json, junit.xml,
-    report.html and run.json's outcomes.
+    report.html and run.json's outcomes (with no baseline comparison: add one with
+    `crosstalk report RUN --baseline B`).
     Exit 0 if every session passed, 1 if one failed, 4 if nothing failed but something could
     not be judged (no judge model, a judge error); see `crosstalk --help` for all exit codes.
 crosstalk judge calibrate LABELS
