@@ -40,7 +40,7 @@ def read_audio(path: Path, what: str = "") -> AudioFile:
             # librosa warns before falling back to audioread; the error below says it all.
             warnings.simplefilter("ignore")
             samples, rate = librosa.load(path, sr=None, mono=False, dtype=np.float32)
-    except Exception as exc:  # noqa: BLE001 - every decoder failure is the same user error
+    except Exception as exc:  # every decoder failure (soundfile, audioread) is one user error
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(
             f"{label} not a readable {FORMATS} file ({reason})",
