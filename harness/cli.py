@@ -26,6 +26,7 @@ from .errors import (
 )
 from .judging import command as judge_command
 from .judging import review as review_command
+from .library import listing as list_command
 from .reports.command import add_parsers as add_report_parsers
 from .reports.command import add_report_arguments
 
@@ -192,6 +193,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     judge_command.add_parser(commands)
     review_command.add_parser(commands)
+    list_command.add_parser(commands)
     return parser
 
 
@@ -356,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "new": _new,
         "judge": judge_command.run,
         "review": review_command.run,
+        "list": list_command.run,
         "report": run_report,
         "compare": run_compare,
     }
