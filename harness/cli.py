@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from . import scaffold as init_command
 from .errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -194,6 +195,7 @@ def _build_parser() -> argparse.ArgumentParser:
     judge_command.add_parser(commands)
     review_command.add_parser(commands)
     list_command.add_parser(commands)
+    init_command.add_parser(commands)
     return parser
 
 
@@ -359,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         "judge": judge_command.run,
         "review": review_command.run,
         "list": list_command.run,
+        "init": init_command.run,
         "report": run_report,
         "compare": run_compare,
     }

@@ -49,7 +49,7 @@ name: {name}
 description: What this call tests.
 persona: {persona}         # a file in personas/ (without .yaml), or a path to one
 agent:
-  factory: crosstalk_agent:create_agent   # or your own `package.module:function`
+  factory: {factory}   # `package.module:function` returning a livekit Agent
   backend: offline         # offline | openai
   options: {{}}              # keyword arguments for the factory
 caller:
@@ -144,8 +144,13 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
-def new_file(kind: Literal["persona", "scenario"], name: str, root: Path) -> Path:
-    """Write a commented starting file; never overwrites."""
+REFERENCE_AGENT = "crosstalk_agent:create_agent"
+
+
+def new_file(
+    kind: Literal["persona", "scenario"], name: str, root: Path, factory: str = REFERENCE_AGENT
+) -> Path:
+    """Write a commented starting file; never overwrites. A scenario calls `factory`."""
     folder = root / ("personas" if kind == "persona" else "scenarios")
     path = folder / f"{name}.yaml"
     if path.exists():
@@ -155,7 +160,10 @@ def new_file(kind: Literal["persona", "scenario"], name: str, root: Path) -> Pat
     else:
         personas = sorted(p.stem for p in (root / "personas").glob("*.yaml"))
         text = SCENARIO_TEMPLATE.format(
-            name=name, path=path, persona=personas[0] if personas else "my_persona"
+            name=name,
+            path=path,
+            persona=personas[0] if personas else "my_persona",
+            factory=factory,
         )
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
