@@ -85,9 +85,18 @@ def _constraints(field: dict[str, Any]) -> str:
     return "; ".join(found)
 
 
-def _field_rows(schema: dict[str, Any], definitions: dict[str, Any], prefix: str) -> list[str]:
+def _field_rows(
+    schema: dict[str, Any],
+    definitions: dict[str, Any],
+    prefix: str,
+    defaults: dict[str, Any] | None = None,
+) -> list[str]:
+    """One table row per leaf field; `defaults` are the enclosing field's own default values,
+    which win over the nested model's (the agent's voice is not the caller's default voice)."""
     rows = []
     for name, field in schema.get("properties", {}).items():
+        if defaults and name in defaults:
+            field = {**field, "default": defaults[name]}
         path = f"{prefix}{name}"
         target = field
         for option in field.get("anyOf", [field]):
@@ -96,12 +105,13 @@ def _field_rows(schema: dict[str, Any], definitions: dict[str, Any], prefix: str
         if "$ref" in target:
             nested = definitions[target["$ref"].rsplit("/", 1)[-1]]
             if "properties" in nested:
-                rows.extend(_field_rows(nested, definitions, f"{path}."))
+                own = field.get("default") if isinstance(field.get("default"), dict) else None
+                rows.extend(_field_rows(nested, definitions, f"{path}.", own))
                 continue
         described = field.get("description", "")
         constraints = _constraints(field)
         meaning = "; ".join(part for part in (described, constraints) if part)
-        if "default" in field:
+        if "default" in field and field["default"] not in ([], {}):
             default_text = f"`{json.dumps(field['default'])}`"
         elif name in schema.get("required", []):
             default_text = "**required**"
