@@ -20,15 +20,54 @@ def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_scenarios_are_collected_as_tests_and_personas_are_not():
+def test_files_are_selected_as_crosstalk_run_selects_them():
     result = _pytest("--crosstalk", "scenarios/", "personas/", "--collect-only", "-q", cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "scenarios/demo_order_status.yaml::demo_order_status" in result.stdout
     assert "personas/" not in result.stdout.replace("personas/ ", "")
-    scenarios = [
-        path for path in (REPO / "scenarios").rglob("*.yaml") if "suite:" not in path.read_text()
-    ]
-    assert f"{len(scenarios)} tests collected" in result.stdout
+    assert "scenarios/llm/" not in result.stdout and "suites/" not in result.stdout
+    assert f"{len(list((REPO / 'scenarios').glob('*.yaml')))} tests collected" in result.stdout
+
+
+def test_a_named_suite_is_a_test_and_a_named_missing_file_is_an_error():
+    result = _pytest("--crosstalk", "scenarios/suites/smoke.yaml", "--collect-only", "-q", cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "scenarios/suites/smoke.yaml::smoke" in result.stdout
+    missing = _pytest("--crosstalk", "scenarios/nope.yaml", "--collect-only", "-q", cwd=REPO)
+    assert missing.returncode != 0
+    assert "nope.yaml" in missing.stdout + missing.stderr
+
+
+def test_yaml_that_is_not_crosstalks_is_left_alone(tmp_path):
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "values.yaml").write_text("replicas: {{ .Values.replicas }}\n  - x\n")
+    (tmp_path / "deploy" / "ci.yaml").write_text("on: [push]\njobs: {}\n")
+    (tmp_path / "deploy" / "broken.yaml").write_text("persona: [unclosed\n")
+    result = _pytest("--crosstalk", "deploy/", "--collect-only", "-q", cwd=tmp_path)
+    assert "values.yaml" not in result.stdout and "ci.yaml" not in result.stdout
+    assert "deploy/broken.yaml::broken" in result.stdout  # ours, broken: run reports it
+    assert "1 test collected" in result.stdout
+
+
+def test_a_scenario_that_needs_a_key_without_one_is_skipped_with_the_reason():
+    env_free = {
+        k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
+    plugins = entry_points(group="pytest11")
+    registered = any(e.value == "crosstalk_harness.pytest_plugin" for e in plugins)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", "-q"]
+    command += [] if registered else ["-p", "crosstalk_harness.pytest_plugin"]
+    result = subprocess.run(
+        [*command, "--crosstalk", "scenarios/llm/"],
+        cwd=REPO,
+        env=env_free,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
+    assert "caller.brain: llm needs OPENAI_API_KEY (or OPENAI_BASE_URL)" in result.stdout
 
 
 def test_without_the_flag_yaml_files_are_not_tests():
