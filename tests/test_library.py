@@ -3,6 +3,7 @@ project's own files overriding them, `crosstalk list`, and paths relative to the
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from crosstalk_harness.library import find, library_root
@@ -85,3 +86,16 @@ def test_an_unknown_rubric_message_does_not_contradict_itself(tmp_path):
     assert result.exit_code == 2
     assert "no rubric 'task_complete' (did you mean 'task_completion'?)" in result.stderr
     assert "found" not in result.stderr
+
+
+def test_judge_from_another_folder_reports_an_unresolvable_rubric_in_one_line(tmp_path):
+    from .judging_sessions import write_session
+
+    directory = write_session(tmp_path / "run" / "s1")
+    success = {"rubrics": ["house_rubric"], "checks": []}
+    session = {"scenario_file": "scenarios/mine.yaml", "scenario": {"success": success}}
+    (directory / "session.json").write_text(json.dumps(session))
+    result = run_crosstalk("judge", str(directory), cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "session.json: success.rubrics.0: no rubric 'house_rubric'" in result.stderr
+    assert "validation error" not in result.stderr and "pydantic" not in result.stderr

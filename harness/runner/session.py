@@ -27,6 +27,7 @@ from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.judge import judge_after_call
+from ..library import absolute
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets
 from ..transport import Role, Transport
@@ -112,7 +113,7 @@ class SessionRun:
             "tags": list(self.plan.tags),
             "variant": self.plan.variant,
             "suite": self.plan.suite,
-            "scenario_file": str(self.loaded.scenario_path),
+            "scenario_file": str(absolute(self.loaded.scenario_path)),  # judged from anywhere
             "persona_file": str(self.loaded.persona_path),
             "scenario": self.loaded.scenario.model_dump(mode="json"),
             "persona": self.loaded.persona.model_dump(mode="json"),
