@@ -110,6 +110,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="folder for the run directories (default: reports)",
     )
     group.addoption(
+        "--crosstalk-allow-inconclusive",
+        action="store_true",
+        help="pass a test whose calls failed nothing but could not all be judged (a rubric "
+        "with no judge model offline), as `crosstalk run --allow-inconclusive` exits 0",
+    )
+    group.addoption(
         "--crosstalk-baseline",
         default=None,
         metavar="PATH",
@@ -265,15 +271,19 @@ class _Batch:
     def _place(self, items: list[ScenarioItem]) -> CrosstalkRun:
         config = self._config
         baseline = config.getoption("crosstalk_baseline")
+        allow = (
+            ("--allow-inconclusive",) if config.getoption("crosstalk_allow_inconclusive") else ()
+        )
         return run_crosstalk_scenarios(
             [item.path for item in items],
             Path(config.getoption("crosstalk_out")),
             baseline=Path(baseline) if baseline else None,
+            extra_args=allow,
         )
 
 
 def _no_sessions(run: CrosstalkRun) -> str:
-    kind = {1: "failed", 2: "bad input", 3: "infrastructure error"}.get(
+    kind = {1: "failed", 2: "bad input", 3: "infrastructure error", 4: "inconclusive"}.get(
         run.exit_code, f"exit {run.exit_code}"
     )
     return f"crosstalk run: {kind}, no session of this file ran\n" + "\n".join(
@@ -324,15 +334,20 @@ class ScenarioItem(pytest.Item):
         where = f"\nreport: {outcome.directory / 'report.html'}" if outcome.directory else ""
         if outcome.error:
             raise ScenarioFailed(outcome.error + where)
-        failed = [session for session in outcome.sessions if not session.get("passed")]
+        allowed = {"passed"}
+        if self.config.getoption("crosstalk_allow_inconclusive"):
+            allowed.add("inconclusive")
+        failed = [s for s in outcome.sessions if s.get("outcome", "failed") not in allowed]
         if failed or outcome.regressions:
             reasons = [
-                f"{session.get('session_id')}: {reason}"
+                f"{session.get('session_id')} ({session.get('outcome')}): {reason}"
                 for session in failed
                 for reason in session.get("reasons") or [session.get("outcome")]
             ]
+            undecided = [s for s in failed if s.get("outcome") == "inconclusive"]
+            kind = "inconclusive" if undecided == failed and not outcome.regressions else "failed"
             raise ScenarioFailed(
-                "crosstalk run: failed\n" + "\n".join([*reasons, *outcome.regressions]) + where
+                f"crosstalk run: {kind}\n" + "\n".join([*reasons, *outcome.regressions]) + where
             )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:

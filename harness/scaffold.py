@@ -47,7 +47,7 @@ WORKFLOW = """\
 # Written by `crosstalk init`. Every run uploads its run directory (report.html, results.json,
 # junit.xml, recordings) as the crosstalk-report artifact, even when a call failed; the last
 # step fails the job on crosstalk's exit code (0 passed; 1 a call failed; 2 bad input;
-# 3 infrastructure; see `crosstalk --help`).
+# 3 infrastructure; 4 inconclusive, e.g. a rubric with no judge model; see `crosstalk --help`).
 name: crosstalk
 
 on:
@@ -81,6 +81,8 @@ jobs:
         id: crosstalk
         run: |
           set +e
+          # rubrics need a judge model (CROSSTALK_JUDGE_MODEL and an OPENAI_API_KEY secret);
+          # without one, add --allow-inconclusive to pass on the deterministic checks alone
           crosstalk run scenarios/suites/smoke.yaml --out reports
           echo "exit_code=$?" >> "$GITHUB_OUTPUT"
 

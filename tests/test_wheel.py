@@ -55,9 +55,12 @@ def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 def wheel(tmp_path_factory) -> Path:
     """`pip wheel` of a copy of the checkout (the build leaves nothing in the checkout)."""
     source = tmp_path_factory.mktemp("source") / "crosstalk"
-    ignore = shutil.ignore_patterns(
-        ".git", ".venv", "reports", "build", "*.egg-info", "__pycache__"
-    )
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        """What is not source: the virtualenv, run directories and build leftovers."""
+        top = {".git", ".venv", "reports", "build"} if Path(folder) == REPO else set()
+        return {n for n in names if n in top or n.endswith(".egg-info") or n == "__pycache__"}
+
     shutil.copytree(REPO, source, ignore=ignore)
     dist = tmp_path_factory.mktemp("dist")
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source]
@@ -188,6 +191,7 @@ def test_pytest_crosstalk_places_their_agents_call_with_its_tool(user_repo):
         "-m",
         "pytest",
         "--crosstalk",
+        "--crosstalk-allow-inconclusive",  # the rubric has no judge model offline
         "scenarios/order_lookup.yaml",
         "-q",
         "-p",
@@ -204,3 +208,5 @@ def test_pytest_crosstalk_places_their_agents_call_with_its_tool(user_repo):
     text = json.dumps(verdicts)
     assert "lookup_order({'order_id': '42791'}) was called 1 time(s)" in text
     assert "task_completion" in text and "not_run" in text
+    [session] = json.loads((run / "results.json").read_text())["sessions"]
+    assert session["outcome"] == "inconclusive"  # nothing failed; the rubric was not run
