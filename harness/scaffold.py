@@ -157,11 +157,17 @@ def _ignore_reports(root: Path, written: list[str]) -> None:
 def scaffold(root: Path, factory: str) -> list[str]:
     """Write the starting files under `root`; one line per file saying what happened."""
     written: list[str] = []
-    for kind, name in (("persona", "first_caller"), ("scenario", "first_call")):
-        try:
-            written.append(f"wrote {new_file(kind, name, root, factory=factory)}")
-        except ConfigError as exc:
-            written.append(f"kept {exc.message.split(':')[0]} (exists)")
+    persona = root / "personas" / "first_caller.yaml"
+    if persona.exists():
+        written.append(f"kept {persona} (exists)")
+    else:
+        written.append(f"wrote {new_file('persona', 'first_caller', root)}")
+    scenario = root / "scenarios" / "first_call.yaml"
+    if scenario.exists():
+        written.append(f"kept {scenario} (exists)")
+    else:
+        made = new_file("scenario", "first_call", root, persona="first_caller", factory=factory)
+        written.append(f"wrote {made}")
     _write(root / "scenarios" / "suites" / "smoke.yaml", SUITE, written)
     _write(root / "tests" / "test_crosstalk.py", PYTEST_TEST, written)
     workflow = WORKFLOW.format(install=install_spec())

@@ -23,6 +23,8 @@ def test_init_writes_files_that_validate_and_call_the_given_factory(tmp_path):
 
 def test_init_keeps_existing_files_and_ignores_reports_once(tmp_path):
     (tmp_path / ".gitignore").write_text("*.pyc\n")
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "theirs.yaml").write_text("name: theirs\n")  # a second persona
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_crosstalk.py").write_text("# mine\n")
     for _ in range(2):
@@ -30,6 +32,8 @@ def test_init_keeps_existing_files_and_ignores_reports_once(tmp_path):
         assert result.exit_code == 0, result.stderr
     assert (tmp_path / "tests" / "test_crosstalk.py").read_text() == "# mine\n"
     assert "kept tests/test_crosstalk.py (exists)" in result.stdout
+    assert "kept scenarios/first_call.yaml (exists)" in result.stdout
+    assert "persona: first_caller" in (tmp_path / "scenarios" / "first_call.yaml").read_text()
     assert (tmp_path / ".gitignore").read_text().splitlines().count("reports/") == 1
     assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n")
 
