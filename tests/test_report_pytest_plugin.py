@@ -8,6 +8,8 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
+
 from .conftest import REPO
 
 
@@ -92,3 +94,22 @@ def test_a_failing_scenario_fails_its_test_with_the_reason(tmp_path):
     assert "crosstalk run: bad input" in result.stdout
     assert "nobody_by_this_name" in result.stdout
     assert "Traceback" not in result.stdout
+
+
+@pytest.mark.e2e
+def test_all_files_run_in_one_crosstalk_run_and_a_bad_one_fails_alone(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    persona = REPO / "tests" / "fixtures" / "personas" / "short_caller.yaml"
+    for name in ("first", "second"):
+        (folder / f"{name}.yaml").write_text(
+            f"name: {name}\npersona: {persona}\n"
+            "agent: {factory: 'tests.fixtures.tiny_agent:create_agent'}\nmax_duration_s: 60\n"
+        )
+    (folder / "third.yaml").write_text("name: third\npersona: nobody_by_this_name\n")
+    result = _pytest(
+        "--crosstalk", "scenarios/", "--crosstalk-out", "out", "-q", "-rA", cwd=tmp_path
+    )
+    assert "1 failed, 2 passed" in result.stdout, result.stdout + result.stderr
+    assert "nobody_by_this_name" in result.stdout
+    assert len(list((tmp_path / "out").iterdir())) == 1  # one run: the models loaded once
