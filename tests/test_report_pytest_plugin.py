@@ -113,3 +113,17 @@ def test_all_files_run_in_one_crosstalk_run_and_a_bad_one_fails_alone(tmp_path):
     assert "1 failed, 2 passed" in result.stdout, result.stdout + result.stderr
     assert "nobody_by_this_name" in result.stdout
     assert len(list((tmp_path / "out").iterdir())) == 1  # one run: the models loaded once
+
+
+def test_the_plugin_imports_nothing_heavy():
+    probe = (
+        "import sys, crosstalk_harness.pytest_plugin as plugin\n"
+        "heavy = [m for m in ('yaml', 'livekit', 'pydantic', 'numpy', 'crosstalk_harness.config')"
+        " if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
