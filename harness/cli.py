@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from . import scaffold as init_command
 from .errors import (
     EXIT_BAD_INPUT,
     EXIT_INFRASTRUCTURE,
@@ -31,6 +32,7 @@ from .errors import (
 )
 from .judging import command as judge_command
 from .judging import review as review_command
+from .library import listing as list_command
 from .reports.command import add_allow_inconclusive, add_report_arguments
 from .reports.command import add_parsers as add_report_parsers
 
@@ -218,6 +220,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     judge_command.add_parser(commands)
     review_command.add_parser(commands)
+    list_command.add_parser(commands)
+    init_command.add_parser(commands)
     return parser
 
 
@@ -405,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         "new": _new,
         "judge": judge_command.run,
         "review": review_command.run,
+        "list": list_command.run,
+        "init": init_command.run,
         "report": run_report,
         "compare": run_compare,
     }

@@ -1,18 +1,24 @@
-"""pytest integration: scenario files as pytest tests, and a `crosstalk_run` fixture.
+"""pytest integration: scenario and suite files as pytest tests, and a `crosstalk_run` fixture.
 
-`pytest --crosstalk scenarios/` collects every scenario YAML given (personas are skipped) as one
-test that places its calls with `crosstalk run` in a child process; the test fails with the
-sessions' one-line reasons, and the run's report path is attached to the test. The fixture runs
-the same command from a test of your own and returns the exit code and results.json.
+`pytest --crosstalk scenarios/` makes one test of every scenario and suite file that
+`crosstalk run scenarios/` would run: files named on the command line, and the `*.yaml`/`*.yml`
+files directly inside named folders (not their subfolders). Personas, rubrics and YAML that is
+not crosstalk's (a Helm template, a CI file) are left alone. All of them run in one
+`crosstalk run` child process, so the models load once; each test then passes or fails on its
+own sessions, with their one-line reasons, and the report path is attached to it. A scenario
+that needs an OpenAI key while none is set is skipped, saying so.
 
-The plugin is registered through the `pytest11` entry point when crosstalk is installed; from a
-source checkout, load it with `pytest -p crosstalk_harness.pytest_plugin`.
+The plugin is registered through the `pytest11` entry point when crosstalk is installed, so it
+loads in every pytest run of that virtualenv: at import it needs only pytest and the standard
+library, and without `--crosstalk` it does nothing. From a source checkout, load it with
+`pytest -p crosstalk_harness.pytest_plugin`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+_CROSSTALK_KEY = re.compile(r"^(persona|suite)\s*:", re.MULTILINE)
 
 
 @dataclass
@@ -43,15 +51,25 @@ class CrosstalkRun:
         for session in self.results.get("sessions") or []:
             for reason in session.get("reasons") or []:
                 lines.append(f"{session.get('session_id')}: {reason}")
-        comparison = self.results.get("comparison") or {}
-        for row in comparison.get("rows") or []:
-            if row.get("verdict") == "worse":
-                lines.append(
-                    f"{row['cell']}: {row['label']} regressed by {row['delta']:+g} {row['unit']}"
-                )
+        lines.extend(self.regressions())
         if not lines and not self.passed:
             lines.extend(self.stderr.strip().splitlines()[-5:])  # crosstalk's one-line error
         return lines
+
+    def regressions(self) -> list[str]:
+        comparison = self.results.get("comparison") or {}
+        return [
+            f"{row['cell']}: {row['label']} regressed by {row['delta']:+g} {row['unit']}"
+            for row in comparison.get("rows") or []
+            if row.get("verdict") == "worse"
+        ]
+
+
+def _crosstalk(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "crosstalk_harness", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout_s, env=dict(os.environ)
+    )
 
 
 def run_crosstalk_scenarios(
@@ -62,14 +80,10 @@ def run_crosstalk_scenarios(
     extra_args: tuple[str, ...] = (),
     timeout_s: float = 3600,
 ) -> CrosstalkRun:
-    command = [sys.executable, "-m", "crosstalk_harness", "run", *map(str, scenarios)]
-    command += ["--out", str(out)]
-    command += ["--quiet", "--json", *extra_args]
+    args = ["run", *map(str, scenarios), "--out", str(out), "--quiet", "--json", *extra_args]
     if baseline is not None:
-        command += ["--baseline", str(baseline)]
-    completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout_s, env=dict(os.environ)
-    )
+        args += ["--baseline", str(baseline)]
+    completed = _crosstalk(*args, timeout_s=timeout_s)
     directory, results = None, {}
     try:
         directory = Path(json.loads(completed.stdout)["directory"])
@@ -86,7 +100,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--crosstalk",
         action="store_true",
-        help="collect scenario YAML files among the given paths as tests (each runs its calls)",
+        help="collect the scenario and suite files `crosstalk run` would run for the given "
+        "paths as tests (all of them run in one `crosstalk run`)",
     )
     group.addoption(
         "--crosstalk-out",
@@ -95,60 +110,245 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="folder for the run directories (default: reports)",
     )
     group.addoption(
+        "--crosstalk-allow-inconclusive",
+        action="store_true",
+        help="pass a test whose calls failed nothing but could not all be judged (a rubric "
+        "with no judge model offline), as `crosstalk run --allow-inconclusive` exits 0",
+    )
+    group.addoption(
         "--crosstalk-baseline",
         default=None,
         metavar="PATH",
-        help="run directory or results.json to compare against; a regression fails the test",
+        help="run directory or results.json to compare against; a regression fails the tests",
     )
 
 
-def _is_scenario(path: Path) -> bool:
-    if path.suffix not in (".yaml", ".yml") or path.parent.name == "personas":
-        return False
+def _named(config: pytest.Config) -> tuple[set[Path], set[Path]]:
+    """The files and folders given on the command line (or pytest's default paths)."""
+    files: set[Path] = set()
+    folders: set[Path] = set()
+    for arg in config.args:
+        path = Path(os.path.abspath(config.invocation_params.dir / arg.split("::")[0]))
+        (folders if path.is_dir() else files).add(path)
+    return files, folders
+
+
+def _kind(path: Path) -> str | None:
+    """ "scenario" or "suite" for crosstalk's own files, None for anything else."""
+    import yaml  # only with --crosstalk: the plugin itself must stay light
+
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return True  # let the run report the broken file as a failing test
-    return isinstance(document, dict) and "persona" in document
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError):
+        return None
+    except yaml.YAMLError:  # broken YAML is ours only if it says so; `crosstalk run` reports it
+        return "scenario" if _CROSSTALK_KEY.search(text) else None
+    if not isinstance(data, dict) or path.parent.name in ("personas", "judges"):
+        return None
+    if "suite" in data:
+        return "suite"
+    return "scenario" if "persona" in data else None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if parent.config.getoption("crosstalk") and _is_scenario(file_path):
-        return ScenarioFile.from_parent(parent, path=file_path)
-    return None
+    config = parent.config
+    if not config.getoption("crosstalk") or file_path.suffix not in (".yaml", ".yml"):
+        return None
+    files, folders = _named(config)
+    path = Path(os.path.abspath(file_path))
+    if path not in files and path.parent not in folders:
+        return None  # `crosstalk run` does not look into subfolders either
+    kind = _kind(file_path)
+    if kind is None and path not in files:
+        return None
+    return ScenarioFile.from_parent(parent, path=file_path)
+
+
+def _document(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def missing_key(document: dict[str, Any]) -> str | None:
+    """Why a scenario cannot run without an OpenAI key here, or None if it can."""
+    if any(os.environ.get(key) for key in KEYS):
+        return None
+    agent, caller = document.get("agent") or {}, document.get("caller") or {}
+    if not isinstance(agent, dict) or not isinstance(caller, dict):
+        return None
+    needs = [
+        f"{side}.backend: openai"
+        for side, section in (("agent", agent), ("caller", caller))
+        if section.get("backend") == "openai"
+    ]
+    if caller.get("brain") == "llm":
+        needs.append("caller.brain: llm")
+    if not needs:
+        return None
+    return f"{', '.join(needs)} needs OPENAI_API_KEY (or OPENAI_BASE_URL), and neither is set"
 
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        try:
-            document = yaml.safe_load(self.path.read_text(encoding="utf-8"))
-            name = str(document.get("name") or self.path.stem)
-        except Exception:
-            name = self.path.stem
-        yield ScenarioItem.from_parent(self, name=name)
+        document = _document(self.path)
+        name = str(document.get("suite") or document.get("name") or self.path.stem)
+        item = ScenarioItem.from_parent(self, name=name)
+        item.suite = document.get("suite") if isinstance(document.get("suite"), str) else None
+        reason = None if item.suite else missing_key(document)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"crosstalk: {reason}"))
+        yield item
 
 
 class ScenarioFailed(Exception):
     """A scenario's calls did not pass; the message is the reasons, one per line."""
 
 
-class ScenarioItem(pytest.Item):
-    def runtest(self) -> None:
-        config = self.config
+@dataclass
+class _Outcome:
+    """One file's share of the batch: its sessions, or the error that kept it from running."""
+
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+    directory: Path | None = None
+    regressions: list[str] = field(default_factory=list)
+
+
+class _Batch:
+    """Every collected file in one `crosstalk run` (models load once), placed on first use."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        self._outcomes: dict[Path, _Outcome] | None = None
+
+    def outcome(self, item: ScenarioItem) -> _Outcome:
+        if self._outcomes is None:
+            items = [
+                other
+                for other in self._config.stash[_ITEMS]
+                if not other.get_closest_marker("skip")
+            ]
+            self._outcomes = self._run(items)
+        return self._outcomes[item.path]
+
+    def _run(self, items: list[ScenarioItem]) -> dict[Path, _Outcome]:
+        outcomes: dict[Path, _Outcome] = {}
+        runnable = list(items)
+        run = self._place(runnable)
+        if run.exit_code == 2 and run.directory is None:
+            # bad input stops the whole run before any call: find the files at fault
+            for item in items:
+                checked = _crosstalk("validate", str(item.path), timeout_s=600)
+                if checked.returncode != 0:
+                    error = (checked.stderr or checked.stdout).strip()
+                    outcomes[item.path] = _Outcome(error=f"crosstalk run: bad input\n{error}")
+                    runnable.remove(item)
+            run = self._place(runnable) if runnable else run
+        sessions = _sessions(run.directory)
+        for item in runnable:
+            mine = [
+                session
+                for meta, session in sessions
+                if (
+                    meta.get("suite") == item.suite
+                    if item.suite
+                    else (
+                        meta.get("suite") is None
+                        and os.path.abspath(meta.get("scenario_file", "")) == str(item.absolute)
+                    )
+                )
+            ]
+            error = "" if mine else _no_sessions(run)
+            outcomes[item.path] = _Outcome(mine, error, run.directory, run.regressions())
+        return outcomes
+
+    def _place(self, items: list[ScenarioItem]) -> CrosstalkRun:
+        config = self._config
         baseline = config.getoption("crosstalk_baseline")
-        run = run_crosstalk_scenarios(
-            [self.path],
+        allow = (
+            ("--allow-inconclusive",) if config.getoption("crosstalk_allow_inconclusive") else ()
+        )
+        return run_crosstalk_scenarios(
+            [item.path for item in items],
             Path(config.getoption("crosstalk_out")),
             baseline=Path(baseline) if baseline else None,
+            extra_args=allow,
         )
-        if run.directory is not None:
-            self.user_properties.append(("report", str(run.directory / "report.html")))
-        if not run.passed:
-            kind = {1: "failed", 2: "bad input", 3: "infrastructure error"}.get(
-                run.exit_code, f"exit {run.exit_code}"
+
+
+def _no_sessions(run: CrosstalkRun) -> str:
+    kind = {1: "failed", 2: "bad input", 3: "infrastructure error", 4: "inconclusive"}.get(
+        run.exit_code, f"exit {run.exit_code}"
+    )
+    return f"crosstalk run: {kind}, no session of this file ran\n" + "\n".join(
+        run.stderr.strip().splitlines()[-5:]
+    )
+
+
+def _sessions(directory: Path | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(session.json, results.json row) of every session of a run."""
+    if directory is None:
+        return []
+    try:
+        results = json.loads((directory / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = []
+    for row in results.get("sessions") or []:
+        try:
+            path = directory / str(row.get("session_id")) / "session.json"
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        found.append((meta, row))
+    return found
+
+
+_ITEMS = pytest.StashKey[list["ScenarioItem"]]()
+_BATCH = pytest.StashKey[_Batch]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("crosstalk"):
+        config.stash[_ITEMS] = [item for item in items if isinstance(item, ScenarioItem)]
+        config.stash[_BATCH] = _Batch(config)
+
+
+class ScenarioItem(pytest.Item):
+    suite: str | None = None
+
+    @property
+    def absolute(self) -> Path:
+        return Path(os.path.abspath(self.path))
+
+    def runtest(self) -> None:
+        outcome = self.config.stash[_BATCH].outcome(self)
+        if outcome.directory is not None:
+            self.user_properties.append(("report", str(outcome.directory / "report.html")))
+        where = f"\nreport: {outcome.directory / 'report.html'}" if outcome.directory else ""
+        if outcome.error:
+            raise ScenarioFailed(outcome.error + where)
+        allowed = {"passed"}
+        if self.config.getoption("crosstalk_allow_inconclusive"):
+            allowed.add("inconclusive")
+        failed = [s for s in outcome.sessions if s.get("outcome", "failed") not in allowed]
+        if failed or outcome.regressions:
+            reasons = [
+                f"{session.get('session_id')} ({session.get('outcome')}): {reason}"
+                for session in failed
+                for reason in session.get("reasons") or [session.get("outcome")]
+            ]
+            undecided = [s for s in failed if s.get("outcome") == "inconclusive"]
+            kind = "inconclusive" if undecided == failed and not outcome.regressions else "failed"
+            raise ScenarioFailed(
+                f"crosstalk run: {kind}\n" + "\n".join([*reasons, *outcome.regressions]) + where
             )
-            where = f"\nreport: {run.directory / 'report.html'}" if run.directory else ""
-            raise ScenarioFailed(f"crosstalk run: {kind}\n" + "\n".join(run.reasons()) + where)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):

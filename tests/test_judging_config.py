@@ -13,7 +13,7 @@ from crosstalk_harness.config import load_scenario, parse_model
 from crosstalk_harness.config.authoring import json_schemas
 from crosstalk_harness.errors import ConfigError
 from crosstalk_harness.judging.judge import judge_session
-from crosstalk_harness.judging.rubrics import SHIPPED_RUBRICS, Rubric
+from crosstalk_harness.judging.rubrics import Rubric, shipped_rubrics
 from crosstalk_harness.judging.settings import JudgeSettings
 
 from .conftest import REPO, run_crosstalk
@@ -112,7 +112,7 @@ def test_a_broken_rubric_file_is_reported_at_its_own_line(tmp_path):
 
 
 def test_shipped_rubrics_are_valid_and_cover_the_issue():
-    names = sorted(path.stem for path in SHIPPED_RUBRICS.glob("*.yaml"))
+    names = sorted(path.stem for path in shipped_rubrics().glob("*.yaml"))
     assert names == [
         "conversational_flow",
         "empathy_tone",
@@ -122,9 +122,9 @@ def test_shipped_rubrics_are_valid_and_cover_the_issue():
         "turn_taking",
     ]
     for name in names:
-        rubric = parse_model(Rubric, SHIPPED_RUBRICS / f"{name}.yaml")
+        rubric = parse_model(Rubric, shipped_rubrics() / f"{name}.yaml")
         assert rubric.name == name and rubric.criteria
-    assert parse_model(Rubric, SHIPPED_RUBRICS / "turn_taking.yaml").sees_probes
+    assert parse_model(Rubric, shipped_rubrics() / "turn_taking.yaml").sees_probes
 
 
 USER_CHECK = """

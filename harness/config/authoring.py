@@ -50,7 +50,7 @@ name: {name}
 description: What this call tests.
 persona: {persona}         # a file in personas/ (without .yaml), or a path to one
 agent:
-  factory: crosstalk_agent:create_agent   # or your own `package.module:function`
+  factory: {factory}   # `package.module:function` returning a livekit Agent
   backend: offline         # offline | openai
   options: {{}}              # keyword arguments for the factory
 caller:
@@ -94,9 +94,18 @@ def _constraints(field: dict[str, Any]) -> str:
     return "; ".join(found)
 
 
-def _field_rows(schema: dict[str, Any], definitions: dict[str, Any], prefix: str) -> list[str]:
+def _field_rows(
+    schema: dict[str, Any],
+    definitions: dict[str, Any],
+    prefix: str,
+    defaults: dict[str, Any] | None = None,
+) -> list[str]:
+    """One table row per leaf field; `defaults` are the enclosing field's own default values,
+    which win over the nested model's (the agent's voice is not the caller's default voice)."""
     rows = []
     for name, field in schema.get("properties", {}).items():
+        if defaults and name in defaults:
+            field = {**field, "default": defaults[name]}
         path = f"{prefix}{name}"
         target = field
         for option in field.get("anyOf", [field]):
@@ -105,12 +114,13 @@ def _field_rows(schema: dict[str, Any], definitions: dict[str, Any], prefix: str
         if "$ref" in target:
             nested = definitions[target["$ref"].rsplit("/", 1)[-1]]
             if "properties" in nested:
-                rows.extend(_field_rows(nested, definitions, f"{path}."))
+                own = field.get("default") if isinstance(field.get("default"), dict) else None
+                rows.extend(_field_rows(nested, definitions, f"{path}.", own))
                 continue
         described = field.get("description", "")
         constraints = _constraints(field)
         meaning = "; ".join(part for part in (described, constraints) if part)
-        if "default" in field:
+        if "default" in field and field["default"] not in ([], {}):
             default_text = f"`{json.dumps(field['default'])}`"
         elif name in schema.get("required", []):
             default_text = "**required**"
@@ -153,6 +163,9 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
+REFERENCE_AGENT = "crosstalk_agent:create_agent"
+
+
 def _persona_for(root: Path, named: str | None) -> str:
     """The persona a new scenario names: the one asked for, or the only one there is."""
     known = sorted(p.stem for p in (root / "personas").glob("*.yaml"))
@@ -184,9 +197,13 @@ def _goal_note(root: Path, persona: str) -> str:
 
 
 def new_file(
-    kind: Literal["persona", "scenario"], name: str, root: Path, persona: str | None = None
+    kind: Literal["persona", "scenario"],
+    name: str,
+    root: Path,
+    persona: str | None = None,
+    factory: str = REFERENCE_AGENT,
 ) -> Path:
-    """Write a commented starting file; never overwrites."""
+    """Write a commented starting file; never overwrites. A scenario calls `factory`."""
     folder = root / ("personas" if kind == "persona" else "scenarios")
     path = folder / f"{name}.yaml"
     if path.exists():
@@ -196,7 +213,11 @@ def new_file(
     else:
         chosen = _persona_for(root, persona)
         text = SCENARIO_TEMPLATE.format(
-            name=name, path=path, persona=chosen, goal_note=_goal_note(root, chosen)
+            name=name,
+            path=path,
+            persona=chosen,
+            goal_note=_goal_note(root, chosen),
+            factory=factory,
         )
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

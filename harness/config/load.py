@@ -10,10 +10,13 @@ from typing import Literal, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
+from ..library import absolute, find, known_names, search_folders
 from .models import Persona, Scenario, Suite
 from .yaml_source import FieldPath, YamlDocument, load_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# errors whose message already quotes the value; "(found ...)" would only repeat it
+_SAYS_WHAT_IT_FOUND = ("unknown_rubric", "unknown_check")
 
 
 @dataclass(frozen=True)
@@ -76,47 +79,28 @@ def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
                 close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc), n=1)
                 if close:
                     message += f" (did you mean {close[0]!r}?)"
-            elif "input" in error and error["type"] != "missing":
+            elif "input" in error and error["type"] not in ("missing", *_SAYS_WHAT_IT_FOUND):
                 message += f" (found {error['input']!r})"
             lines.append(f"{document.where(loc)}: {field}: {message}")
         raise ConfigError("\n".join(lines)) from None
 
 
-def _persona_folders(scenario_path: Path) -> list[Path]:
-    """Where a persona named without a path is looked for, in order."""
-    return [
-        scenario_path.parent.parent / "personas",
-        scenario_path.parent / "personas",
-        Path("personas"),
-    ]
-
-
 def _persona_path(reference: str, scenario_path: Path) -> Path:
     candidate = Path(reference)
     if candidate.suffix in {".yaml", ".yml"}:
-        return (
-            candidate
-            if candidate.is_absolute() or candidate.exists()
-            else scenario_path.parent / candidate
-        )
-    for folder in _persona_folders(scenario_path):
-        path = folder / f"{reference}.yaml"
-        if path.is_file():
-            return path
-    return _persona_folders(scenario_path)[0] / f"{reference}.yaml"
-
-
-def _known_personas(scenario_path: Path) -> list[str]:
-    return sorted(
-        {path.stem for folder in _persona_folders(scenario_path) for path in folder.glob("*.yaml")}
-    )
+        if candidate.is_absolute():
+            return candidate
+        beside = absolute(scenario_path).parent / candidate
+        return beside if beside.exists() or not candidate.exists() else candidate
+    found = find("persona", reference, scenario_path)
+    return found or search_folders("persona", scenario_path)[0].path / f"{reference}.yaml"
 
 
 def load_persona(reference: str, scenario_path: Path, where: str) -> tuple[Persona, Path]:
     """The persona `reference` names, as seen from `scenario_path`; `where` locates the name."""
     persona_path = _persona_path(reference, scenario_path)
     if not persona_path.is_file():
-        close = difflib.get_close_matches(reference, _known_personas(scenario_path), n=1)
+        close = difflib.get_close_matches(reference, known_names("persona", scenario_path), n=1)
         suggestion = f" (did you mean {close[0]!r}?)" if close else f" (looked for {persona_path})"
         raise ConfigError(
             f"{where}: persona: no persona {reference!r}" + suggestion,

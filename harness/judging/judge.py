@@ -12,6 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..errors import ConfigError
 from .llm import LlmJudge
 from .registry import find_check
@@ -123,8 +125,14 @@ def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | 
     raw = (session_document.get("scenario") or {}).get("success") or {}
     try:
         return SuccessConfig.model_validate(raw, context={"source": source}), source
-    except Exception as exc:
-        raise ConfigError(f"session.json: success: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"success.{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigError(
+            f"session.json: {problems}",
+            hint=f"the scenario was {scenario_file}; judge from where its names resolve",
+        ) from None
 
 
 async def judge_after_call(

@@ -20,7 +20,7 @@ from .wer import normalise
 
 PROMPT_VERSION = "crosstalk-judge/1"
 UNSURE = "unsure"
-_SHOWN_EVENTS = ("tool_call", "thinker_result", "guardrail")
+_SHOWN_EVENTS = ("tool_call", "handoff", "thinker_result", "guardrail")
 
 SYSTEM_TEMPLATE = """\
 You are a strict, careful evaluator of phone calls between a caller and a voice agent.

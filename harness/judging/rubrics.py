@@ -1,8 +1,9 @@
 """Rubrics (`judges/*.yaml`): named criteria with a scale, anchors, a weight and a pass threshold.
 
-A rubric is found by name in `judges/` beside the scenario's folder, in the scenario's folder, in
-the current directory, and finally among the rubrics shipped with crosstalk; or by a path to its
-YAML file. Rubric files are validated like scenarios: each error names file:line and field.
+A rubric is found by name in a `judges/` folder near the scenario, in the current directory, and
+finally among the rubrics shipped with crosstalk (`crosstalk_harness.library`); or by a path to
+its YAML file, relative to the scenario. Rubric files are validated like scenarios: each error
+names file:line and field.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError
+from ..library import absolute, find, known_names, library_root, search_folders
 
-SHIPPED_RUBRICS = Path(__file__).resolve().parents[2] / "judges"
 Scale = Literal["pass_fail", "1-5"]
 SCALE_LEVELS: dict[str, tuple[str, ...]] = {
     "pass_fail": ("pass", "fail"),
@@ -116,34 +117,30 @@ class Rubric(_Strict):
         return next((c for c in self.criteria if c.name == name), None)
 
 
-def rubric_folders(scenario_path: Path | None) -> list[Path]:
-    folders = []
-    if scenario_path is not None:
-        folders += [scenario_path.parent.parent / "judges", scenario_path.parent / "judges"]
-    return [*folders, Path("judges"), SHIPPED_RUBRICS]
-
-
-def known_rubrics(scenario_path: Path | None) -> list[str]:
-    return sorted(
-        {p.stem for folder in rubric_folders(scenario_path) for p in folder.glob("*.yaml")}
-    )
+def shipped_rubrics() -> Path:
+    """The folder of the rubrics that come with crosstalk."""
+    return library_root() / "judges"
 
 
 def rubric_path(reference: str, scenario_path: Path | None) -> Path | None:
     """The YAML file `reference` names (a rubric name or a path), or None if there is none."""
     if reference.endswith((".yaml", ".yml")):
-        candidates = [Path(reference)]
-        if scenario_path is not None:
-            candidates.append(scenario_path.parent / reference)
-    else:
-        candidates = [folder / f"{reference}.yaml" for folder in rubric_folders(scenario_path)]
-    return next((path for path in candidates if path.is_file()), None)
+        given = Path(reference)
+        candidates = [given]
+        if scenario_path is not None and not given.is_absolute():
+            candidates.insert(0, absolute(scenario_path).parent / given)
+        return next((path for path in candidates if path.is_file()), None)
+    return find("rubric", reference, scenario_path)
 
 
 def unknown_rubric_message(reference: str, scenario_path: Path | None) -> str:
-    close = difflib.get_close_matches(reference, known_rubrics(scenario_path), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"no rubric {reference!r}{hint}"
+    close = difflib.get_close_matches(reference, known_names("rubric", scenario_path), n=1)
+    if close:
+        return f"no rubric {reference!r} (did you mean {close[0]!r}?)"
+    if reference.endswith((".yaml", ".yml")):
+        return f"no rubric file {reference!r} (paths are relative to the scenario)"
+    looked = ", ".join(str(folder.path) for folder in search_folders("rubric", scenario_path))
+    return f"no rubric {reference!r} (looked in {looked})"
 
 
 def load_rubric(reference: str, scenario_path: Path | None = None) -> Rubric:

@@ -1,7 +1,9 @@
 """What a judge may read from a session directory, loaded once: transcript, probes, events, state.
 
 Every file is optional except `transcript.json`; a judge that needs a missing one says so in its
-verdict. Turn numbers are 1-based positions in `transcript.json`'s `turns`.
+verdict. The agent's events are its own `agent_events.jsonl` (if it writes one) plus the tool
+calls and handoffs livekit logged in `events.jsonl`, for any agent. Turn numbers are 1-based
+positions in `transcript.json`'s `turns`.
 """
 
 from __future__ import annotations
@@ -135,12 +137,17 @@ def load_session(directory: Path) -> SessionData:
         path = directory / name
         return _read_json(path) if path.is_file() else None
 
+    from .livekit_events import merged, read_agent_tool_events  # it builds this module's events
+
     events_path = directory / "agent_events.jsonl"
+    own = _read_events(events_path) if events_path.is_file() else ()
+    livekit_path = directory / "events.jsonl"
+    livekit = read_agent_tool_events(livekit_path) if livekit_path.is_file() else ()
     return SessionData(
         directory=directory,
         turns=turns_from_json(_read_json(transcript).get("turns", [])),
         session=optional("session.json") or {},
         probes=optional("probes.json") or {},
         caller_state=optional("caller_state.json"),
-        agent_events=_read_events(events_path) if events_path.is_file() else (),
+        agent_events=merged(own, livekit),
     )

@@ -18,6 +18,7 @@ from ..config import LoadedScenario, load_scenario
 from ..config.load import check_caller, file_kind, load_persona, load_suite
 from ..config.models import ImpairmentsConfig, Suite
 from ..errors import ConfigError
+from ..library import absolute, find
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class SessionPlan:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders contribute their `*.yaml` files in name order."""
+    """Files as given; folders contribute their `*.yaml` files in name order (not their
+    subfolders); a bare name that is no file is a scenario or suite by name, the project's
+    `scenarios/` (and `scenarios/suites/`) first, then the built-in library's."""
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -49,11 +52,22 @@ def expand_paths(paths: list[Path]) -> list[Path]:
             if not found:
                 raise ConfigError(f"{path}: no scenario files (*.yaml) in this folder")
             expanded.extend(found)
-        elif not path.exists():
-            raise ConfigError(f"{path}: no such file or folder")
-        else:
+        elif path.exists():
             expanded.append(path)
+        elif (named := _by_name(path)) is not None:
+            expanded.append(named)
+        else:
+            raise ConfigError(
+                f"{path}: no such file or folder",
+                hint="`crosstalk list` shows the scenarios and suites that can be named",
+            )
     return expanded
+
+
+def _by_name(path: Path) -> Path | None:
+    if len(path.parts) != 1 or path.suffix in (".yaml", ".yml"):
+        return None
+    return find("scenario", path.name)
 
 
 def _merge(*parts: ImpairmentsConfig) -> ImpairmentsConfig:
@@ -94,8 +108,8 @@ def _repeated(
 def _suite_scenarios(suite: Suite, suite_path: Path, where: str) -> list[Path]:
     found: list[Path] = []
     for entry in suite.scenarios:
-        pattern = str(suite_path.parent / entry)
-        matches = sorted(Path(match) for match in glob.glob(pattern))
+        pattern = str(absolute(suite_path).parent / entry)
+        matches = sorted(absolute(Path(match)) for match in glob.glob(pattern))
         if not matches:
             raise ConfigError(f"{where}: scenarios: {entry!r} matches no file")
         found.extend(expand_paths(matches))

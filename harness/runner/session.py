@@ -28,6 +28,7 @@ from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.judge import judge_after_call
 from ..judging.outcome import SessionOutcome, outcome_of
+from ..library import absolute
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets
 from ..transport import Role, Transport
@@ -119,7 +120,7 @@ class SessionRun:
             "tags": list(self.plan.tags),
             "variant": self.plan.variant,
             "suite": self.plan.suite,
-            "scenario_file": str(self.loaded.scenario_path),
+            "scenario_file": str(absolute(self.loaded.scenario_path)),  # judged from anywhere
             "persona_file": str(self.loaded.persona_path),
             "scenario": self.loaded.scenario.model_dump(mode="json"),
             "persona": self.loaded.persona.model_dump(mode="json"),
