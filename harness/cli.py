@@ -305,18 +305,36 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed and not outputs.regressed else EXIT_FAILED
 
 
+_LOCATION = re.compile(r"^(.*?):(\d+):(\d+):")
+
+
+def _by_file_and_line(problem: str) -> tuple[str, int, int]:
+    found = _LOCATION.match(problem)
+    if not found:
+        return (problem.split(":", 1)[0], 0, 0)
+    return (found.group(1), int(found.group(2)), int(found.group(3)))
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .config import Persona, parse_model
     from .config.load import file_kind
     from .runner import expand_paths, load_all
 
-    problems: list[str] = []
+    problems: set[str] = set()
+    hints: dict[str, str] = {}
     paths: list[Path] = []
+
+    def collect(exc: CrosstalkError) -> None:
+        for line in exc.message.splitlines():
+            problems.add(line)
+            if exc.hint:
+                hints[line] = exc.hint
+
     for given in args.paths:
         try:
             paths.extend(expand_paths([given]))
         except CrosstalkError as exc:
-            problems.append(exc.render())
+            collect(exc)
     for path in paths:
         try:
             kind = file_kind(path)
@@ -329,9 +347,13 @@ def _validate(args: argparse.Namespace) -> int:
             else:
                 load_all([path])
         except CrosstalkError as exc:
-            problems.append(exc.render())
-    for problem in problems:
-        print(problem, file=sys.stderr)
+            collect(exc)
+    # one line per problem, each once, in file then line order (a persona several scenarios
+    # name is reported once, however many name it)
+    for problem in sorted(problems, key=_by_file_and_line):
+        print(f"error: {problem}", file=sys.stderr)
+        if problem in hints:
+            print(f"  hint: {hints[problem]}", file=sys.stderr)
     if problems:
         return EXIT_BAD_INPUT
     print(f"ok: {len(paths)} file(s) valid")
