@@ -23,6 +23,7 @@ from .errors import (
     EXIT_OK,
     ConfigError,
     CrosstalkError,
+    exit_codes_help,
 )
 from .judging import command as judge_command
 from .judging import review as review_command
@@ -44,6 +45,19 @@ class _OneLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         first_line = record.getMessage().splitlines()[0] if record.getMessage() else ""
         return f"{record.levelname} {record.name}: {first_line}"
+
+
+_NEW_EXIT_CODES = exit_codes_help(
+    "0  written", "2  the file exists already, or the name has other characters"
+)
+_NEW_KINDS = {
+    "persona": "Write personas/NAME.yaml: who calls (name, goal, facts told when asked), their "
+    "voice, speech habits and turn-taking, and the scripted caller's lines, every field "
+    "commented. Scenarios name it by NAME.",
+    "scenario": "Write scenarios/NAME.yaml: one call to place (the persona, the agent factory and "
+    "its options, who speaks first, the line's impairments, timing budgets), every field "
+    "commented. Its persona is the first file in personas/, if any.",
+}
 
 
 def _positive_int(text: str) -> int:
@@ -129,7 +143,12 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Validate every file given (folders: their *.yaml files): personas, "
         "scenarios (with the personas, agents and rubrics they name), suites (with their "
         "scenarios) and rubrics (files in a judges/ folder). "
-        "Lists every error as file:line:column: field: problem, and exits 2 if there is any.",
+        "Checks each scenario against its agent too: the options its factory accepts, the "
+        "tools it has (tool_called) and its database tables (db_state SQL). "
+        "Lists every error of every file as file:line:column: field: problem, in file and "
+        "line order.",
+        epilog=exit_codes_help("0  every file is valid", "2  at least one error (all listed)"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument(
         "paths",
@@ -138,12 +157,23 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="YAML files, or folders of them (e.g. personas scenarios)",
     )
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"valid": bool, "files": N, "errors": [{"where", "message"}]} on stdout',
+    )
     schema = commands.add_parser(
         "schema",
         help="write JSON Schemas for persona, scenario and suite YAML (editor autocompletion)",
-        description="Write persona.schema.json, scenario.schema.json and suite.schema.json, for "
-        "editors that autocomplete and check YAML (see the README for the VS Code setting), and "
-        "refresh the field reference docs/authoring.md when the folder sits beside docs/.",
+        description="Write persona.schema.json, scenario.schema.json and suite.schema.json "
+        "into --out, for editors that autocomplete and check YAML (see the README for the VS "
+        "Code setting); with --docs FILE, also the Markdown field reference (every field and "
+        "every check with its arguments). Nothing else is written, and a FILE that "
+        "`crosstalk schema` did not write is never replaced.",
+        epilog=exit_codes_help(
+            "0  written", "2  --docs names a file crosstalk did not write (left as it is)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     schema.add_argument(
         "--out",
@@ -151,21 +181,38 @@ def _build_parser() -> argparse.ArgumentParser:
         default=Path("schemas"),
         help="folder to write them to (default: schemas)",
     )
+    schema.add_argument(
+        "--docs",
+        type=Path,
+        metavar="FILE",
+        help="also write the field reference here (e.g. docs/authoring.md)",
+    )
 
     new = commands.add_parser(
         "new",
         help="write a commented starting persona or scenario",
         description="Write personas/NAME.yaml or scenarios/NAME.yaml with every field "
-        "commented; never overwrites an existing file.",
+        "commented; never overwrites an existing file. See `crosstalk new persona --help` and "
+        "`crosstalk new scenario --help`.",
+        epilog=_NEW_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    new.add_argument("kind", choices=["persona", "scenario"])
-    new.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
-    new.add_argument(
-        "--root",
-        type=Path,
-        default=Path("."),
-        help="project folder holding personas/ and scenarios/ (default: .)",
-    )
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, what in _NEW_KINDS.items():
+        one = kinds.add_parser(
+            kind,
+            help=f"write {kind}s/NAME.yaml",
+            description=what,
+            epilog=_NEW_EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        one.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
+        one.add_argument(
+            "--root",
+            type=Path,
+            default=Path("."),
+            help=f"project folder holding {kind}s/ (default: .)",
+        )
 
     analyze = commands.add_parser(
         "analyze",
@@ -173,6 +220,10 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run the timing probes on a stereo WAV (one channel per side): speech "
         "segments, response latency (time-to-first-audio), interruptions (stop latency, "
         "recovery), overlap and silences. Works on recordings from production too.",
+        epilog=exit_codes_help(
+            "0  measured", "2  not a readable stereo PCM WAV, or no such channel"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     analyze.add_argument("recording", type=Path, metavar="REC.wav", help="stereo PCM WAV file")
     analyze.add_argument("--json", action="store_true", help="print the full result as JSON")
@@ -196,9 +247,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .config.authoring import write_schemas
+    from .config.authoring import write_reference, write_schemas
 
-    for path in write_schemas(args.out):
+    written = write_schemas(args.out)
+    if args.docs is not None:
+        written.append(write_reference(args.docs))
+    for path in written:
         print(f"wrote {path}")
     return EXIT_OK
 
@@ -315,6 +369,13 @@ def _by_file_and_line(problem: str) -> tuple[str, int, int]:
     return (found.group(1), int(found.group(2)), int(found.group(3)))
 
 
+def _split_location(problem: str) -> tuple[str, str]:
+    found = _LOCATION.match(problem)
+    if not found:
+        return "", problem
+    return found.group(0).rstrip(":"), problem[found.end() :].strip()
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .config import Persona, parse_model
     from .config.load import file_kind
@@ -350,19 +411,28 @@ def _validate(args: argparse.Namespace) -> int:
             collect(exc)
     # one line per problem, each once, in file then line order (a persona several scenarios
     # name is reported once, however many name it)
-    for problem in sorted(problems, key=_by_file_and_line):
-        print(f"error: {problem}", file=sys.stderr)
-        if problem in hints:
-            print(f"  hint: {hints[problem]}", file=sys.stderr)
-    if problems:
-        return EXIT_BAD_INPUT
-    print(f"ok: {len(paths)} file(s) valid")
-    return EXIT_OK
+    ordered = sorted(problems, key=_by_file_and_line)
+    if args.json:
+        errors = [dict(zip(("where", "message"), _split_location(p), strict=True)) for p in ordered]
+        document = {"valid": not problems, "files": len(paths), "errors": errors}
+        print(json.dumps(document, indent=2))
+    else:
+        for problem in ordered:
+            print(f"error: {problem}", file=sys.stderr)
+            if problem in hints:
+                print(f"  hint: {hints[problem]}", file=sys.stderr)
+        if not problems:
+            print(f"ok: {len(paths)} file(s) valid")
+    return EXIT_BAD_INPUT if problems else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     from .reports.command import run_compare, run_report
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["judge", "calibrate"] and {"-h", "--help"} & set(argv):
+        judge_command.calibrate_parser().print_help()
+        return EXIT_OK
     args = _build_parser().parse_args(argv)
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)

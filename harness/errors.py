@@ -8,6 +8,11 @@ EXIT_BAD_INPUT = 2
 EXIT_INFRASTRUCTURE = 3
 
 
+def exit_codes_help(*lines: str) -> str:
+    """The `exit codes:` epilog of a subcommand's --help, one `N  meaning` line each."""
+    return "exit codes:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 class CrosstalkError(Exception):
     """An error the user can act on: printed as one line plus a hint, never as a traceback."""
 

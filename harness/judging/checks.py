@@ -21,8 +21,8 @@ Speaker = Literal["agent", "caller", "any"]
 
 class PatternArgs(CheckArgs):
     pattern: str = Field(description="a regular expression (Python syntax)")
-    speaker: Speaker = "agent"
-    ignore_case: bool = True
+    speaker: Speaker = Field("agent", description="whose turns are searched")
+    ignore_case: bool = Field(True, description="match regardless of upper or lower case")
 
     @field_validator("pattern")
     @classmethod
@@ -48,6 +48,7 @@ def _who(speaker: str) -> str:
 
 @check("must_say", PatternArgs)
 def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
+    """The speaker said something matching `pattern` at least once."""
     found = args.matches(session)
     if not found:
         return CheckOutcome(False, f"{_who(args.speaker)} never said /{args.pattern}/")
@@ -61,6 +62,7 @@ def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
 
 @check("must_not_say", PatternArgs)
 def must_not_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
+    """The speaker never said anything matching `pattern`."""
     found = args.matches(session)
     if not found:
         return CheckOutcome(True, f"{_who(args.speaker)} never said /{args.pattern}/")
@@ -86,11 +88,12 @@ class ToolCalledArgs(CheckArgs):
     arguments: dict[str, Any] = Field(
         default_factory=dict, description="arguments it must have had (others are ignored)"
     )
-    min_times: int = Field(1, ge=1)
+    min_times: int = Field(1, ge=1, description="how many matching calls are needed")
 
 
 @check("tool_called", ToolCalledArgs)
 def tool_called(session: SessionData, args: ToolCalledArgs) -> CheckOutcome:
+    """The agent called the tool `name`, with at least these `arguments`, `min_times` or more."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
     matching = [c for c in calls if _same(c.data.get("arguments") or {}, args.arguments)]
     wanted = f"{args.name}({args.arguments})" if args.arguments else args.name
@@ -107,11 +110,12 @@ def tool_called(session: SessionData, args: ToolCalledArgs) -> CheckOutcome:
 
 
 class ToolNotCalledArgs(CheckArgs):
-    name: str
+    name: str = Field(description="the tool's name as the agent logged it")
 
 
 @check("tool_not_called", ToolNotCalledArgs)
 def tool_not_called(session: SessionData, args: ToolNotCalledArgs) -> CheckOutcome:
+    """The agent never called the tool `name`."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
     if calls:
         return CheckOutcome(False, f"{args.name} was called {len(calls)} time(s)")
@@ -132,6 +136,7 @@ class DatabaseArgs(CheckArgs):
 
 @check("db_state", DatabaseArgs)
 def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
+    """After the call, SQL `query` on the agent's database gives the expected rows or value."""
     if session.database is None:
         raise CheckError("no agent.sqlite in the session directory: the agent kept no database")
     with sqlite3.connect(f"file:{session.database}?mode=ro", uri=True) as connection:
@@ -185,7 +190,10 @@ def _key(value: str) -> str:
 
 
 class PiiArgs(CheckArgs):
-    kinds: list[PiiKind] = Field(default_factory=lambda: ["card", "ssn", "email", "phone"])
+    kinds: list[PiiKind] = Field(
+        default_factory=lambda: ["card", "ssn", "email", "phone"],
+        description="which kinds of personal data to look for",
+    )
     echoed_only: bool = Field(
         True, description="only values the caller said first (false: any the agent says)"
     )
@@ -193,6 +201,7 @@ class PiiArgs(CheckArgs):
 
 @check("no_pii_spoken", PiiArgs)
 def no_pii_spoken(session: SessionData, args: PiiArgs) -> CheckOutcome:
+    """The agent did not speak card numbers, SSNs, emails or phone numbers back to the caller."""
     caller_values = {
         _key(value)
         for turn in session.turns_of("caller")
@@ -215,23 +224,25 @@ def no_pii_spoken(session: SessionData, args: PiiArgs) -> CheckOutcome:
 
 
 class MaxTurnsArgs(CheckArgs):
-    limit: int = Field(ge=1)
-    speaker: Speaker = "any"
+    limit: int = Field(ge=1, description="most turns allowed")
+    speaker: Speaker = Field("any", description="whose turns are counted")
 
 
 @check("max_turns", MaxTurnsArgs)
 def max_turns(session: SessionData, args: MaxTurnsArgs) -> CheckOutcome:
+    """The call took at most `limit` turns (of `speaker`)."""
     count = len(session.turns_of(args.speaker))
     who = "" if args.speaker == "any" else f" by the {args.speaker}"
     return CheckOutcome(count <= args.limit, f"{count} turns{who} (limit {args.limit})")
 
 
 class MaxDurationArgs(CheckArgs):
-    seconds: float = Field(gt=0)
+    seconds: float = Field(gt=0, description="longest call allowed, in seconds")
 
 
 @check("max_duration", MaxDurationArgs)
 def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
+    """The call lasted at most `seconds`."""
     duration = session.duration_s
     if duration is None:
         return CheckOutcome(None, "the call's duration is unknown (no probes, no timed turns)")
@@ -240,6 +251,7 @@ def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
 
 @check("goal_achieved")
 def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
+    """The simulated caller says it got what it called for."""
     state = session.caller_state
     if state is None:
         return CheckOutcome(None, "no caller_state.json: the caller did not report its goal")
@@ -253,12 +265,17 @@ def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
 
 
 class SentimentArgs(CheckArgs):
-    min_mean: float | None = Field(None, ge=-1, le=1)
-    min_final: float | None = Field(None, ge=-1, le=1)
+    min_mean: float | None = Field(
+        None, ge=-1, le=1, description="lowest mean over the caller's turns (-1 to +1)"
+    )
+    min_final: float | None = Field(
+        None, ge=-1, le=1, description="lowest score of the caller's last turn (-1 to +1)"
+    )
 
 
 @check("caller_sentiment", SentimentArgs)
 def caller_sentiment(session: SessionData, args: SentimentArgs) -> CheckOutcome:
+    """The caller's sentiment (-1 upset to +1 pleased) stayed at or above the minimums."""
     from .sentiment import caller_sentiment as measure
 
     sentiment = measure(session)

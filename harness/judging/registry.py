@@ -54,6 +54,7 @@ class CheckDefinition:
     name: str
     arguments: type[CheckArgs]
     function: CheckFunction
+    description: str = ""  # what the check asks, in words: the schema, docs and report show it
 
     def run(self, session: SessionData, args: CheckArgs) -> Verdict:
         """The check's verdict; an exception inside the check becomes an `error` verdict."""
@@ -85,7 +86,8 @@ def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT
     """Register a check under `name`; `arguments` validates its YAML arguments."""
 
     def register(function: FunctionT) -> FunctionT:
-        definition = CheckDefinition(name, arguments, function)
+        description = " ".join((function.__doc__ or "").split("\n\n")[0].split())
+        definition = CheckDefinition(name, arguments, function, description)
         CHECKS[name] = definition
         function.__crosstalk_check__ = definition  # type: ignore[attr-defined]
         return function

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_FAILED, EXIT_OK
+from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
 from .tolerances import Tolerances
 
 if TYPE_CHECKING:
@@ -33,10 +33,27 @@ def add_tolerance_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X",
         help=f"smallest judge-score change (0..1) that counts (default {defaults.score:g})",
     )
+    parser.add_argument(
+        "--pass-rate-tolerance",
+        type=float,
+        default=defaults.pass_rate,
+        metavar="X",
+        help=f"smallest pass-rate change (0..1) that counts (default {defaults.pass_rate:g})",
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="a baseline scenario the run did not place is listed, not counted as a regression",
+    )
 
 
 def tolerances_of(args: argparse.Namespace) -> Tolerances:
-    return Tolerances(latency_ms=args.latency_tolerance_ms, score=args.score_tolerance)
+    return Tolerances(
+        latency_ms=args.latency_tolerance_ms,
+        score=args.score_tolerance,
+        pass_rate=args.pass_rate_tolerance,
+        missing_is_regression=not args.allow_missing,
+    )
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +97,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="render the report and results files of run directories",
         description=f"Write {REPORT_FILES} into each RUN_DIR, from its files alone (no call "
         "is re-run, nothing is fetched). `crosstalk run` does this at the end of every run.",
+        epilog=exit_codes_help(
+            "0  written (whatever the sessions' verdicts)",
+            "2  bad input (not a run directory, an unreadable --baseline or --history)",
+            "3  a file could not be written",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     report.add_argument(
@@ -102,9 +125,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="compare a run against a baseline, beyond run-to-run noise",
         description="Compare CURRENT against BASELINE (run directories or results.json files) "
         "per scenario: response and stop latency p95, judge score, pass rate. A change counts "
-        "only when its 95%% bootstrap interval (over sessions and their replies) excludes zero "
-        "and it is at least the tolerance. Prints a Markdown summary for a PR comment.",
-        epilog="exit codes: 0 no regression, 1 regression, 2 bad input",
+        "only when its 95% bootstrap interval (over sessions and their replies) excludes zero "
+        "and it is at least the tolerance; a baseline scenario missing from CURRENT is a "
+        "regression too (unless --allow-missing). Prints a Markdown summary for a PR comment.",
+        epilog=exit_codes_help(
+            "0  no regression",
+            "1  a figure regressed beyond noise, or a baseline scenario was not run",
+            "2  bad input (a path that is not a run directory or results.json)",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     comparison.add_argument("baseline", type=Path, metavar="BASELINE")
