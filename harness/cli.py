@@ -276,7 +276,8 @@ def _analyze(args: argparse.Namespace) -> int:
         return EXIT_OK
     summary = timing.summary
     latency = summary["response_latency"]
-    print(f"{args.recording}: {summary['duration_s']:.1f} s, turns {summary['turns']}")
+    turns = ", ".join(f"{count} by the {side}" for side, count in summary["turns"].items())
+    print(f"{args.recording}: {summary['duration_s']:.1f} s, turns: {turns}")
     print(f"  greeting latency   {summary['greeting_latency_ms']} ms")
     print(
         f"  response latency   p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, "

@@ -19,6 +19,21 @@ def _seconds(value: float | None) -> str:
     return f"{value or 0:.3f}"
 
 
+def _failure_kind(session: Session) -> str:
+    """What fell short, e.g. `check`, `budget+rubric`: a failed check is not a slow answer."""
+    kinds = set()
+    if session.status == "max_duration" or any("max_duration_s" in f for f in session.failures):
+        kinds.add("max_duration")
+    if any(b.get("passed") is False and b.get("judged", True) for b in session.budgets):
+        kinds.add("budget")
+    for verdict in (session.judgement or {}).get("verdicts", []):
+        if verdict.get("kind") in ("check", "rubric") and verdict.get("status") == "failed":
+            kinds.add(str(verdict["kind"]))
+    if not kinds and session.failures:
+        kinds.add("budget")  # a failure the run recorded without saying which limit
+    return "+".join(sorted(kinds))
+
+
 def _testcase(session: Session) -> ET.Element:
     name = session.label
     case = ET.Element(
@@ -32,7 +47,7 @@ def _testcase(session: Session) -> ET.Element:
     reasons = session.reasons
     if session.outcome != "passed":
         tag = "failure" if session.outcome == "failed" else "error"
-        kind = "budget" if session.failures else ("judge" if session.judged_failed else "")
+        kind = _failure_kind(session)
         element = ET.SubElement(
             case,
             tag,

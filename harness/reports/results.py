@@ -174,6 +174,7 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "passed": run.passed and not regressed,
         "complete": run.complete,
         "cancelled": run.cancelled,
+        "shard": run.shard,
         "errors": run.errors,
         "counts": counts,
         "cells": [cell.to_json() for cell in cells_of(run)],

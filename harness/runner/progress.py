@@ -13,7 +13,7 @@ class Progress:
         self._stream = stream
         self._quiet = quiet
         self._total = 0
-        self._index = 0
+        self._index = 0  # how many sessions of this run (or shard) have started
         self._label = ""
         self._turns = 0
         self.directory: str | None = None  # the run directory, once the run has one
@@ -36,8 +36,12 @@ class Progress:
         self._print(f"crosstalk: {total} session(s), run directory {directory}")
 
     def session_started(self, index: int, session_id: str) -> None:
-        self._index, self._label, self._turns = index, session_id, 0
-        self._print(f"[{index}/{self._total}] {session_id}: loading models and starting the call")
+        # `index` numbers the session in the whole suite; with --shard the counter is this
+        # shard's own ([2/3], not [4/3]) and the id keeps the suite number
+        self._index, self._label, self._turns = self._index + 1, session_id, 0
+        self._print(
+            f"[{self._index}/{self._total}] {session_id}: loading models and starting the call"
+        )
 
     def on_event(self, record: dict[str, Any]) -> None:
         item = record["data"].get("item", {}) if record["type"] == "conversation_item_added" else {}
