@@ -44,7 +44,7 @@ def test_judge_rewrites_judgements_of_a_run_offline(tmp_path):
     assert result.exit_code == 1, result.stderr
     assert "01-order: passed" in result.stdout and "02-order: FAILED" in result.stdout
     assert "not_run  rubric task_completion: no model configured" in result.stdout
-    assert "lookup_order was never called" in result.stdout
+    assert "the agent never called lookup_order" in result.stdout
     assert "order (caller): 1/2 passed, pass^2 no" in result.stdout
     first = json.loads((run / "01-order" / "judgement.json").read_text())
     second = json.loads((run / "02-order" / "judgement.json").read_text())

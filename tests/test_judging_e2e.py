@@ -37,7 +37,7 @@ def test_a_run_judges_its_session_and_fails_on_a_failed_check(tmp_path):
     assert result.exit_code == 1, result.stderr
     [session] = result.json()["sessions"]
     assert session["outcome"] == "completed"
-    assert session["failures"] == ["must_say: the agent never said /refund/"]
+    assert session["failures"] == ["must_say: the agent never said “refund”"]
     judgement = json.loads((Path(session["directory"]) / "judgement.json").read_text())
     statuses = [(v["judge"], v["status"]) for v in judgement["verdicts"]]
     assert statuses == [

@@ -46,16 +46,37 @@ def _who(speaker: str) -> str:
     return "anyone" if speaker == "any" else f"the {speaker}"
 
 
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]()]")
+
+
+def in_words(pattern: str) -> str:
+    """A pattern as a person reads it: “22 oak avenue”, “yes” or “yeah”; real regexes stay /…/."""
+    text = re.sub(r"^\(\?[aiLmsux]+\)", "", pattern).replace("\\b", "")
+    options = [option.strip() for option in text.split("|")]
+    if all(option and not _REGEX_SYNTAX.search(option) for option in options):
+        return " or ".join(f"“{option}”" for option in options)
+    return f"something matching /{pattern}/"
+
+
+def _times(count: int) -> str:
+    return {0: "never", 1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _call(name: str, arguments: dict[str, Any]) -> str:
+    shown = ", ".join(f"{key} {value}" for key, value in arguments.items())
+    return f"{name} with {shown}" if shown else name
+
+
 @check("must_say", PatternArgs)
 def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
     """The speaker said something matching `pattern` at least once."""
     found = args.matches(session)
     if not found:
-        return CheckOutcome(False, f"{_who(args.speaker)} never said /{args.pattern}/")
+        return CheckOutcome(False, f"{_who(args.speaker)} never said {in_words(args.pattern)}")
     turn, quote = found[0]
     return CheckOutcome(
         True,
-        f"{_who(args.speaker)} said {quote!r} in turn {turn.number}",
+        f"{_who(args.speaker)} said “{quote}” (turn {turn.number})",
         [Evidence(turn.number, quote)],
     )
 
@@ -65,11 +86,11 @@ def must_not_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
     """The speaker never said anything matching `pattern`."""
     found = args.matches(session)
     if not found:
-        return CheckOutcome(True, f"{_who(args.speaker)} never said /{args.pattern}/")
+        return CheckOutcome(True, f"{_who(args.speaker)} never said {in_words(args.pattern)}")
     turns = ", ".join(str(turn.number) for turn, _ in found)
     return CheckOutcome(
         False,
-        f"{_who(args.speaker)} said {found[0][1]!r} (turn {turns})",
+        f"{_who(args.speaker)} said “{found[0][1]}” (turn {turns}), which it must not",
         [Evidence(turn.number, quote) for turn, quote in found],
     )
 
@@ -96,16 +117,18 @@ def tool_called(session: SessionData, args: ToolCalledArgs) -> CheckOutcome:
     """The agent called the tool `name`, with at least these `arguments`, `min_times` or more."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
     matching = [c for c in calls if _same(c.data.get("arguments") or {}, args.arguments)]
-    wanted = f"{args.name}({args.arguments})" if args.arguments else args.name
+    wanted = _call(args.name, args.arguments)
     if len(matching) >= args.min_times:
-        return CheckOutcome(True, f"{wanted} was called {len(matching)} time(s)")
+        return CheckOutcome(True, f"the agent called {wanted} {_times(len(matching))}")
     if not calls:
-        names = sorted({str(c.data.get("name")) for c in session.tool_calls}) or ["none"]
-        return CheckOutcome(False, f"{args.name} was never called (called: {', '.join(names)})")
-    seen = "; ".join(str(c.data.get("arguments")) for c in calls)
+        names = sorted({str(c.data.get("name")) for c in session.tool_calls})
+        others = f" (it called {', '.join(names)})" if names else " (it called no tool)"
+        return CheckOutcome(False, f"the agent never called {args.name}{others}")
+    seen = "; ".join(_call(args.name, c.data.get("arguments") or {}) for c in calls)
     return CheckOutcome(
         False,
-        f"{wanted}: called {len(matching)} of {args.min_times} time(s); arguments seen: {seen}",
+        f"expected {wanted} at least {_times(args.min_times)}, found it {_times(len(matching))}; "
+        f"the calls were: {seen}",
     )
 
 
@@ -118,8 +141,8 @@ def tool_not_called(session: SessionData, args: ToolNotCalledArgs) -> CheckOutco
     """The agent never called the tool `name`."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
     if calls:
-        return CheckOutcome(False, f"{args.name} was called {len(calls)} time(s)")
-    return CheckOutcome(True, f"{args.name} was not called")
+        return CheckOutcome(False, f"the agent called {args.name} {_times(len(calls))}")
+    return CheckOutcome(True, f"the agent never called {args.name}")
 
 
 class DatabaseArgs(CheckArgs):
@@ -146,8 +169,13 @@ def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
     else:
         passed = len(rows) == 1 and bool(rows[0]) and _same(rows[0][0], args.expect_value)
         expected = args.expect_value
-    verb = "gave" if passed else "gave, expected " + repr(expected) + ", got"
-    return CheckOutcome(passed, f"{args.query!r} {verb} {rows!r}")
+    found = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
+    if passed:
+        return CheckOutcome(True, f"the database holds {expected!r} (query: {args.query})")
+    return CheckOutcome(
+        False,
+        f"the database holds {found!r}, expected {expected!r} (query: {args.query})",
+    )
 
 
 _DIGIT_WORDS = {
