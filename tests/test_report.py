@@ -72,7 +72,7 @@ def test_failures_come_first_with_their_reasons(tmp_path):
         ],
     )
     page = _report(run)
-    failures = page[page.index('id="failures"') : page.index('id="filters"')]
+    failures = page[page.index('id="failures"') : page.index('id="speed"')]
     assert "slow" in failures and "rude" in failures and "good" not in failures
     assert "response_latency_p95_ms 4000 ms exceeds" in failures
     assert "helpful: never gave the delivery day" in failures

@@ -287,9 +287,16 @@ def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
     why = f" ({state['reason']})" if state.get("reason") else ""
     if achieved is None:
         return CheckOutcome(None, f"the caller could not tell whether its goal was met{why}")
-    return CheckOutcome(
-        bool(achieved), f"the caller says its goal was {'' if achieved else 'not '}met{why}"
+    if achieved:
+        return CheckOutcome(True, f"the caller says its goal was met{why}")
+    persona = session.session.get("persona") or {}
+    goal = f": “{persona['goal']}”" if persona.get("goal") else ""
+    needed = (
+        f"; it needed to hear {in_words(persona['goal_reached_when'])}"
+        if persona.get("goal_reached_when")
+        else ""
     )
+    return CheckOutcome(False, f"the caller's goal was not met{goal}{needed}{why}")
 
 
 class SentimentArgs(CheckArgs):

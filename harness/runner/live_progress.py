@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from .progress import heard_beside_said
 from .session import SessionResult
 
 _CLEAR_LINE = "\r\x1b[K"
@@ -82,6 +83,9 @@ class LiveProgress:
         )
         for failure in result.failures:
             self._line(f"  FAILED: {failure}")
+        if result.failures:
+            for line in heard_beside_said(result.directory):
+                self._line(line)
         if not trusted:
             reasons = "; ".join(result.timing_trust.get("reasons", []))
             self._line(f"  timing untrustworthy, budgets not judged: {reasons}")

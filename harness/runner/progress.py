@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
+from ..judging.wer import misheard_turns
 from .session import SessionResult
+
+
+def _turns_of(directory: str) -> list[dict[str, Any]]:
+    """The session's transcript turns, or none if it has no readable transcript.json."""
+    try:
+        document = json.loads((Path(directory) / "transcript.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    turns = document.get("turns") if isinstance(document, dict) else None
+    return [t for t in turns if isinstance(t, dict)] if isinstance(turns, list) else []
+
+
+def heard_beside_said(directory: str) -> list[str]:
+    """After a failure: the turns the other side heard differently, said beside heard."""
+    return [
+        f"  turn {turn.turn}: the {turn.speaker} said “{turn.said}”; "
+        f"the {turn.listener} heard “{turn.heard}”"
+        for turn in misheard_turns(_turns_of(directory))
+    ]
 
 
 class Progress:
@@ -62,6 +84,9 @@ class Progress:
         )
         for failure in result.failures:
             self._print(f"  FAILED: {failure}")
+        if result.failures:
+            for line in heard_beside_said(result.directory):
+                self._print(line)
         if not result.timing_trust.get("trusted", True):
             reasons = "; ".join(result.timing_trust.get("reasons", []))
             self._print(f"  timing untrustworthy, budgets not judged: {reasons}")
