@@ -50,7 +50,9 @@ def test_compare_help_names_its_tolerance_flags():
     assert "--allow-missing" in text and "95% bootstrap" in " ".join(text.split())
 
 
-@pytest.mark.parametrize("command", [["validate"], ["analyze"], ["compare"], ["judge"], ["run"]])
+@pytest.mark.parametrize(
+    "command", [["validate"], ["analyze"], ["compare"], ["judge"], ["run"], ["report"]]
+)
 def test_commands_whose_output_is_data_offer_json(command):
     assert "--json" in run_crosstalk(*command, "--help").stdout
 

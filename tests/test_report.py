@@ -203,3 +203,12 @@ def test_embedded_audio_keeps_both_channels_apart(tmp_path):
         left, right = (np.sqrt(np.mean(decoded[middle, c] ** 2)) for c in (0, 1))
         loud, quiet = (left, right) if turn["speaker"] == "caller" else (right, left)
         assert loud > 20 * quiet, turn  # caller on the left, agent on the right, unmixed
+
+
+def test_report_json_lists_each_run_with_its_files(tmp_path):
+    run = write_run(tmp_path, [FakeSession()])
+    result = run_crosstalk("report", str(run), "--audio", "none", "--json")
+    assert result.exit_code == 0, result.stderr
+    [entry] = json.loads(result.stdout)
+    assert entry["directory"] == str(run) and entry["passed"] is True
+    assert str(run / "report.html") in entry["files"]

@@ -118,6 +118,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="also write the baseline comparison as Markdown to FILE ('-' for stdout)",
     )
+    report.add_argument(
+        "--json",
+        action="store_true",
+        help='print [{"directory", "passed", "regressed", "files"}] per RUN_DIR on stdout',
+    )
     add_report_arguments(report)
 
     comparison = commands.add_parser(
@@ -189,12 +194,24 @@ def run_report(args: argparse.Namespace) -> int:
         from .merge import merge_runs
 
         args.run_dirs = [merge_runs(args.run_dirs, args.merge_into)]
+    written = []
     for directory in args.run_dirs:
         outputs = outputs_for(directory, args)
-        verdict = "passed" if outputs.passed else "did not pass"
-        print(f"{directory}: {verdict}; wrote {', '.join(p.name for p in outputs.files)}")
+        written.append(
+            {
+                "directory": str(directory),
+                "passed": outputs.passed,
+                "regressed": outputs.regressed,
+                "files": [str(path) for path in outputs.files],
+            }
+        )
+        if not args.json:
+            verdict = "passed" if outputs.passed else "did not pass"
+            print(f"{directory}: {verdict}; wrote {', '.join(p.name for p in outputs.files)}")
         if outputs.comparison:
             _write_markdown(markdown_summary(outputs.comparison), args.markdown)
+    if args.json:
+        print(json.dumps(written, indent=2))
     return EXIT_OK
 
 
