@@ -48,7 +48,8 @@ def _option_problems(
         problems = []
         for line in str(exc).splitlines() or [type(exc).__name__]:
             found = _FIELD.match(line)
-            path = tuple(found.group(1).split(".")) if found else ()
+            parts = found.group(1).split(".") if found else []
+            path = tuple(int(part) if part.isdigit() else part for part in parts)
             location = where.where(("agent", "options", *path))
             problems.append(f"{location}: agent.options{'.' if found else ': '}{line}")
         return problems

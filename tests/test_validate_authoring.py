@@ -110,3 +110,12 @@ def test_messages_are_in_our_words_not_pydantics(tmp_path):
     assert "Value error" not in joined and "instance of" not in joined and "Args" not in joined
     assert "success.checks.0.must_say: expected a mapping of keys" in joined
     assert "caller: brain: replay needs a `replay: {source: ...}` section" in joined
+
+
+def test_an_option_inside_a_list_is_located_at_its_item(tmp_path):
+    text = (
+        "name: s\npersona: good\nagent:\n  options:\n    guardrails:\n      rules:\n"
+        "        - {name: x, kind: pattern}\n"
+    )
+    folder, errors = _errors(tmp_path, {"s.yaml": text})
+    assert errors[0].startswith(f"error: {folder / 's.yaml'}:7:11: agent.options.guardrails.rules.0")
