@@ -118,4 +118,5 @@ def test_an_option_inside_a_list_is_located_at_its_item(tmp_path):
         "        - {name: x, kind: pattern}\n"
     )
     folder, errors = _errors(tmp_path, {"s.yaml": text})
-    assert errors[0].startswith(f"error: {folder / 's.yaml'}:7:11: agent.options.guardrails.rules.0")
+    where = f"error: {folder / 's.yaml'}:7:11: "
+    assert errors[0].startswith(where + "agent.options.guardrails.rules.0")
