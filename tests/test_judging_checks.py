@@ -204,3 +204,11 @@ def test_patterns_are_shown_as_words_where_they_are_plain(pattern, words):
     from crosstalk_harness.judging.checks import in_words
 
     assert in_words(pattern) == words
+
+
+def test_a_check_description_leads_its_reason(tmp_path):
+    directory = write_session(tmp_path / "01-call")
+    entry = {"must_say": {"pattern": "refund", "description": "the agent offers a refund"}}
+    verdict = _only(_judge(directory, checks=[entry]))
+    assert verdict["status"] == "failed"
+    assert verdict["reason"] == "the agent offers a refund: no, the agent never said “refund”"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .session_data import SessionData
 from .verdicts import CriterionResult, Evidence, Verdict
@@ -29,6 +29,12 @@ class CheckArgs(BaseModel):
     """Base for check arguments: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = Field(
+        None,
+        description="what the check expects, in words; the report leads with it, e.g. "
+        "'the agent confirms the new address'",
+    )
 
 
 class NoArgs(CheckArgs):
@@ -76,7 +82,10 @@ class CheckDefinition:
             evidence=tuple(outcome.evidence),
         )
         status = "passed" if outcome.passed else "failed"
-        return Verdict(self.name, "check", status, score, outcome.reason, (criterion,))
+        reason = outcome.reason
+        if args.description:
+            reason = f"{args.description}: {'yes' if outcome.passed else 'no'}, {reason}"
+        return Verdict(self.name, "check", status, score, reason, (criterion,))
 
 
 CHECKS: dict[str, CheckDefinition] = {}
