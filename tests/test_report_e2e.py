@@ -195,7 +195,7 @@ def _first_screen_facts(page) -> dict:
                 height: document.documentElement.scrollHeight,
                 scrollWidth: document.documentElement.scrollWidth,
                 wideTables: wide,
-                agentEventsOpen: Array.from(document.querySelectorAll("details.agent-events"))
+                agentEventsOpen: Array.from(document.querySelectorAll("details.events"))
                     .map((d) => d.open),
             };
         }"""
@@ -256,7 +256,7 @@ def test_first_screen_answers_pass_why_and_how_fast(demo_run, failing_run, width
         assert found["latency"] is not None and found["latency"] <= height, found
         assert "p95" in found["latencyText"] and "budget" in found["latencyText"]
         assert found["wideTables"] == [] and found["scrollWidth"] <= width
-        assert found["agentEventsOpen"] == [False]
+        assert found["agentEventsOpen"] == [False, False, False]  # agent, raw rows, harness
     assert failing_facts["reasons"] is not None and failing_facts["reasons"] <= height
     assert "the agent never said “22 Oak Avenue”" in failing_facts["reasonText"]
     assert "/" not in failing_facts["reasonText"], "no regexes among the reasons"
