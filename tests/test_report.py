@@ -105,7 +105,7 @@ def test_broken_and_unfinished_sessions_are_marked_and_the_rest_still_reported(t
     assert "probes.json: unreadable" in page
     assert "events.jsonl: 1 unreadable line(s) skipped" in page
     counts = outputs.results["counts"]
-    assert counts == {"sessions": 4, "passed": 2, "failed": 0, "errors": 2}
+    assert counts == {"sessions": 4, "passed": 2, "failed": 1, "inconclusive": 1, "errors": 1}
     assert outputs.results["passed"] is False and outputs.results["complete"] is False
 
 
@@ -118,7 +118,7 @@ def test_results_json_and_tables(tmp_path):
     run = write_run(tmp_path, sessions)
     outputs = write_run_outputs(run)
     document = json.loads((run / "results.json").read_text())
-    assert document["schema"] == "crosstalk.results/1"
+    assert document["schema"] == "crosstalk.results/2"
     assert document == json.loads(json.dumps(outputs.results))
     [cell] = document["cells"]
     assert (cell["sessions"], cell["passed"], cell["k"]) == (3, 2, 3)
@@ -210,5 +210,5 @@ def test_report_json_lists_each_run_with_its_files(tmp_path):
     result = run_crosstalk("report", str(run), "--audio", "none", "--json")
     assert result.exit_code == 0, result.stderr
     [entry] = json.loads(result.stdout)
-    assert entry["directory"] == str(run) and entry["passed"] is True
+    assert entry["directory"] == str(run) and entry["outcome"] == "passed"
     assert str(run / "report.html") in entry["files"]

@@ -56,6 +56,15 @@ def tolerances_of(args: argparse.Namespace) -> Tolerances:
     )
 
 
+def add_allow_inconclusive(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-inconclusive",
+        action="store_true",
+        help="exit 0 instead of 4 when nothing failed but something could not be judged (for "
+        "jobs that knowingly run without a judge model); the outcome still says inconclusive",
+    )
+
+
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by `report` and `run` (which writes the report at its end)."""
     parser.add_argument(
@@ -98,7 +107,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         description=f"Write {REPORT_FILES} into each RUN_DIR, from its files alone (no call "
         "is re-run, nothing is fetched). `crosstalk run` does this at the end of every run.",
         epilog=exit_codes_help(
-            "0  written (whatever the sessions' verdicts)",
+            "0  written (whatever the sessions' outcomes), and no regression against --baseline",
+            "1  with --baseline: a figure regressed beyond noise, or a scenario was not run",
             "2  bad input (not a run directory, an unreadable --baseline or --history)",
             "3  a file could not be written",
         ),
@@ -121,7 +131,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--json",
         action="store_true",
-        help='print [{"directory", "passed", "regressed", "files"}] per RUN_DIR on stdout',
+        help='print [{"directory", "outcome", "regressed", "files"}] per RUN_DIR on stdout',
     )
     add_report_arguments(report)
 
@@ -194,25 +204,29 @@ def run_report(args: argparse.Namespace) -> int:
         from .merge import merge_runs
 
         args.run_dirs = [merge_runs(args.run_dirs, args.merge_into)]
+    regressed = False
     written = []
     for directory in args.run_dirs:
         outputs = outputs_for(directory, args)
+        regressed = regressed or outputs.regressed
         written.append(
             {
                 "directory": str(directory),
-                "passed": outputs.passed,
+                "outcome": outputs.results["outcome"],
                 "regressed": outputs.regressed,
                 "files": [str(path) for path in outputs.files],
             }
         )
         if not args.json:
-            verdict = "passed" if outputs.passed else "did not pass"
-            print(f"{directory}: {verdict}; wrote {', '.join(p.name for p in outputs.files)}")
+            print(
+                f"{directory}: {outputs.results['outcome']}; "
+                f"wrote {', '.join(p.name for p in outputs.files)}"
+            )
         if outputs.comparison:
             _write_markdown(markdown_summary(outputs.comparison), args.markdown)
     if args.json:
         print(json.dumps(written, indent=2))
-    return EXIT_OK
+    return EXIT_FAILED if regressed else EXIT_OK
 
 
 def run_compare(args: argparse.Namespace) -> int:

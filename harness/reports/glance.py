@@ -65,7 +65,7 @@ def failure_cards(views: list[dict[str, Any]]) -> list[FailureCard]:
             anchor=view["anchor"],
             outcome=view["s"].outcome,
             reasons=reasons_in_words(view["s"]),
-            misheard=misheard_turns(view["s"].turns),
+            misheard=misheard_turns(view["s"].turns) if view["s"].outcome == "failed" else [],
         )
         for view in views
         if view["s"].outcome != "passed"

@@ -7,8 +7,20 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..judging.outcome import SessionOutcome
 from ..judging.wer import misheard_turns
 from .session import SessionResult
+
+
+def outcome_word(verdict: SessionOutcome) -> str:
+    return "passed" if verdict.passed else verdict.outcome.upper()
+
+
+def reason_lines(verdict: SessionOutcome) -> list[str]:
+    """One console line per reason, each once: what failed, then what could not be judged."""
+    return [f"  FAILED: {line}" for line in verdict.failed] + [
+        f"  NOT JUDGED: {line}" for line in verdict.unjudged
+    ]
 
 
 def _turns_of(directory: str) -> list[dict[str, Any]]:
@@ -78,13 +90,14 @@ class Progress:
 
     def session_finished(self, result: SessionResult) -> None:
         turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
+        verdict = result.verdict
         self._print(
             f"[{self._index}/{self._total}] {self._label}: {result.outcome} after "
-            f"{result.duration_s:.1f}s of audio ({turns} turns)"
+            f"{result.duration_s:.1f}s of audio ({turns} turns), {outcome_word(verdict)}"
         )
-        for failure in result.failures:
-            self._print(f"  FAILED: {failure}")
-        if result.failures:
+        for line in reason_lines(verdict):
+            self._print(line)
+        if verdict.outcome == "failed":
             for line in heard_beside_said(result.directory):
                 self._print(line)
         if not result.timing_trust.get("trusted", True):
@@ -101,7 +114,6 @@ class Progress:
     def session_failed(self, message: str) -> None:
         self._print(f"[{self._index}/{self._total}] {self._label}: FAILED: {message}")
 
-    def run_finished(self, directory: str, passed: bool) -> None:
-        self._print(
-            f"crosstalk: {'done' if passed else 'done, with failures'}; results in {directory}"
-        )
+    def run_finished(self, directory: str, summary: str) -> None:
+        self._print(f"crosstalk: done; results in {directory}")
+        self._print(f"crosstalk: {summary}")
