@@ -75,13 +75,12 @@ def test_console_prints_said_beside_heard_after_a_failure(tmp_path):
     assert heard_beside_said(str(tmp_path / "missing")) == []
     stream = io.StringIO()
     progress = Progress(stream)
-    progress.run_started("reports/x", 2)
-    for failures in (["must_say: the agent never said “22 Oak Avenue”"], []):
-        progress.session_started(1, "01-address")
-        progress.session_finished(
-            SessionResult("01-address", str(tmp_path), "completed", 30.0, failures=failures)
-        )
+    progress.run_started("reports/x", 1)
+    progress.session_started(1, "01-address")
+    # no session.json beside the transcript: the session counts as failed (unreadable)
+    progress.session_finished(SessionResult("01-address", str(tmp_path), "completed", 30.0))
     printed = stream.getvalue()
+    assert "FAILED" in printed
     assert printed.count("the caller said “It is 22 Oak Avenue.”; the agent heard") == 1
 
 
