@@ -129,12 +129,17 @@ def _checks_reference() -> list[str]:
         "\n## success.checks\n",
         "Each item of a scenario's `success.checks` is `- name: {arguments}`; a check whose",
         "arguments all have defaults may be named alone (`- goal_achieved`). Your own checks are",
-        "named `package.module:function` (see `harness/judging/registry.py`).\n",
+        "named `package.module:function` (see `harness/judging/registry.py`). Every check also",
+        "takes `description:`, what it expects in words; the report leads its reason with it.\n",
     ]
     for name, definition in sorted(builtin_checks().items()):
         schema = definition.arguments.model_json_schema()
         parts.append(f"\n### `{name}`\n\n{definition.description}\n")
-        rows = _field_rows(schema, schema.get("$defs", {}), "")
+        rows = [
+            row
+            for row in _field_rows(schema, schema.get("$defs", {}), "")
+            if not row.startswith("| `description` |")
+        ]
         if rows:
             parts.append("| argument | default | meaning |\n|---|---|---|")
             parts.extend(rows)
