@@ -103,7 +103,7 @@ def trend_chart(history: list[dict[str, Any]]) -> str | None:
     score_axes.bar(xs, [p[4] for p in points], width=0.5, label="pass rate", color="#a9dfbf")
     score_axes.plot(xs, [p[3] for p in points], "o-", label="judge score (0-1)", color="#8e44ad")
     score_axes.set_ylim(-0.05, 1.05)
-    score_axes.legend(fontsize=8)
+    score_axes.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
     score_axes.grid(alpha=0.3)
     score_axes.set_xticks(xs, labels, rotation=30, ha="right", fontsize=7)
     score_axes.set_xlabel("run (month-day hour:minute)", fontsize=8)
