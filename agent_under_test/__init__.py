@@ -14,13 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from crosstalk_harness.agent_description import AgentDescription
+
 from .config import AgentConfig, load_config
 from .controller import Controller
 from .responder import Responder
 from .retrieval import KnowledgeBase
 from .runtime import Runtime
-from .store import AgentStore
+from .store import AgentStore, database_sql
 from .thinker import build_thinker
+from .tools import TOOL_SCHEMAS
 
 
 def _customer_data(store: AgentStore) -> dict[str, list[str]]:
@@ -73,5 +76,12 @@ def create_agent(
     runtime = build_runtime(config, session_dir=session_dir, clock=clock, backend=backend)
     return Responder(runtime, offline_brain=backend == "offline")
 
+
+# lets `crosstalk validate` check options, tool names and db_state SQL before any call
+create_agent.crosstalk_description = AgentDescription(  # type: ignore[attr-defined]
+    check_options=load_config,
+    tool_names=tuple(schema["function"]["name"] for schema in TOOL_SCHEMAS),
+    database_sql=database_sql,
+)
 
 __all__ = ["Responder", "build_runtime", "create_agent", "load_config"]

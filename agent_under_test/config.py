@@ -153,6 +153,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return document
 
 
+def _in_words(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown option"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
 def load_config(options: dict[str, Any]) -> AgentConfig:
     """Defaults, then `options["config_file"]` (if any), then the other options, validated."""
     options = dict(options)
@@ -164,6 +170,8 @@ def load_config(options: dict[str, Any]) -> AgentConfig:
     try:
         return AgentConfig.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise AgentOptionsError(f"{field}: {first['msg']}") from None
+        problems = [
+            ".".join(str(part) for part in error["loc"]) + ": " + _in_words(error)
+            for error in exc.errors()
+        ]
+        raise AgentOptionsError("\n".join(problems)) from None

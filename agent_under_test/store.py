@@ -51,6 +51,11 @@ CREATE TABLE sessions (
 """
 
 
+def database_sql() -> str:
+    """The SQL that builds a session's `agent.sqlite` (tables and the retailer's rows)."""
+    return (DATA_DIR / "retail.sql").read_text(encoding="utf-8") + _AGENT_TABLES
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One thing that happened in the session, at `t` seconds on the session clock."""
@@ -79,8 +84,7 @@ class AgentStore:
             self.db_path.unlink()  # a fresh copy of the retailer's data for every session
         self._db = sqlite3.connect(str(self.db_path or ":memory:"), check_same_thread=False)
         self._db.row_factory = sqlite3.Row
-        self._db.executescript((DATA_DIR / "retail.sql").read_text(encoding="utf-8"))
-        self._db.executescript(_AGENT_TABLES)
+        self._db.executescript(database_sql())
         now = time.time()
         self._db.execute(
             "INSERT INTO sessions (id, started_at, updated_at, state) VALUES (?, ?, ?, 'greet')",

@@ -21,13 +21,13 @@ from typing import Any
 from . import __version__
 from . import scaffold as init_command
 from .errors import (
-    EXIT_BAD_INPUT,
     EXIT_INFRASTRUCTURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
     ConfigError,
     CrosstalkError,
+    exit_codes_help,
     outcome_exit_code,
 )
 from .judging import command as judge_command
@@ -54,6 +54,19 @@ class _OneLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         first_line = record.getMessage().splitlines()[0] if record.getMessage() else ""
         return f"{record.levelname} {record.name}: {first_line}"
+
+
+_NEW_EXIT_CODES = exit_codes_help(
+    "0  written", "2  the file exists already, or the name has other characters"
+)
+_NEW_KINDS = {
+    "persona": "Write personas/NAME.yaml: who calls (name, goal, facts told when asked), their "
+    "voice, speech habits and turn-taking, and the scripted caller's lines, every field "
+    "commented. Scenarios name it by NAME.",
+    "scenario": "Write scenarios/NAME.yaml: one call to place (the persona, the agent factory and "
+    "its options, who speaks first, the line's impairments, timing budgets), every field "
+    "commented. Its persona is the first file in personas/, if any.",
+}
 
 
 def _positive_int(text: str) -> int:
@@ -140,7 +153,12 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Validate every file given (folders: their *.yaml files): personas, "
         "scenarios (with the personas, agents and rubrics they name), suites (with their "
         "scenarios) and rubrics (files in a judges/ folder). "
-        "Lists every error as file:line:column: field: problem, and exits 2 if there is any.",
+        "Checks each scenario against its agent too: the options its factory accepts, the "
+        "tools it has (tool_called) and its database tables (db_state SQL). "
+        "Lists every error of every file as file:line:column: field: problem, in file and "
+        "line order.",
+        epilog=exit_codes_help("0  every file is valid", "2  at least one error (all listed)"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument(
         "paths",
@@ -149,12 +167,23 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="YAML files, or folders of them (e.g. personas scenarios)",
     )
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"valid": bool, "files": N, "errors": [{"where", "message"}]} on stdout',
+    )
     schema = commands.add_parser(
         "schema",
         help="write JSON Schemas for persona, scenario and suite YAML (editor autocompletion)",
-        description="Write persona.schema.json, scenario.schema.json and suite.schema.json, for "
-        "editors that autocomplete and check YAML (see the README for the VS Code setting), and "
-        "refresh the field reference docs/authoring.md when the folder sits beside docs/.",
+        description="Write persona.schema.json, scenario.schema.json and suite.schema.json "
+        "into --out, for editors that autocomplete and check YAML (see the README for the VS "
+        "Code setting); with --docs FILE, also the Markdown field reference (every field and "
+        "every check with its arguments). Nothing else is written, and a FILE that "
+        "`crosstalk schema` did not write is never replaced.",
+        epilog=exit_codes_help(
+            "0  written", "2  --docs names a file crosstalk did not write (left as it is)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     schema.add_argument(
         "--out",
@@ -162,26 +191,44 @@ def _build_parser() -> argparse.ArgumentParser:
         default=Path("schemas"),
         help="folder to write them to (default: schemas)",
     )
+    schema.add_argument(
+        "--docs",
+        type=Path,
+        metavar="FILE",
+        help="also write the field reference here (e.g. docs/authoring.md)",
+    )
 
     new = commands.add_parser(
         "new",
         help="write a commented starting persona or scenario",
         description="Write personas/NAME.yaml or scenarios/NAME.yaml with every field "
-        "commented; never overwrites an existing file.",
+        "commented; never overwrites an existing file. See `crosstalk new persona --help` and "
+        "`crosstalk new scenario --help`.",
+        epilog=_NEW_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    new.add_argument("kind", choices=["persona", "scenario"])
-    new.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
-    new.add_argument(
-        "--persona",
-        metavar="P",
-        help="scenario: the caller, personas/P.yaml (needed when there are several)",
-    )
-    new.add_argument(
-        "--root",
-        type=Path,
-        default=Path("."),
-        help="project folder holding personas/ and scenarios/ (default: .)",
-    )
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, what in _NEW_KINDS.items():
+        one = kinds.add_parser(
+            kind,
+            help=f"write {kind}s/NAME.yaml",
+            description=what,
+            epilog=_NEW_EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        one.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
+        one.add_argument(
+            "--root",
+            type=Path,
+            default=Path("."),
+            help=f"project folder holding {kind}s/ (default: .)",
+        )
+        if kind == "scenario":
+            one.add_argument(
+                "--persona",
+                metavar="P",
+                help="the caller, personas/P.yaml (needed when there are several)",
+            )
 
     analyze = commands.add_parser(
         "analyze",
@@ -191,6 +238,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "WAV, FLAC, OGG (Vorbis or Opus) or MP3 at any sample rate. Prints speech segments, "
         "response latency (time-to-first-audio), interruptions (stop latency, recovery), "
         "overlap and silences. Works on recordings from production too.",
+        epilog=exit_codes_help(
+            "0  measured", "2  not a readable recording, or no such channel"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     analyze.add_argument(
         "recording",
@@ -226,9 +277,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .config.authoring import write_schemas
+    from .config.authoring import write_reference, write_schemas
 
-    for path in write_schemas(args.out):
+    written = write_schemas(args.out)
+    if args.docs is not None:
+        written.append(write_reference(args.docs))
+    for path in written:
         print(f"wrote {path}")
     return EXIT_OK
 
@@ -238,7 +292,7 @@ def _new(args: argparse.Namespace) -> int:
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.name):
         raise ConfigError(f"{args.name!r}: use letters, digits, '_', '.' and '-' in names")
-    path = new_file(args.kind, args.name, args.root, args.persona)
+    path = new_file(args.kind, args.name, args.root, getattr(args, "persona", None))
     print(f"wrote {path}; check it with: crosstalk validate {path}")
     return EXIT_OK
 
@@ -262,7 +316,8 @@ def _analyze(args: argparse.Namespace) -> int:
         return EXIT_OK
     summary = timing.summary
     latency = summary["response_latency"]
-    print(f"{source}: {summary['duration_s']:.1f} s, turns {summary['turns']}")
+    turns = ", ".join(f"{count} by the {side}" for side, count in summary["turns"].items())
+    print(f"{source}: {summary['duration_s']:.1f} s, turns: {turns}")
     print(f"  greeting latency   {summary['greeting_latency_ms']} ms")
     print(
         f"  response latency   p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, "
@@ -345,39 +400,6 @@ def _run(args: argparse.Namespace) -> int:
     return outcome_exit_code(outputs.results["outcome"], allow_inconclusive=args.allow_inconclusive)
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from .config import Persona, parse_model
-    from .config.load import file_kind
-    from .runner import expand_paths, load_all
-
-    problems: list[str] = []
-    paths: list[Path] = []
-    for given in args.paths:
-        try:
-            paths.extend(expand_paths([given]))
-        except CrosstalkError as exc:
-            problems.append(exc.render())
-    for path in paths:
-        try:
-            kind = file_kind(path)
-            if kind == "persona":
-                parse_model(Persona, path)
-            elif kind == "rubric":
-                from .judging.rubrics import Rubric
-
-                parse_model(Rubric, path)
-            else:
-                load_all([path])
-        except CrosstalkError as exc:
-            problems.append(exc.render())
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        return EXIT_BAD_INPUT
-    print(f"ok: {len(paths)} file(s) valid")
-    return EXIT_OK
-
-
 _terminated = threading.Event()
 
 
@@ -392,8 +414,13 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .config.validation import run_validate
     from .reports.command import run_compare, run_report
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["judge", "calibrate"] and {"-h", "--help"} & set(argv):
+        judge_command.calibrate_parser().print_help()
+        return EXIT_OK
     args = _build_parser().parse_args(argv)
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.ERROR)
@@ -403,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(handlers=[terminal])
     handlers = {
         "run": _run,
-        "validate": _validate,
+        "validate": run_validate,
         "analyze": _analyze,
         "schema": _schema,
         "new": _new,

@@ -21,6 +21,11 @@ def outcome_exit_code(outcome: str, *, allow_inconclusive: bool = False) -> int:
     return EXIT_FAILED
 
 
+def exit_codes_help(*lines: str) -> str:
+    """The `exit codes:` epilog of a subcommand's --help, one `N  meaning` line each."""
+    return "exit codes:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 class CrosstalkError(Exception):
     """An error the user can act on: printed as one line plus a hint, never as a traceback."""
 

@@ -57,6 +57,8 @@ def test_human_readable_output_lists_each_response(crosstalk, recording):
     result = crosstalk("analyze", str(path))
     assert result.exit_code == 0
     assert result.stdout.count("agent starts") == len(truth.responses)
+    assert "{" not in result.stdout, "no Python dicts in the readable output"
+    assert "by the caller" in result.stdout.splitlines()[0]
 
 
 @pytest.mark.parametrize("problem", ["missing", "mono", "not audio", "bad channel"])

@@ -67,3 +67,53 @@ def test_schemas_reject_unknown_keys_and_know_the_fields():
     assert {"persona", "agent", "link", "budgets"} <= set(scenario["properties"])
     assert set(persona["required"]) == {"name", "goal"}
     assert set(schemas["suite.schema.json"]["required"]) == {"suite", "scenarios"}
+
+
+def test_scenario_schema_enumerates_checks_with_typed_arguments_and_defaults():
+    scenario = json_schemas()["scenario.schema.json"]
+    items = scenario["$defs"]["SuccessConfig"]["properties"]["checks"]["items"]["anyOf"]
+    by_name = {next(iter(item["properties"])): item for item in items if "properties" in item}
+    assert {"must_say", "tool_called", "db_state", "goal_achieved"} <= set(by_name)
+    must_say = by_name["must_say"]["properties"]["must_say"]
+    assert must_say["required"] == ["pattern"] and must_say["additionalProperties"] is False
+    assert must_say["properties"]["ignore_case"] == {
+        "default": True,
+        "description": "match regardless of upper or lower case",
+        "title": "Ignore Case",
+        "type": "boolean",
+    }
+    assert must_say["properties"]["speaker"]["enum"] == ["agent", "caller", "any"]
+    assert "matching `pattern`" in by_name["must_say"]["description"]
+    alone = next(item for item in items if "enum" in item)["enum"]
+    assert "goal_achieved" in alone and "must_say" not in alone
+
+
+def test_field_reference_documents_every_check_from_the_registry():
+    from crosstalk_harness.judging.registry import builtin_checks
+
+    reference = field_reference()
+    for name, definition in builtin_checks().items():
+        assert f"### `{name}`\n\n{definition.description}" in reference
+    assert "| `ignore_case` | `true` | match regardless of upper or lower case |" in reference
+
+
+def test_schema_writes_only_the_schemas_unless_docs_are_asked_for(crosstalk, tmp_path):
+    (tmp_path / "docs").mkdir()
+    mine = tmp_path / "docs" / "authoring.md"
+    mine.write_text("# How we write scenarios at Acme\n")
+    result = crosstalk("schema", "--out", str(tmp_path / "schemas"))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
+        "persona.schema.json",
+        "scenario.schema.json",
+        "suite.schema.json",
+    ]
+    assert mine.read_text() == "# How we write scenarios at Acme\n"
+    refused = crosstalk("schema", "--out", str(tmp_path / "schemas"), "--docs", str(mine))
+    assert refused.exit_code == 2 and "was not written by `crosstalk schema`" in refused.stderr
+    assert mine.read_text() == "# How we write scenarios at Acme\n"
+    ours = tmp_path / "reference.md"
+    assert crosstalk("schema", "--out", str(tmp_path / "s"), "--docs", str(ours)).exit_code == 0
+    assert ours.read_text() == field_reference()
+    again = crosstalk("schema", "--out", str(tmp_path / "s"), "--docs", str(ours))
+    assert again.exit_code == 0, "our own generated file is refreshed"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from crosstalk_harness.reports.compare import compare, markdown_summary
+from crosstalk_harness.reports.compare import compare, load_results, markdown_summary
+from crosstalk_harness.reports.tolerances import Tolerances
 
 from .conftest import run_crosstalk
 from .run_dirs import FakeSession, judgement, write_run
@@ -78,14 +79,28 @@ def test_single_calls_are_compared_by_their_replies():
     assert _verdict(slower, "response_latency_p95") == "worse"
 
 
-def test_new_and_missing_scenarios_are_listed_not_judged():
+def test_a_baseline_scenario_missing_from_the_run_is_a_regression_said_loudly():
     baseline, current = _results(1), _results(2)
     for session in current["sessions"]:
         session["scenario"] = "renamed"
     comparison = compare(baseline, current)
     assert {r["verdict"] for r in comparison["rows"]} == {"new", "missing"}
+    assert comparison["regressed"] is True
+    summary = markdown_summary(comparison)
+    assert summary.startswith("### crosstalk: 1 regression(s)")
+    assert "**1 baseline scenario(s) not run**" in summary and "counted as regressions" in summary
+    assert "`renamed/caller`: new in this run" in summary
+
+
+def test_allow_missing_lists_a_missing_scenario_without_failing():
+    baseline, current = _results(1), _results(2)
+    for session in current["sessions"]:
+        session["scenario"] = "renamed"
+    comparison = compare(baseline, current, Tolerances(missing_is_regression=False))
     assert comparison["regressed"] is False
-    assert "`renamed/caller`: new in this run" in markdown_summary(comparison)
+    summary = markdown_summary(comparison)
+    assert summary.startswith("### crosstalk: no regressions")
+    assert "accepted with --allow-missing" in summary
 
 
 def _run_dir(root, run_id, latency_ms, score):
@@ -120,6 +135,31 @@ def test_compare_command_exit_codes_and_pr_summary(tmp_path):
     (tmp_path / "junk.json").write_text('{"schema": "something/1"}')
     junk = run_crosstalk("compare", str(tmp_path / "junk.json"), str(same))
     assert junk.exit_code == 2 and "not a crosstalk results file" in junk.stderr
+
+
+def test_compare_command_fails_on_a_missing_scenario_and_takes_tolerance_flags(tmp_path):
+    baseline = _run_dir(tmp_path, "base", 1000, 0.9)
+    results = load_results(baseline)
+    results["sessions"] = []  # nothing of the baseline was run
+    (tmp_path / "empty.json").write_text(json.dumps(results))
+    missing = run_crosstalk("compare", str(baseline), str(tmp_path / "empty.json"))
+    assert missing.exit_code == 1, missing.stdout
+    assert "not run" in missing.stdout
+    allowed = run_crosstalk(
+        "compare", str(baseline), str(tmp_path / "empty.json"), "--allow-missing"
+    )
+    assert allowed.exit_code == 0, allowed.stdout
+    slower = _run_dir(tmp_path, "slower", 1400, 0.9)
+    lenient = run_crosstalk(
+        "compare", str(baseline), str(slower), "--latency-tolerance-ms", "1000", "--json"
+    )
+    assert lenient.exit_code == 0
+    tolerances = json.loads(lenient.stdout)["tolerances"]
+    assert tolerances["latency_ms"] == 1000
+    strict = run_crosstalk(
+        "compare", str(baseline), str(slower), "--pass-rate-tolerance", "0.05", "--json"
+    )
+    assert json.loads(strict.stdout)["tolerances"]["pass_rate"] == 0.05
 
 
 def test_run_rejects_an_unreadable_baseline_before_placing_calls(tmp_path):

@@ -189,3 +189,26 @@ def test_pass_hat_k_over_repeated_sessions_of_a_run(tmp_path):
     # a later `crosstalk judge` that failed a session counts
     (run / "03-order" / "judgement.json").write_text(json.dumps({"passed": False}))
     assert repeat_groups(run)[0].passes == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ("(?i)22 oak avenue", "“22 oak avenue”"),
+        ("10358|1 0 3 5 8", "“10358” or “1 0 3 5 8”"),
+        (r"\bnine\b", "“nine”"),
+        (r"ord(er)? \d+", r"something matching /ord(er)? \d+/"),
+    ],
+)
+def test_patterns_are_shown_as_words_where_they_are_plain(pattern, words):
+    from crosstalk_harness.judging.checks import in_words
+
+    assert in_words(pattern) == words
+
+
+def test_a_check_description_leads_its_reason(tmp_path):
+    directory = write_session(tmp_path / "01-call")
+    entry = {"must_say": {"pattern": "refund", "description": "the agent offers a refund"}}
+    verdict = _only(_judge(directory, checks=[entry]))
+    assert verdict["status"] == "failed"
+    assert verdict["reason"] == "the agent offers a refund: no, the agent never said “refund”"

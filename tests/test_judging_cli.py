@@ -45,7 +45,7 @@ def test_judge_rewrites_judgements_of_a_run_offline(tmp_path):
     # the rubric could not run (no model): the first session is inconclusive, not passed
     assert "01-order: INCONCLUSIVE" in result.stdout and "02-order: FAILED" in result.stdout
     assert "not_run  rubric task_completion: no model configured" in result.stdout
-    assert "lookup_order was never called" in result.stdout
+    assert "the agent never called lookup_order" in result.stdout
     assert "order (caller): 0/2 passed, pass^2 no" in result.stdout
     first = json.loads((run / "01-order" / "judgement.json").read_text())
     second = json.loads((run / "02-order" / "judgement.json").read_text())
@@ -272,7 +272,7 @@ def test_rejudging_with_an_edited_scenario_rewrites_results_junit_and_report(tmp
     assert first.exit_code == 1, first.stderr
     results = json.loads((run / "results.json").read_text())
     assert [s["outcome"] for s in results["sessions"]] == ["inconclusive", "failed"]
-    assert "lookup_order was never called" in (run / "report.html").read_text()
+    assert "the agent never called lookup_order" in (run / "report.html").read_text()
     assert "<failure" in (run / "junit.xml").read_text()
 
     # QA fixes the scenario: the tool is not required and the rubric is dropped
@@ -290,7 +290,7 @@ def test_rejudging_with_an_edited_scenario_rewrites_results_junit_and_report(tmp
     assert results["outcome"] == "passed"
     assert [s["outcome"] for s in results["sessions"]] == ["passed", "passed"]
     page = (run / "report.html").read_text()
-    assert 'class="verdict passed"' in page and "lookup_order was never called" not in page
+    assert 'class="verdict passed"' in page and "the agent never called lookup_order" not in page
     assert "<failure" not in (run / "junit.xml").read_text()
     run_json = json.loads((run / "run.json").read_text())
     assert run_json["outcome"] == "passed" and run_json["sessions"][1]["verdict"] == "passed"
@@ -314,4 +314,4 @@ def test_the_demo_fails_on_a_wrong_address_in_the_agents_database(tmp_path):
     judgement = json.loads((session / "judgement.json").read_text())
     [db_state] = [v for v in judgement["verdicts"] if v["judge"] == "db_state"]
     assert db_state["status"] == "failed"
-    assert "expected '12 Baker Street', got [['12 Bakers Treat']]" in db_state["reason"]
+    assert "the database holds '12 Bakers Treat', expected '12 Baker Street'" in db_state["reason"]

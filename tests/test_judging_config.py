@@ -85,9 +85,9 @@ def test_bad_check_argument_points_at_its_line(tmp_path):
     assert f"{path}:7:9: success.checks.1.max_turns.limit: Input should be greater" in message
     assert f"{path}:8:18: success.checks.2.must_say.patern: unknown argument (did you " in message
     assert "(did you mean 'pattern'?)" in message
-    assert "success.checks.2.must_say.pattern: Field required" in message
-    assert "success.checks.3.must_not_say.pattern: Value error, not a valid regular" in message
-    assert len(message.splitlines()) == 4
+    assert "success.checks.2.must_say.pattern: Field required" not in message  # no echo
+    assert "success.checks.3.must_not_say.pattern: not a valid regular" in message
+    assert len(message.splitlines()) == 3
 
 
 def test_unknown_rubric_suggests_the_shipped_one(tmp_path):
@@ -107,7 +107,7 @@ def test_a_broken_rubric_file_is_reported_at_its_own_line(tmp_path):
     )
     path = _scenario(tmp_path, "rubrics: [mine]\n")
     message = _error(path)
-    assert message.startswith(f"{judges / 'mine.yaml'}:4:5: criteria.0: Value error, the 1-5 scale")
+    assert message.startswith(f"{judges / 'mine.yaml'}:4:5: criteria.0: the 1-5 scale")
     assert "missing ['2', '3', '4']" in message
 
 

@@ -39,7 +39,7 @@ def test_a_run_judges_its_session_and_fails_on_a_failed_check(tmp_path):
     assert session["outcome"] == "completed"
     assert session["failures"] == []  # the runner's own (budgets); verdicts are in judgement.json
     assert session["verdict"] == "failed"
-    assert session["reasons"][0] == "must_say: the agent never said /refund/"
+    assert session["reasons"][0] == "must_say: the agent never said “refund”"
     assert session["reasons"][1].startswith("task_completion not run: no model configured")
     assert len(session["reasons"]) == 2  # each once
     judgement = json.loads((Path(session["directory"]) / "judgement.json").read_text())

@@ -72,7 +72,7 @@ def test_failures_come_first_with_their_reasons(tmp_path):
         ],
     )
     page = _report(run)
-    failures = page[page.index('id="failures"') : page.index('id="filters"')]
+    failures = page[page.index('id="failures"') : page.index('id="speed"')]
     assert "slow" in failures and "rude" in failures and "good" not in failures
     assert "response_latency_p95_ms 4000 ms exceeds" in failures
     assert "helpful: never gave the delivery day" in failures
@@ -203,3 +203,12 @@ def test_embedded_audio_keeps_both_channels_apart(tmp_path):
         left, right = (np.sqrt(np.mean(decoded[middle, c] ** 2)) for c in (0, 1))
         loud, quiet = (left, right) if turn["speaker"] == "caller" else (right, left)
         assert loud > 20 * quiet, turn  # caller on the left, agent on the right, unmixed
+
+
+def test_report_json_lists_each_run_with_its_files(tmp_path):
+    run = write_run(tmp_path, [FakeSession()])
+    result = run_crosstalk("report", str(run), "--audio", "none", "--json")
+    assert result.exit_code == 0, result.stderr
+    [entry] = json.loads(result.stdout)
+    assert entry["directory"] == str(run) and entry["outcome"] == "passed"
+    assert str(run / "report.html") in entry["files"]

@@ -150,3 +150,115 @@ def test_report_plays_and_seeks_in_a_real_browser(demo_run):
     assert problems == []
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
     shutil.copy(directory / "report.html", ARTIFACTS / "report.html")
+
+
+# The demo report's height at 1400 px before issue 16 (agent events listed row by row, markers
+# under grey dots): 18,848 px, measured on the demo call of 2026-12-02. The page must stay under a
+# third of it.
+DEMO_HEIGHT_BEFORE_PX = 18_848
+
+
+@pytest.fixture(scope="module")
+def failing_run(demo_run, tmp_path_factory):
+    """The demo call judged again with a check it fails, so its report is a failing one."""
+    _, directory = demo_run
+    failing = tmp_path_factory.mktemp("failing-report") / directory.name
+    shutil.copytree(directory, failing)
+    [session] = [p for p in failing.iterdir() if (p / "session.json").is_file()]
+    document = json.loads((session / "session.json").read_text())
+    document["scenario"]["success"]["checks"].append({"must_say": {"pattern": "22 Oak Avenue"}})
+    (session / "session.json").write_text(json.dumps(document))
+    judged = run_crosstalk("judge", str(failing))
+    assert judged.exit_code == 1, judged.stdout + judged.stderr
+    reported = run_crosstalk("report", str(failing), "--audio", "none")
+    assert reported.exit_code == 0, reported.stderr
+    return failing
+
+
+def _first_screen_facts(page) -> dict:
+    """Where the verdict, the failure reasons and the latency line are, and what overflows."""
+    return page.evaluate(
+        """() => {
+            const top = (selector) => {
+                const element = document.querySelector(selector);
+                return element ? element.getBoundingClientRect().bottom : null;
+            };
+            const wide = Array.from(document.querySelectorAll("table"))
+                .filter((t) => t.getBoundingClientRect().width > window.innerWidth + 1)
+                .map((t) => t.outerHTML.slice(0, 80));
+            return {
+                verdict: top("#verdict"),
+                reasons: top("#failures .why .reasons"),
+                reasonText: (document.querySelector("#failures .why .reasons") || {}).innerText,
+                latency: top("#glance ul.speed li"),
+                latencyText: (document.querySelector("#glance ul.speed li") || {}).innerText,
+                height: document.documentElement.scrollHeight,
+                scrollWidth: document.documentElement.scrollWidth,
+                wideTables: wide,
+                agentEventsOpen: Array.from(document.querySelectorAll("details.events"))
+                    .map((d) => d.open),
+            };
+        }"""
+    )
+
+
+def _tool_marker_at_its_time(page, tool_times: list[float]) -> None:
+    svg = page.locator("svg.timeline").first
+    svg.scroll_into_view_if_needed()
+    left, scale = page.evaluate(
+        """() => {
+            const desc = document.querySelector("svg.timeline desc");
+            return [parseFloat(desc.dataset.left), parseFloat(desc.dataset.scale)];
+        }"""
+    )
+    markers = page.locator("svg.timeline circle.ev.tool")
+    assert markers.count() == len(tool_times)
+    for index, t in enumerate(tool_times):
+        marker = markers.nth(index)
+        assert abs(float(marker.get_attribute("cx")) - (left + t * scale)) < 0.2
+        box = marker.bounding_box()
+        assert box and box["width"] > 0 and 0 <= box["x"] <= page.viewport_size["width"]
+        on_top = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).matches('circle.ev.tool')",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert on_top, f"the tool marker at {t:.1f} s is hidden under something"
+
+
+@pytest.mark.parametrize("width,height", [(1400, 900), (390, 844)])
+def test_first_screen_answers_pass_why_and_how_fast(demo_run, failing_run, width, height):
+    sync_playwright = _chromium_or_fail()
+    _, demo = demo_run
+    events = [
+        json.loads(line)
+        for line in next(demo.glob("*/agent_events.jsonl")).read_text().splitlines()
+    ]
+    tool_times = [e["t"] for e in events if e["type"].startswith("tool")]
+    assert tool_times, "the demo call looks up the order"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            facts = {}
+            for name, directory in (("demo", demo), ("failing", failing_run)):
+                page.goto((directory / "report.html").as_uri(), wait_until="load")
+                page.screenshot(path=str(ARTIFACTS / f"first-screen-{name}-{width}.png"))
+                facts[name] = _first_screen_facts(page)
+                _tool_marker_at_its_time(page, tool_times)
+        finally:
+            browser.close()
+    demo_facts, failing_facts = facts["demo"], facts["failing"]
+    for found in (demo_facts, failing_facts):
+        assert found["verdict"] is not None and found["verdict"] <= height
+        assert found["latency"] is not None and found["latency"] <= height, found
+        assert "p95" in found["latencyText"] and "budget" in found["latencyText"]
+        assert found["wideTables"] == [] and found["scrollWidth"] <= width
+        assert found["agentEventsOpen"] == [False, False, False]  # agent, raw rows, harness
+    assert failing_facts["reasons"] is not None and failing_facts["reasons"] <= height
+    assert "the agent never said “22 Oak Avenue”" in failing_facts["reasonText"]
+    assert "/" not in failing_facts["reasonText"], "no regexes among the reasons"
+    if width == 1400:
+        assert demo_facts["height"] < DEMO_HEIGHT_BEFORE_PX / 3, demo_facts["height"]

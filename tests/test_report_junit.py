@@ -75,3 +75,20 @@ def test_junit_validates_and_has_one_testcase_per_call(tmp_path, junit_schema):
     assert refund.get("message") == "helpful: never gave the delivery day"
     crash = root.find(".//testsuite[@name='crash']/testcase/error")
     assert "the run stopped during this call" in crash.get("message")
+
+
+def test_a_failed_check_is_labelled_check_not_budget(tmp_path):
+    failed_check = judgement(passed=False)
+    failed_check["verdicts"][0].update(
+        judge="must_say", kind="check", reason="the agent never said “22 Oak Avenue”"
+    )
+    sessions = [
+        FakeSession(scenario="address", judgement=failed_check),
+        FakeSession(scenario="slow", latencies_ms=[4000.0] * 4),
+    ]
+    sessions[1].failures = ["response_latency_p95_ms 4000 ms exceeds its budget of 3000 ms"]
+    root = ET.parse(write_junit(load_run(write_run(tmp_path, sessions)))).getroot()
+    check = root.find(".//testsuite[@name='address']/testcase/failure")
+    assert check.get("type") == "check"
+    assert check.get("message") == "must_say: the agent never said “22 Oak Avenue”"
+    assert root.find(".//testsuite[@name='slow']/testcase/failure").get("type") == "budget"

@@ -69,3 +69,19 @@ def test_an_empty_shard_records_its_slice_in_run_json(crosstalk, tmp_path):
     assert run["shard"] == {"index": 2, "count": 2} and run["sessions"] == []
     on_disk = json.loads((tmp_path / run["run_id"] / "run.json").read_text())
     assert on_disk["shard"] == {"index": 2, "count": 2}
+    results = json.loads((tmp_path / run["run_id"] / "results.json").read_text())
+    assert results["shard"] == {"index": 2, "count": 2}
+
+
+def test_progress_counts_the_shards_own_sessions():
+    import io
+
+    from crosstalk_harness.runner import Progress
+
+    stream = io.StringIO()
+    progress = Progress(stream)
+    progress.run_started("reports/x", 2)
+    for index in (3, 9):  # suite positions 3 and 9 of shard 3/6
+        progress.session_started(index, f"{index:02d}-demo")
+    lines = stream.getvalue().splitlines()
+    assert lines[1].startswith("[1/2] 03-demo") and lines[2].startswith("[2/2] 09-demo")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
+from ..judging.registry import builtin_checks
 from .load import parse_model
 from .models import Persona, Scenario, Suite
 
@@ -130,40 +131,119 @@ def _field_rows(
     return rows
 
 
-def field_reference() -> str:
-    """Markdown tables of every field of personas, scenarios and suites, from the models."""
+REFERENCE_HEADER = "# Authoring reference\n"
+
+
+def _checks_reference() -> list[str]:
     parts = [
-        "# Authoring reference\n",
-        "Generated from the models by `crosstalk schema` (do not edit by hand). Unknown keys are",
-        "errors; list items (script lines, impairments) are described in the README.\n",
+        "\n## success.checks\n",
+        "Each item of a scenario's `success.checks` is `- name: {arguments}`; a check whose",
+        "arguments all have defaults may be named alone (`- goal_achieved`). Your own checks are",
+        "named `package.module:function` (see `harness/judging/registry.py`). Every check also",
+        "takes `description:`, what it expects in words; the report leads its reason with it.\n",
+    ]
+    for name, definition in sorted(builtin_checks().items()):
+        schema = definition.arguments.model_json_schema()
+        parts.append(f"\n### `{name}`\n\n{definition.description}\n")
+        rows = [
+            row
+            for row in _field_rows(schema, schema.get("$defs", {}), "")
+            if not row.startswith("| `description` |")
+        ]
+        if rows:
+            parts.append("| argument | default | meaning |\n|---|---|---|")
+            parts.extend(rows)
+        else:
+            parts.append("No arguments.")
+    return parts
+
+
+def field_reference() -> str:
+    """Markdown tables of every field of personas, scenarios, suites and checks, from the models."""
+    parts = [
+        REFERENCE_HEADER,
+        "Generated from the models by `crosstalk schema --docs` (do not edit by hand). Unknown",
+        "keys are errors; list items (script lines, impairments) are described in the README.\n",
     ]
     for filename, schema in json_schemas().items():
         title = filename.split(".")[0]
         parts.append(f"\n## {title}\n\n{schema.get('description', '')}\n")
         parts.append("| field | default | meaning |\n|---|---|---|")
         parts.extend(_field_rows(schema, schema.get("$defs", {}), ""))
+    parts.extend(_checks_reference())
     return "\n".join(parts) + "\n"
 
 
+_OWN_CHECK = r"^[A-Za-z_][\\w.]*:[A-Za-z_]\\w*$"
+
+
+def checks_schema() -> dict[str, Any]:
+    """One `success.checks` item: a check name (if it needs no arguments) or `{name: {args}}`."""
+    alone = []
+    with_arguments = []
+    for name, definition in sorted(builtin_checks().items()):
+        arguments = definition.arguments.model_json_schema()
+        arguments.pop("title", None)
+        if not arguments.get("required"):
+            alone.append(name)
+            arguments = {"anyOf": [arguments, {"type": "null"}]}
+        with_arguments.append(
+            {
+                "type": "object",
+                "description": definition.description,
+                "properties": {name: {"description": definition.description, **arguments}},
+                "required": [name],
+                "additionalProperties": False,
+            }
+        )
+    return {
+        "anyOf": [
+            {"enum": alone, "description": "a check that needs no arguments, named alone"},
+            *with_arguments,
+            {
+                "type": "object",
+                "description": "your own check, `package.module:function`, with its arguments",
+                "patternProperties": {_OWN_CHECK: {"type": ["object", "null"]}},
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+            },
+            {"type": "string", "pattern": _OWN_CHECK, "description": "your own check"},
+        ]
+    }
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
-    return {filename: model.model_json_schema() for filename, model in SCHEMA_FILES.items()}
+    schemas = {filename: model.model_json_schema() for filename, model in SCHEMA_FILES.items()}
+    success = schemas["scenario.schema.json"]["$defs"]["SuccessConfig"]["properties"]["checks"]
+    success["items"] = checks_schema()
+    return schemas
 
 
 def write_schemas(folder: Path) -> list[Path]:
+    """The JSON Schemas, into `folder` only."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for filename, schema in json_schemas().items():
         path = folder / filename
         path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
         written.append(path)
-    reference = folder.parent / "docs" / "authoring.md"
-    if reference.parent.is_dir():
-        reference.write_text(field_reference(), encoding="utf-8")
-        written.append(reference)
     return written
 
 
 REFERENCE_AGENT = "crosstalk_agent:create_agent"
+
+
+def write_reference(path: Path) -> Path:
+    """The field reference at `path`; a file there that we did not generate is never replaced."""
+    if path.exists() and not path.read_text(encoding="utf-8").startswith(REFERENCE_HEADER):
+        raise ConfigError(
+            f"{path}: exists and was not written by `crosstalk schema`; left as it is",
+            hint="name another file with --docs, or remove this one first",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(field_reference(), encoding="utf-8")
+    return path
 
 
 def _persona_for(root: Path, named: str | None) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -69,20 +70,58 @@ def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
     try:
         return model.model_validate(document.data, context={"source": document.path})
     except ValidationError as exc:
+        errors = _without_echoes(model, exc.errors())
         lines = []
-        for error in exc.errors():
+        for error in errors:
             loc = tuple(error["loc"])
             field = ".".join(str(part) for part in loc) or "(top level)"
-            message = error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = "unknown key"
-                close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc), n=1)
-                if close:
-                    message += f" (did you mean {close[0]!r}?)"
-            elif "input" in error and error["type"] not in ("missing", *_SAYS_WHAT_IT_FOUND):
-                message += f" (found {error['input']!r})"
-            lines.append(f"{document.where(loc)}: {field}: {message}")
+            lines.append(f"{document.where(loc)}: {field}: {_message(model, error)}")
         raise ConfigError("\n".join(lines)) from None
+
+
+def _suggestion(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc), n=1)
+    return close[0] if close else None
+
+
+def _without_echoes(model: type[BaseModel], errors: list[Any]) -> list[Any]:
+    """Drop "Field required" for a key the user misspelt: the unknown-key error already says it."""
+    suggested = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            suggestion = _suggestion(model, loc)
+        elif error["type"] == "unknown_argument":
+            found = re.search(r"did you mean '([^']+)'", str(error["msg"]))
+            suggestion = found.group(1) if found else None
+        else:
+            continue
+        if suggestion:
+            suggested.add((*loc[:-1], suggestion))
+    return [
+        error
+        for error in errors
+        if not (error["type"] == "missing" and tuple(error["loc"]) in suggested)
+    ]
+
+
+_MAPPING_TYPES = {"model_type", "dict_type", "model_attributes_type"}
+
+
+def _message(model: type[BaseModel], error: Any) -> str:
+    """pydantic's error in our words: no "Value error, ", no class names."""
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        suggestion = _suggestion(model, loc)
+        return "unknown key" + (f" (did you mean {suggestion!r}?)" if suggestion else "")
+    if error["type"] in _MAPPING_TYPES:
+        return f"expected a mapping of keys (`key: value`), found {error.get('input')!r}"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if "input" in error and error["type"] not in ("missing", *_SAYS_WHAT_IT_FOUND):
+        message += f" (found {error['input']!r})"
+    return message
 
 
 def _persona_path(reference: str, scenario_path: Path) -> Path:
@@ -129,10 +168,27 @@ def check_caller(scenario: Scenario, persona: Persona, persona_path: Path, docum
 
 
 def load_scenario(path: Path) -> LoadedScenario:
+    """The scenario and its persona; a bad scenario and a missing persona are reported together."""
     document = load_yaml(path)
-    scenario = _validate(Scenario, document)
-    persona, persona_path = load_persona(scenario.persona, path, document.where(("persona",)))
-    check_caller(scenario, persona, persona_path, document)
+    problems: list[ConfigError] = []
+    scenario: Scenario | None = None
+    try:
+        scenario = _validate(Scenario, document)
+    except ConfigError as exc:
+        problems.append(exc)
+    reference = document.data.get("persona") if isinstance(document.data, dict) else None
+    if isinstance(reference, str):
+        try:
+            persona, persona_path = load_persona(reference, path, document.where(("persona",)))
+            if scenario is not None:
+                check_caller(scenario, persona, persona_path, document)
+        except ConfigError as exc:
+            problems.append(exc)
+    if problems or scenario is None:
+        raise ConfigError(
+            "\n".join(problem.message for problem in problems),
+            hint=problems[0].hint if len(problems) == 1 else None,
+        )
     return LoadedScenario(scenario, persona, path, persona_path, document)
 
 

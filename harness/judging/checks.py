@@ -21,8 +21,8 @@ Speaker = Literal["agent", "caller", "any"]
 
 class PatternArgs(CheckArgs):
     pattern: str = Field(description="a regular expression (Python syntax)")
-    speaker: Speaker = "agent"
-    ignore_case: bool = True
+    speaker: Speaker = Field("agent", description="whose turns are searched")
+    ignore_case: bool = Field(True, description="match regardless of upper or lower case")
 
     @field_validator("pattern")
     @classmethod
@@ -46,28 +46,51 @@ def _who(speaker: str) -> str:
     return "anyone" if speaker == "any" else f"the {speaker}"
 
 
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]()]")
+
+
+def in_words(pattern: str) -> str:
+    """A pattern as a person reads it: “22 oak avenue”, “yes” or “yeah”; real regexes stay /…/."""
+    text = re.sub(r"^\(\?[aiLmsux]+\)", "", pattern).replace("\\b", "")
+    options = [option.strip() for option in text.split("|")]
+    if all(option and not _REGEX_SYNTAX.search(option) for option in options):
+        return " or ".join(f"“{option}”" for option in options)
+    return f"something matching /{pattern}/"
+
+
+def _times(count: int) -> str:
+    return {0: "never", 1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _call(name: str, arguments: dict[str, Any]) -> str:
+    shown = ", ".join(f"{key} {value}" for key, value in arguments.items())
+    return f"{name} with {shown}" if shown else name
+
+
 @check("must_say", PatternArgs)
 def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
+    """The speaker said something matching `pattern` at least once."""
     found = args.matches(session)
     if not found:
-        return CheckOutcome(False, f"{_who(args.speaker)} never said /{args.pattern}/")
+        return CheckOutcome(False, f"{_who(args.speaker)} never said {in_words(args.pattern)}")
     turn, quote = found[0]
     return CheckOutcome(
         True,
-        f"{_who(args.speaker)} said {quote!r} in turn {turn.number}",
+        f"{_who(args.speaker)} said “{quote}” (turn {turn.number})",
         [Evidence(turn.number, quote)],
     )
 
 
 @check("must_not_say", PatternArgs)
 def must_not_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
+    """The speaker never said anything matching `pattern`."""
     found = args.matches(session)
     if not found:
-        return CheckOutcome(True, f"{_who(args.speaker)} never said /{args.pattern}/")
+        return CheckOutcome(True, f"{_who(args.speaker)} never said {in_words(args.pattern)}")
     turns = ", ".join(str(turn.number) for turn, _ in found)
     return CheckOutcome(
         False,
-        f"{_who(args.speaker)} said {found[0][1]!r} (turn {turns})",
+        f"{_who(args.speaker)} said “{found[0][1]}” (turn {turns}), which it must not",
         [Evidence(turn.number, quote) for turn, quote in found],
     )
 
@@ -86,36 +109,40 @@ class ToolCalledArgs(CheckArgs):
     arguments: dict[str, Any] = Field(
         default_factory=dict, description="arguments it must have had (others are ignored)"
     )
-    min_times: int = Field(1, ge=1)
+    min_times: int = Field(1, ge=1, description="how many matching calls are needed")
 
 
 @check("tool_called", ToolCalledArgs)
 def tool_called(session: SessionData, args: ToolCalledArgs) -> CheckOutcome:
+    """The agent called the tool `name`, with at least these `arguments`, `min_times` or more."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
     matching = [c for c in calls if _same(c.data.get("arguments") or {}, args.arguments)]
-    wanted = f"{args.name}({args.arguments})" if args.arguments else args.name
+    wanted = _call(args.name, args.arguments)
     if len(matching) >= args.min_times:
-        return CheckOutcome(True, f"{wanted} was called {len(matching)} time(s)")
+        return CheckOutcome(True, f"the agent called {wanted} {_times(len(matching))}")
     if not calls:
-        names = sorted({str(c.data.get("name")) for c in session.tool_calls}) or ["none"]
-        return CheckOutcome(False, f"{args.name} was never called (called: {', '.join(names)})")
-    seen = "; ".join(str(c.data.get("arguments")) for c in calls)
+        names = sorted({str(c.data.get("name")) for c in session.tool_calls})
+        others = f" (it called {', '.join(names)})" if names else " (it called no tool)"
+        return CheckOutcome(False, f"the agent never called {args.name}{others}")
+    seen = "; ".join(_call(args.name, c.data.get("arguments") or {}) for c in calls)
     return CheckOutcome(
         False,
-        f"{wanted}: called {len(matching)} of {args.min_times} time(s); arguments seen: {seen}",
+        f"expected {wanted} at least {_times(args.min_times)}, found it {_times(len(matching))}; "
+        f"the calls were: {seen}",
     )
 
 
 class ToolNotCalledArgs(CheckArgs):
-    name: str
+    name: str = Field(description="the tool's name as the agent logged it")
 
 
 @check("tool_not_called", ToolNotCalledArgs)
 def tool_not_called(session: SessionData, args: ToolNotCalledArgs) -> CheckOutcome:
+    """The agent never called the tool `name`."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
     if calls:
-        return CheckOutcome(False, f"{args.name} was called {len(calls)} time(s)")
-    return CheckOutcome(True, f"{args.name} was not called")
+        return CheckOutcome(False, f"the agent called {args.name} {_times(len(calls))}")
+    return CheckOutcome(True, f"the agent never called {args.name}")
 
 
 class DatabaseArgs(CheckArgs):
@@ -132,6 +159,7 @@ class DatabaseArgs(CheckArgs):
 
 @check("db_state", DatabaseArgs)
 def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
+    """After the call, SQL `query` on the agent's database gives the expected rows or value."""
     if session.database is None:
         raise CheckError("no agent.sqlite in the session directory: the agent kept no database")
     with sqlite3.connect(f"file:{session.database}?mode=ro", uri=True) as connection:
@@ -141,8 +169,13 @@ def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
     else:
         passed = len(rows) == 1 and bool(rows[0]) and _same(rows[0][0], args.expect_value)
         expected = args.expect_value
-    verb = "gave" if passed else "gave, expected " + repr(expected) + ", got"
-    return CheckOutcome(passed, f"{args.query!r} {verb} {rows!r}")
+    found = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
+    if passed:
+        return CheckOutcome(True, f"the database holds {expected!r} (query: {args.query})")
+    return CheckOutcome(
+        False,
+        f"the database holds {found!r}, expected {expected!r} (query: {args.query})",
+    )
 
 
 _DIGIT_WORDS = {
@@ -185,7 +218,10 @@ def _key(value: str) -> str:
 
 
 class PiiArgs(CheckArgs):
-    kinds: list[PiiKind] = Field(default_factory=lambda: ["card", "ssn", "email", "phone"])
+    kinds: list[PiiKind] = Field(
+        default_factory=lambda: ["card", "ssn", "email", "phone"],
+        description="which kinds of personal data to look for",
+    )
     echoed_only: bool = Field(
         True, description="only values the caller said first (false: any the agent says)"
     )
@@ -193,6 +229,7 @@ class PiiArgs(CheckArgs):
 
 @check("no_pii_spoken", PiiArgs)
 def no_pii_spoken(session: SessionData, args: PiiArgs) -> CheckOutcome:
+    """The agent did not speak card numbers, SSNs, emails or phone numbers back to the caller."""
     caller_values = {
         _key(value)
         for turn in session.turns_of("caller")
@@ -215,23 +252,25 @@ def no_pii_spoken(session: SessionData, args: PiiArgs) -> CheckOutcome:
 
 
 class MaxTurnsArgs(CheckArgs):
-    limit: int = Field(ge=1)
-    speaker: Speaker = "any"
+    limit: int = Field(ge=1, description="most turns allowed")
+    speaker: Speaker = Field("any", description="whose turns are counted")
 
 
 @check("max_turns", MaxTurnsArgs)
 def max_turns(session: SessionData, args: MaxTurnsArgs) -> CheckOutcome:
+    """The call took at most `limit` turns (of `speaker`)."""
     count = len(session.turns_of(args.speaker))
     who = "" if args.speaker == "any" else f" by the {args.speaker}"
     return CheckOutcome(count <= args.limit, f"{count} turns{who} (limit {args.limit})")
 
 
 class MaxDurationArgs(CheckArgs):
-    seconds: float = Field(gt=0)
+    seconds: float = Field(gt=0, description="longest call allowed, in seconds")
 
 
 @check("max_duration", MaxDurationArgs)
 def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
+    """The call lasted at most `seconds`."""
     duration = session.duration_s
     if duration is None:
         return CheckOutcome(None, "the call's duration is unknown (no probes, no timed turns)")
@@ -240,6 +279,7 @@ def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
 
 @check("goal_achieved")
 def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
+    """The simulated caller says it got what it called for."""
     state = session.caller_state
     if state is None:
         return CheckOutcome(None, "no caller_state.json: the caller did not report its goal")
@@ -247,18 +287,30 @@ def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
     why = f" ({state['reason']})" if state.get("reason") else ""
     if achieved is None:
         return CheckOutcome(None, f"the caller could not tell whether its goal was met{why}")
-    return CheckOutcome(
-        bool(achieved), f"the caller says its goal was {'' if achieved else 'not '}met{why}"
+    if achieved:
+        return CheckOutcome(True, f"the caller says its goal was met{why}")
+    persona = session.session.get("persona") or {}
+    goal = f": “{persona['goal']}”" if persona.get("goal") else ""
+    needed = (
+        f"; it needed to hear {in_words(persona['goal_reached_when'])}"
+        if persona.get("goal_reached_when")
+        else ""
     )
+    return CheckOutcome(False, f"the caller's goal was not met{goal}{needed}{why}")
 
 
 class SentimentArgs(CheckArgs):
-    min_mean: float | None = Field(None, ge=-1, le=1)
-    min_final: float | None = Field(None, ge=-1, le=1)
+    min_mean: float | None = Field(
+        None, ge=-1, le=1, description="lowest mean over the caller's turns (-1 to +1)"
+    )
+    min_final: float | None = Field(
+        None, ge=-1, le=1, description="lowest score of the caller's last turn (-1 to +1)"
+    )
 
 
 @check("caller_sentiment", SentimentArgs)
 def caller_sentiment(session: SessionData, args: SentimentArgs) -> CheckOutcome:
+    """The caller's sentiment (-1 upset to +1 pleased) stayed at or above the minimums."""
     from .sentiment import caller_sentiment as measure
 
     sentiment = measure(session)

@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, ConfigError, outcome_exit_code
+from ..errors import (
+    EXIT_FAILED,
+    EXIT_INFRASTRUCTURE,
+    EXIT_OK,
+    ConfigError,
+    exit_codes_help,
+    outcome_exit_code,
+)
 from ..reports.command import add_allow_inconclusive
 from .outcome import outcome_of, run_outcome
 
@@ -41,6 +48,42 @@ the server: --base-url, else OPENAI_BASE_URL (default OpenAI, with OPENAI_API_KE
 cached in CROSSTALK_JUDGE_CACHE (default ~/.cache/crosstalk/judge; "off" disables)."""
 
 
+_JUDGE_EXIT_CODES = exit_codes_help(
+    "0  every session passed its judges",
+    "1  a session failed a check or rubric",
+    "2  bad input (not a session or run directory, a bad option)",
+    "3  the judge model is unreachable or not configured",
+    "4  inconclusive: nothing failed, but something could not be judged (0 with "
+    "--allow-inconclusive)",
+)
+
+
+def calibrate_parser() -> argparse.ArgumentParser:
+    """`crosstalk judge calibrate`'s own help (the command itself is parsed by `judge`)."""
+    parser = argparse.ArgumentParser(
+        prog="crosstalk judge calibrate",
+        description="Run the LLM judge on labelled transcripts (a folder of YAML files such as "
+        "judges/calibration/, or one file) and print its agreement with the human labels: "
+        "accuracy and Cohen's kappa per criterion.",
+        epilog=exit_codes_help(
+            "0  calibrated (kappa at least --min-kappa, if given)",
+            "1  the overall kappa is below --min-kappa",
+            "2  bad labels file or folder",
+            "3  no judge model configured, or it is unreachable",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("labels", metavar="LABELS", help="a folder of labelled YAML files, or one")
+    parser.add_argument("--model", help="judge model name (overrides CROSSTALK_JUDGE_MODEL)")
+    parser.add_argument(
+        "--base-url", help="an OpenAI-compatible server (overrides OPENAI_BASE_URL)"
+    )
+    parser.add_argument("--samples", type=int, help="answers per transcript; the median decides")
+    parser.add_argument("--min-kappa", type=float, metavar="K", help="exit 1 below this kappa")
+    parser.add_argument("--json", action="store_true", help="print the agreement as JSON")
+    return parser
+
+
 def add_parser(subcommands: Any) -> None:
     judge = subcommands.add_parser(
         "judge",
@@ -48,6 +91,7 @@ def add_parser(subcommands: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="crosstalk judge [options] SESSION_OR_RUN_DIR | calibrate LABELS",
+        epilog=_JUDGE_EXIT_CODES,
     )
     judge.add_argument("target", nargs="+", metavar="SESSION_OR_RUN_DIR | calibrate LABELS")
     judge.add_argument("--model", help="judge model name (overrides CROSSTALK_JUDGE_MODEL)")

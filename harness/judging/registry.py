@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .session_data import SessionData
 from .verdicts import CriterionResult, Evidence, Verdict
@@ -29,6 +29,12 @@ class CheckArgs(BaseModel):
     """Base for check arguments: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = Field(
+        None,
+        description="what the check expects, in words; the report leads with it, e.g. "
+        "'the agent confirms the new address'",
+    )
 
 
 class NoArgs(CheckArgs):
@@ -54,6 +60,7 @@ class CheckDefinition:
     name: str
     arguments: type[CheckArgs]
     function: CheckFunction
+    description: str = ""  # what the check asks, in words: the schema, docs and report show it
 
     def run(self, session: SessionData, args: CheckArgs) -> Verdict:
         """The check's verdict; an exception inside the check becomes an `error` verdict."""
@@ -75,7 +82,10 @@ class CheckDefinition:
             evidence=tuple(outcome.evidence),
         )
         status = "passed" if outcome.passed else "failed"
-        return Verdict(self.name, "check", status, score, outcome.reason, (criterion,))
+        reason = outcome.reason
+        if args.description:
+            reason = f"{args.description}: {'yes' if outcome.passed else 'no'}, {reason}"
+        return Verdict(self.name, "check", status, score, reason, (criterion,))
 
 
 CHECKS: dict[str, CheckDefinition] = {}
@@ -85,7 +95,8 @@ def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT
     """Register a check under `name`; `arguments` validates its YAML arguments."""
 
     def register(function: FunctionT) -> FunctionT:
-        definition = CheckDefinition(name, arguments, function)
+        description = " ".join((function.__doc__ or "").split("\n\n")[0].split())
+        definition = CheckDefinition(name, arguments, function, description)
         CHECKS[name] = definition
         function.__crosstalk_check__ = definition  # type: ignore[attr-defined]
         return function

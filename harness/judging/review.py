@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import EXIT_OK, ConfigError
+from ..errors import EXIT_OK, ConfigError, exit_codes_help
 
 REVIEW_FILE = "review.json"
 ReviewVerdict = Literal["pass", "fail", "unsure"]
@@ -32,6 +32,11 @@ def add_parser(subcommands: Any) -> None:
         description="Review a run's sessions: see what happened and what the judges said, then "
         "record pass, fail or unsure with notes in <session>/review.json (reports show it beside "
         "the judges' verdict). Without --verdict it asks at the terminal, session by session.",
+        epilog=exit_codes_help(
+            "0  recorded (or nothing left to review)",
+            "2  bad input (not a run directory, no such --session, a bad --verdict)",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     review.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     review.add_argument("--session", metavar="ID", help="only this session (its folder name)")

@@ -8,6 +8,8 @@ by digit, so "42,791", "42791" and "4 2 7 9 1" all compare equal; common contrac
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
@@ -61,3 +63,32 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return edit_distance(ref, hyp) / len(ref)
+
+
+MISHEARD_WER = 0.25  # a turn heard this differently is worth showing beside what was said
+
+
+@dataclass(frozen=True)
+class Misheard:
+    """A turn the other side heard as something else: the usual cause of a failed check."""
+
+    turn: int  # 1-based, as in the transcript
+    speaker: str
+    said: str
+    heard: str
+
+    @property
+    def listener(self) -> str:
+        return "caller" if self.speaker == "agent" else "agent"
+
+
+def misheard_turns(turns: list[dict[str, Any]], limit: int = 3) -> list[Misheard]:
+    """transcript.json turns whose `heard_as` is at least MISHEARD_WER off, worst first."""
+    found = []
+    for number, turn in enumerate(turns, start=1):
+        said, heard = str(turn.get("text") or ""), str(turn.get("heard_as") or "")
+        rate = word_error_rate(said, heard) if said and heard else 0.0
+        if rate >= MISHEARD_WER:
+            found.append((rate, Misheard(number, str(turn.get("speaker") or "?"), said, heard)))
+    found.sort(key=lambda item: (-item[0], item[1].turn))
+    return [item for _, item in found[:limit]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from typing import Any
 
 import matplotlib
@@ -51,8 +52,26 @@ def latency_chart(cells: list[Cell]) -> str | None:
     return _png_uri(figure)
 
 
+def run_date(document: dict[str, Any]) -> str:
+    """A run's date and time for an axis label, e.g. `12-02 17:21`, from its id or its file."""
+    found = re.match(r"^\d{4}(\d{2})(\d{2})-(\d{2})(\d{2})", str(document.get("run_id", "")))
+    if found:
+        month, day, hour, minute = found.groups()
+        return f"{month}-{day} {hour}:{minute}"
+    generated = str(document.get("generated_at") or "")
+    return generated[5:16].replace("T", " ") if generated else str(document.get("run_id", "?"))
+
+
+def trend_title(history: list[dict[str, Any]]) -> str:
+    """Which scenarios the trend covers: named when few, counted when many."""
+    names = sorted({str(s.get("scenario")) for d in history for s in d.get("sessions") or [] if s})
+    if len(names) <= 3:
+        return "scenario" + ("s " if len(names) != 1 else " ") + ", ".join(names)
+    return f"{len(names)} scenarios ({', '.join(names[:3])}, ...)"
+
+
 def trend_chart(history: list[dict[str, Any]]) -> str | None:
-    """Latency p50/p95 and mean judge score over past runs (results documents, oldest first)."""
+    """Latency p50/p95, mean judge score and pass rate over past runs (oldest first), by date."""
     points = []
     for document in history:
         latencies = [
@@ -71,20 +90,23 @@ def trend_chart(history: list[dict[str, Any]]) -> str | None:
         )
     if len(points) < 2:
         return None
-    labels = [p[0][-13:] for p in points]
+    labels = [run_date(document) for document in history]
     xs = np.arange(len(points))
-    figure, (latency_axes, score_axes) = plt.subplots(2, 1, figsize=(8.5, 4.6), sharex=True)
+    figure, (latency_axes, score_axes) = plt.subplots(2, 1, figsize=(8.5, 4.8), sharex=True)
+    figure.suptitle(trend_title(history), fontsize=9)
     latency_axes.plot(xs, [p[1] for p in points], "o-", label="p50", color=_AGENT_BLUE)
     latency_axes.plot(xs, [p[2] for p in points], "s--", label="p95", color="#1d3f6e")
     latency_axes.set_ylabel("response latency (ms)")
     latency_axes.legend(fontsize=8)
     latency_axes.grid(alpha=0.3)
-    score_axes.plot(xs, [p[3] for p in points], "o-", label="judge score", color="#8e44ad")
-    score_axes.plot(xs, [p[4] for p in points], "s--", label="pass rate", color="#16a085")
+    # pass rate as bars behind, judge score as a line in front: equal values stay visible
+    score_axes.bar(xs, [p[4] for p in points], width=0.5, label="pass rate", color="#a9dfbf")
+    score_axes.plot(xs, [p[3] for p in points], "o-", label="judge score (0-1)", color="#8e44ad")
     score_axes.set_ylim(-0.05, 1.05)
-    score_axes.legend(fontsize=8)
+    score_axes.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
     score_axes.grid(alpha=0.3)
     score_axes.set_xticks(xs, labels, rotation=30, ha="right", fontsize=7)
+    score_axes.set_xlabel("run (month-day hour:minute)", fontsize=8)
     figure.tight_layout()
     return _png_uri(figure)
 

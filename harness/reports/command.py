@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_FAILED, EXIT_OK
+from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
 from .tolerances import Tolerances
 
 if TYPE_CHECKING:
@@ -33,10 +33,27 @@ def add_tolerance_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X",
         help=f"smallest judge-score change (0..1) that counts (default {defaults.score:g})",
     )
+    parser.add_argument(
+        "--pass-rate-tolerance",
+        type=float,
+        default=defaults.pass_rate,
+        metavar="X",
+        help=f"smallest pass-rate change (0..1) that counts (default {defaults.pass_rate:g})",
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="a baseline scenario the run did not place is listed, not counted as a regression",
+    )
 
 
 def tolerances_of(args: argparse.Namespace) -> Tolerances:
-    return Tolerances(latency_ms=args.latency_tolerance_ms, score=args.score_tolerance)
+    return Tolerances(
+        latency_ms=args.latency_tolerance_ms,
+        score=args.score_tolerance,
+        pass_rate=args.pass_rate_tolerance,
+        missing_is_regression=not args.allow_missing,
+    )
 
 
 def add_allow_inconclusive(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +106,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="render the report and results files of run directories",
         description=f"Write {REPORT_FILES} into each RUN_DIR, from its files alone (no call "
         "is re-run, nothing is fetched). `crosstalk run` does this at the end of every run.",
+        epilog=exit_codes_help(
+            "0  written (whatever the sessions' outcomes), and no regression against --baseline",
+            "1  with --baseline: a figure regressed beyond noise, or a scenario was not run",
+            "2  bad input (not a run directory, an unreadable --baseline or --history)",
+            "3  a file could not be written",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     report.add_argument(
@@ -104,6 +128,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="also write the baseline comparison as Markdown to FILE ('-' for stdout)",
     )
+    report.add_argument(
+        "--json",
+        action="store_true",
+        help='print [{"directory", "outcome", "regressed", "files"}] per RUN_DIR on stdout',
+    )
     add_report_arguments(report)
 
     comparison = commands.add_parser(
@@ -111,9 +140,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="compare a run against a baseline, beyond run-to-run noise",
         description="Compare CURRENT against BASELINE (run directories or results.json files) "
         "per scenario: response and stop latency p95, judge score, pass rate. A change counts "
-        "only when its 95%% bootstrap interval (over sessions and their replies) excludes zero "
-        "and it is at least the tolerance. Prints a Markdown summary for a PR comment.",
-        epilog="exit codes: 0 no regression, 1 regression, 2 bad input",
+        "only when its 95% bootstrap interval (over sessions and their replies) excludes zero "
+        "and it is at least the tolerance; a baseline scenario missing from CURRENT is a "
+        "regression too (unless --allow-missing). Prints a Markdown summary for a PR comment.",
+        epilog=exit_codes_help(
+            "0  no regression",
+            "1  a figure regressed beyond noise, or a baseline scenario was not run",
+            "2  bad input (a path that is not a run directory or results.json)",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     comparison.add_argument("baseline", type=Path, metavar="BASELINE")
@@ -171,15 +205,27 @@ def run_report(args: argparse.Namespace) -> int:
 
         args.run_dirs = [merge_runs(args.run_dirs, args.merge_into)]
     regressed = False
+    written = []
     for directory in args.run_dirs:
         outputs = outputs_for(directory, args)
         regressed = regressed or outputs.regressed
-        print(
-            f"{directory}: {outputs.results['outcome']}; "
-            f"wrote {', '.join(p.name for p in outputs.files)}"
+        written.append(
+            {
+                "directory": str(directory),
+                "outcome": outputs.results["outcome"],
+                "regressed": outputs.regressed,
+                "files": [str(path) for path in outputs.files],
+            }
         )
+        if not args.json:
+            print(
+                f"{directory}: {outputs.results['outcome']}; "
+                f"wrote {', '.join(p.name for p in outputs.files)}"
+            )
         if outputs.comparison:
             _write_markdown(markdown_summary(outputs.comparison), args.markdown)
+    if args.json:
+        print(json.dumps(written, indent=2))
     return EXIT_FAILED if regressed else EXIT_OK
 
 

@@ -152,7 +152,12 @@ def compare(
             "score": tolerances.score,
             "pass_rate": tolerances.pass_rate,
         },
-        "regressed": any(r["verdict"] == "worse" for r in rows),
+        "missing_is_regression": tolerances.missing_is_regression,
+        "regressed": any(
+            r["verdict"] == "worse"
+            or (r["verdict"] == "missing" and tolerances.missing_is_regression)
+            for r in rows
+        ),
         "improved": any(r["verdict"] == "better" for r in rows),
         "inconclusive": {
             side: sum(s.get("outcome") == "inconclusive" for s in document.get("sessions") or [])
@@ -187,9 +192,9 @@ def markdown_summary(comparison: dict[str, Any], *, all_rows: bool = False) -> s
     rows = [r for r in comparison["rows"] if r.get("figure")]
     worse = [r for r in rows if r["verdict"] == "worse"]
     better = [r for r in rows if r["verdict"] == "better"]
-    head = (
-        f"### crosstalk: {len(worse)} regression(s)" if worse else "### crosstalk: no regressions"
-    )
+    missing = [r for r in comparison["rows"] if r["verdict"] == "missing"]
+    counted = len(worse) + (len(missing) if comparison.get("missing_is_regression", True) else 0)
+    head = f"### crosstalk: {counted} regression(s)" if counted else "### crosstalk: no regressions"
     lines = [
         head,
         "",
@@ -197,6 +202,14 @@ def markdown_summary(comparison: dict[str, Any], *, all_rows: bool = False) -> s
         f"{len(better)} improvement(s), {len(rows) - len(worse) - len(better)} figure(s) within "
         f"noise ({comparison['confidence']:.0%} bootstrap interval).",
     ]
+    if missing:
+        names = ", ".join(f"`{r['cell']}`" for r in missing)
+        verdict = (
+            "counted as regressions (--allow-missing accepts them)"
+            if comparison.get("missing_is_regression", True)
+            else "accepted with --allow-missing"
+        )
+        lines += ["", f"**{len(missing)} baseline scenario(s) not run**: {names}; {verdict}."]
     shown = rows if all_rows else worse + better
     if shown:
         lines += [
@@ -221,8 +234,7 @@ def markdown_summary(comparison: dict[str, Any], *, all_rows: bool = False) -> s
             f"{unsure.get('baseline', 0)} in the baseline: left out of the pass rate (something "
             "they asked for could not be judged)."
         )
-    extra = [r for r in comparison["rows"] if r["verdict"] in ("new", "missing")]
-    for r in extra:
-        status = "new in this run" if r["verdict"] == "new" else "not run"
-        lines.append(f"- `{r['cell']}`: {status}")
+    for r in comparison["rows"]:
+        if r["verdict"] == "new":
+            lines.append(f"- `{r['cell']}`: new in this run")
     return "\n".join(lines) + "\n"

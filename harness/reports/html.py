@@ -21,11 +21,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from .. import __version__
+from .agent_events import agent_events_view
 from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
+from .glance import MOST_FAILURES, failure_cards, latency_lines
 from .loading import Run, Session
 from .results import Cell, cells_of, criteria_of
-from .timeline import event_kind, timeline_svg
+from .timeline import timeline_svg
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def _environment() -> Environment:
     env.filters["ms"] = lambda v: f"{v:,.0f} ms" if _number(v) else "–"
     env.filters["num"] = lambda v, d=2: f"{v:.{d}f}" if _number(v) else "–"
     env.filters["pct"] = lambda v: f"{v:.0%}" if _number(v) else "–"
+    env.filters["budget_name"] = lambda v: str(v).removesuffix("_ms").replace("_", " ")
     env.filters["slug"] = lambda v: re.sub(r"[^A-Za-z0-9_-]+", "-", str(v))
     return env
 
@@ -149,18 +152,14 @@ def _latency_limit(session: Session) -> float | None:
     return limits.get("response_latency_max_ms") or limits.get("response_latency_p95_ms")
 
 
-def _agent_event_rows(session: Session) -> list[dict[str, Any]]:
+def _caller_view(state: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """caller_state.json as words: empty values left out, yes/no for booleans."""
     rows = []
-    for event in session.agent_events:
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
-        rows.append(
-            {
-                "t": event.get("t"),
-                "type": str(event.get("type", "")),
-                "kind": event_kind(event),
-                "detail": "; ".join(f"{k}: {v}" for k, v in data.items())[:500],
-            }
-        )
+    for key, value in (state or {}).items():
+        if key == "schema" or value in (None, "", [], {}):
+            continue
+        shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        rows.append((key.replace("_", " "), shown))
     return rows
 
 
@@ -213,7 +212,8 @@ def _session_view(session: Session, audio: EmbeddedAudio | None, audio_src: str)
         "budgets": _budget_rows(session),
         "responses": responses,
         "interruptions": session.probes.get("interruptions") or [],
-        "agent_events": _agent_event_rows(session),
+        "agent_events": agent_events_view(session.agent_events),
+        "caller_view": _caller_view(session.caller_state),
     }
 
 
@@ -289,6 +289,9 @@ def render_report(
         version=__version__,
         sessions=sessions,
         failures=[v for v in sessions if v["s"].outcome != "passed"],
+        failure_cards=failure_cards(sessions),
+        most_failures=MOST_FAILURES,
+        latency_lines=latency_lines(cell_docs, run.sessions),
         cells=cell_docs,
         heatmap=heatmap,
         latency_chart=latency_chart(cells),

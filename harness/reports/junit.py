@@ -20,6 +20,19 @@ def _seconds(value: float | None) -> str:
     return f"{value or 0:.3f}"
 
 
+def _failure_kind(session: Session) -> str:
+    """What fell short, e.g. `check`, `budget+rubric`: a failed check is not a slow answer."""
+    kinds = set()
+    if session.status == "max_duration" or any("max_duration_s" in f for f in session.failures):
+        kinds.add("max_duration")
+    if any(b.get("passed") is False and b.get("judged", True) for b in session.budgets):
+        kinds.add("budget")
+    for verdict in (session.judgement or {}).get("verdicts", []):
+        if verdict.get("kind") in ("check", "rubric") and verdict.get("status") == "failed":
+            kinds.add(str(verdict["kind"]))
+    return "+".join(sorted(kinds))
+
+
 def _testcase(session: Session) -> ET.Element:
     name = session.label
     case = ET.Element(
@@ -40,7 +53,10 @@ def _testcase(session: Session) -> ET.Element:
         element = ET.SubElement(
             case,
             tag,
-            {"message": reasons[0], "type": session.status if verdict.broke else "failed"},
+            {
+                "message": reasons[0],
+                "type": session.status if verdict.broke else _failure_kind(session) or "failed",
+            },
         )
         element.text = "\n".join(reasons)
     out = [f"session {session.session_id} ({session.status})", f"directory {session.directory}"]

@@ -115,6 +115,7 @@ class Run:
     cancelled: bool = False
     complete: bool = True  # run.json was written (the run ended, cleanly or not)
     problems: list[str] = field(default_factory=list)
+    shard: dict[str, int] | None = None  # {"index": I, "count": N} of `run --shard I/N`
 
     @property
     def outcome(self) -> Outcome:
@@ -286,4 +287,5 @@ def load_run(directory: Path) -> Run:
         cancelled=bool(run_doc.get("cancelled")),
         complete=bool(run_doc),
         problems=problems,
+        shard=run_doc.get("shard") or None,
     )

@@ -103,7 +103,8 @@ def interruptions(session: Session) -> list[dict[str, Any]]:
 
 
 def criteria_of(session: Session) -> dict[str, float]:
-    """Each judge criterion's score on 0..1 (score ÷ max_score), keyed `judge/criterion`."""
+    """Each judge criterion's score on 0..1 (score ÷ max_score), keyed `judge/criterion` (or
+    `judge` alone for a check, whose one criterion has its name)."""
     found: dict[str, float] = {}
     for verdict in (session.judgement or {}).get("verdicts", []):
         for criterion in verdict.get("criteria") or []:
@@ -111,7 +112,8 @@ def criteria_of(session: Session) -> dict[str, float]:
                 value = float(criterion["score"]) / float(criterion.get("max_score") or 1)
             except (KeyError, TypeError, ValueError, ZeroDivisionError):
                 continue
-            found[f"{verdict.get('judge', '?')}/{criterion.get('name', '?')}"] = round(value, 3)
+            judge, name = str(verdict.get("judge", "?")), str(criterion.get("name", "?"))
+            found[judge if judge == name else f"{judge}/{name}"] = round(value, 3)
     return found
 
 
@@ -176,6 +178,7 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "passed": outcome == "passed",
         "complete": run.complete,
         "cancelled": run.cancelled,
+        "shard": run.shard,
         "errors": run.errors,
         "counts": counts,
         "cells": [cell.to_json() for cell in cells_of(run)],

@@ -2,7 +2,7 @@
 
 Two renderings of the same picture: `draw_timeline` writes a matplotlib PNG (docs, notebooks),
 `timeline_svg` returns inline SVG for the HTML report, where a click on a speech segment seeks the
-call's audio and the agent's own events (guardrails, thinker, tools) are marked on a third lane.
+call's audio and the agent's own events (tools, thinker, guardrails) are marked on a lane each.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _EVENT_COLOURS = {
     "other": "#7f8c8d",
 }
 _MARKERS = {"guardrail": "v", "thinker": "o", "tool": "s", "other": "."}
+MARKER_KINDS = ("tool", "thinker", "guardrail")  # each drawn on its own lane, top to bottom
 
 
 def event_kind(event: dict[str, Any]) -> str:
@@ -138,16 +139,24 @@ def timeline_svg(
     def x(t: float) -> float:
         return round(left + t * scale, 1)
 
-    lanes = {"events": 18.0, "agent": 50.0, "caller": 106.0}
+    # one lane per kind of agent event, above the speech, so a tool call is never hidden under
+    # other dots; the agent's other events (state changes, metrics) are in the events table
+    marker_lanes = {kind: 14.0 + 16.0 * index for index, kind in enumerate(MARKER_KINDS)}
+    shift = 16.0 * len(MARKER_KINDS) - 14.0  # the speech lanes start below the marker lanes
+    lanes = {"agent": 50.0 + shift, "caller": 106.0 + shift}
+    height = 160.0 + shift
     out = [
-        f'<svg class="timeline" viewBox="0 0 {width:.0f} 160" role="img" '
+        f'<svg class="timeline" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-label="timeline of the call">'
     ]
-    for name, y in lanes.items():
-        out.append(f'<text class="lane" x="4" y="{y + 4}">{name}</text>')
+    for name, y in {**marker_lanes, **lanes}.items():
+        out.append(f'<text class="lane {name}" x="4" y="{y + 4}">{name}</text>')
     for tick in _ticks(duration):
-        out.append(f'<line class="tick" x1="{x(tick)}" x2="{x(tick)}" y1="30" y2="136"/>')
-        out.append(f'<text class="tickl" x="{x(tick)}" y="152">{tick:g}s</text>')
+        out.append(
+            f'<line class="tick" x1="{x(tick)}" x2="{x(tick)}" y1="{30 + shift}" '
+            f'y2="{136 + shift}"/>'
+        )
+        out.append(f'<text class="tickl" x="{x(tick)}" y="{152 + shift}">{tick:g}s</text>')
     for side in ("agent", "caller"):
         y = lanes[side]
         for start, end in segments.get(side) or []:
@@ -160,33 +169,39 @@ def timeline_svg(
         x0, x1 = x(response["caller_end_s"]), x(response["agent_start_s"])
         late = latency_limit_ms is not None and response["latency_ms"] > latency_limit_ms
         css = "gap late" if late else "gap"
-        out.append(f'<line class="{css}" x1="{x0}" x2="{x1}" y1="78" y2="78"/>')
+        out.append(f'<line class="{css}" x1="{x0}" x2="{x1}" y1="{78 + shift}" y2="{78 + shift}"/>')
         out.append(
-            f'<text class="{css}" x="{(x0 + x1) / 2:.1f}" y="74">'
+            f'<text class="{css}" x="{(x0 + x1) / 2:.1f}" y="{74 + shift}">'
             f"{response['latency_ms']:.0f} ms</text>"
         )
     for item in probes.get("interruptions") or []:
         xs, xe = x(item["start_s"]), x(item.get("agent_stop_s") or item["start_s"])
-        out.append(f'<line class="barge" x1="{xs}" x2="{xs}" y1="32" y2="122"/>')
+        out.append(
+            f'<line class="barge" x1="{xs}" x2="{xs}" y1="{32 + shift}" y2="{122 + shift}"/>'
+        )
         stop = item.get("stop_latency_ms")
         label = f"barge-in, stop {stop:.0f} ms" if stop is not None else "barge-in"
         if item.get("missed"):
             label += " (missed)"
-        out.append(f'<line class="barge" x1="{xs}" x2="{xe}" y1="34" y2="34"/>')
-        out.append(f'<text class="barge" x="{xs + 2}" y="44">{html.escape(label)}</text>')
+        out.append(f'<line class="barge" x1="{xs}" x2="{xe}" y1="{34 + shift}" y2="{34 + shift}"/>')
+        out.append(f'<text class="barge" x="{xs + 2}" y="{44 + shift}">{html.escape(label)}</text>')
     for item in probes.get("backchannels") or []:
-        out.append(f'<text class="backch" x="{x(item["start_s"])}" y="130">backchannel</text>')
+        out.append(
+            f'<text class="backch" x="{x(item["start_s"])}" y="{130 + shift}">backchannel</text>'
+        )
     for event in agent_events or []:
         kind = event_kind(event)
+        if kind not in marker_lanes:
+            continue
         t = float(event.get("t", 0))
         data = event.get("data") if isinstance(event.get("data"), dict) else {}
         detail = ", ".join(f"{k}: {v}" for k, v in data.items())[:300]
         tip = html.escape(f"{t:.2f}s {event.get('type', '')} {detail}")
         out.append(
-            f'<circle class="ev {kind}" cx="{x(t)}" cy="{lanes["events"]}" r="5" '
-            f'data-seek="{t:.3f}"><title>{tip}</title></circle>'
+            f'<circle class="ev {kind}" cx="{x(t)}" cy="{marker_lanes[kind]}" r="6" '
+            f'data-seek="{t:.3f}" data-t="{t:.3f}"><title>{tip}</title></circle>'
         )
-    out.append('<line class="playhead" x1="-10" x2="-10" y1="4" y2="140"/>')
+    out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
     out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
     out.append("</svg>")
     return "".join(out)

@@ -1,4 +1,5 @@
-"""How large a change must be to count as a regression or an improvement, per kind of figure."""
+"""What counts as a regression: how large a change must be, per kind of figure, and whether a
+baseline scenario missing from the run counts (by default it does: lost coverage regresses)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ class Tolerances:
     latency_ms: float = 100.0
     score: float = 0.1
     pass_rate: float = 0.2
+    missing_is_regression: bool = True
 
     def of(self, unit: str, name: str) -> float:
         if unit == "ms":

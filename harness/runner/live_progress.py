@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from .progress import outcome_word, reason_lines
+from .progress import heard_beside_said, outcome_word, reason_lines
 from .session import SessionResult
 
 _CLEAR_LINE = "\r\x1b[K"
@@ -84,6 +84,9 @@ class LiveProgress:
         )
         for line in reason_lines(verdict):
             self._line(line)
+        if verdict.outcome == "failed":
+            for line in heard_beside_said(result.directory):
+                self._line(line)
         if not trusted:
             reasons = "; ".join(result.timing_trust.get("reasons", []))
             self._line(f"  timing untrustworthy, budgets not judged: {reasons}")

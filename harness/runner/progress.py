@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..judging.outcome import SessionOutcome
+from ..judging.wer import misheard_turns
 from .session import SessionResult
 
 
@@ -20,12 +23,31 @@ def reason_lines(verdict: SessionOutcome) -> list[str]:
     ]
 
 
+def _turns_of(directory: str) -> list[dict[str, Any]]:
+    """The session's transcript turns, or none if it has no readable transcript.json."""
+    try:
+        document = json.loads((Path(directory) / "transcript.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    turns = document.get("turns") if isinstance(document, dict) else None
+    return [t for t in turns if isinstance(t, dict)] if isinstance(turns, list) else []
+
+
+def heard_beside_said(directory: str) -> list[str]:
+    """After a failure: the turns the other side heard differently, said beside heard."""
+    return [
+        f"  turn {turn.turn}: the {turn.speaker} said “{turn.said}”; "
+        f"the {turn.listener} heard “{turn.heard}”"
+        for turn in misheard_turns(_turns_of(directory))
+    ]
+
+
 class Progress:
     def __init__(self, stream: TextIO = sys.stderr, *, quiet: bool = False) -> None:
         self._stream = stream
         self._quiet = quiet
         self._total = 0
-        self._index = 0
+        self._index = 0  # how many sessions of this run (or shard) have started
         self._label = ""
         self._turns = 0
         self.directory: str | None = None  # the run directory, once the run has one
@@ -48,8 +70,12 @@ class Progress:
         self._print(f"crosstalk: {total} session(s), run directory {directory}")
 
     def session_started(self, index: int, session_id: str) -> None:
-        self._index, self._label, self._turns = index, session_id, 0
-        self._print(f"[{index}/{self._total}] {session_id}: loading models and starting the call")
+        # `index` numbers the session in the whole suite; with --shard the counter is this
+        # shard's own ([2/3], not [4/3]) and the id keeps the suite number
+        self._index, self._label, self._turns = self._index + 1, session_id, 0
+        self._print(
+            f"[{self._index}/{self._total}] {session_id}: loading models and starting the call"
+        )
 
     def on_event(self, record: dict[str, Any]) -> None:
         item = record["data"].get("item", {}) if record["type"] == "conversation_item_added" else {}
@@ -71,6 +97,9 @@ class Progress:
         )
         for line in reason_lines(verdict):
             self._print(line)
+        if verdict.outcome == "failed":
+            for line in heard_beside_said(result.directory):
+                self._print(line)
         if not result.timing_trust.get("trusted", True):
             reasons = "; ".join(result.timing_trust.get("reasons", []))
             self._print(f"  timing untrustworthy, budgets not judged: {reasons}")

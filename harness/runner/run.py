@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..agent_description import scenario_problems
 from ..backends import get_backend
+from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.outcome import Outcome, SessionOutcome, run_outcome, summary_line
 from .agent_loader import resolve_factory
@@ -71,6 +73,15 @@ class RunResult:
         }
 
 
+def _check_against_agent(loaded: LoadedScenario, factory: object) -> None:
+    """Options, tool names and SQL the agent's own description rejects, before any call."""
+    problems = scenario_problems(
+        factory, loaded.scenario.agent.options, loaded.scenario.success.check_calls(), loaded
+    )
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
 def load_all(
     paths: list[Path], tags: list[str] | None = None, backends: dict[str, str] | None = None
 ) -> list[SessionPlan]:
@@ -83,7 +94,9 @@ def load_all(
             continue
         checked.add(scenario.scenario_path)
         check_target(scenario)
-        resolve_factory(scenario)
+        factory = resolve_factory(scenario)
+        if scenario.scenario.target is None:
+            _check_against_agent(scenario, factory)
         for side in ("agent", "caller"):
             backend = getattr(scenario.scenario, side).backend
             try:

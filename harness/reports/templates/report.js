@@ -92,6 +92,27 @@
   });
   if (tag && persona && failed && count) applyFilters();
 
+  // Agent events: a checkbox per kind shows or hides that kind's rows.
+  document.querySelectorAll(".ev-filter input[data-kind]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var table = box.closest("details").querySelector("table");
+      table.querySelectorAll('tr[data-kind="' + box.getAttribute("data-kind") + '"]').forEach(
+        function (row) { row.classList.toggle("hidden", !box.checked); });
+    });
+  });
+
+  // On a phone, table rows become cards: each cell is labelled with its column's header.
+  document.querySelectorAll("table.grid").forEach(function (table) {
+    var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (!cell.hasAttribute("colspan")) cell.setAttribute("data-label", headers[index] || "");
+      });
+    });
+  });
+
   // Printing shows every call, open.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.setAttribute("open", ""); });

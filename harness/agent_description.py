@@ -1,0 +1,116 @@
+"""What an agent declares about itself, so a scenario is checked against it before any call.
+
+A factory may carry `crosstalk_description`, an `AgentDescription`: a function that rejects bad
+`agent.options` (raising an exception whose message is `field.path: problem`, one per line), the
+names of its tools, and the SQL that builds its database. `scenario_problems` uses them to find
+option typos, `tool_called` names the agent has no tool for, and `db_state` queries that cannot
+run against the agent's tables; agents that declare nothing are not checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+_FIELD = re.compile(r"^([A-Za-z_][\w]*(?:\.[\w]+)*): (.+)$")
+
+
+@dataclass(frozen=True)
+class AgentDescription:
+    """What the harness may check about an agent before calling it."""
+
+    check_options: Callable[[dict[str, Any]], object] | None = None
+    tool_names: Sequence[str] = field(default_factory=tuple)
+    database_sql: Callable[[], str] | None = None
+
+
+class _Located(Protocol):
+    def where(self, field_path: tuple[str | int, ...]) -> str: ...
+
+
+def description_of(factory: object) -> AgentDescription | None:
+    found = getattr(factory, "crosstalk_description", None)
+    return found if isinstance(found, AgentDescription) else None
+
+
+def _option_problems(
+    description: AgentDescription, options: dict[str, Any], where: _Located
+) -> list[str]:
+    if description.check_options is None:
+        return []
+    try:
+        description.check_options(options)
+    except Exception as exc:  # the agent's own validation: its message is the problem
+        problems = []
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            found = _FIELD.match(line)
+            parts = found.group(1).split(".") if found else []
+            path = tuple(int(part) if part.isdigit() else part for part in parts)
+            location = where.where(("agent", "options", *path))
+            problems.append(f"{location}: agent.options{'.' if found else ': '}{line}")
+        return problems
+    return []
+
+
+def _tool_problems(
+    description: AgentDescription, check_calls: list[tuple[str, dict[str, Any]]], where: _Located
+) -> list[str]:
+    known = list(description.tool_names)
+    if not known:
+        return []
+    problems = []
+    for index, (name, arguments) in enumerate(check_calls):
+        if name not in {"tool_called", "tool_not_called"} or arguments.get("name") in known:
+            continue
+        tool = str(arguments.get("name"))
+        close = difflib.get_close_matches(tool, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "its tools: " + ", ".join(known)
+        location = where.where(("success", "checks", index, name, "name"))
+        problems.append(
+            f"{location}: success.checks.{index}.{name}.name: the agent has no tool {tool!r} "
+            f"({hint})"
+        )
+    return problems
+
+
+def _sql_problems(
+    description: AgentDescription, check_calls: list[tuple[str, dict[str, Any]]], where: _Located
+) -> list[str]:
+    queries = [(i, args) for i, (name, args) in enumerate(check_calls) if name == "db_state"]
+    if description.database_sql is None or not queries:
+        return []
+    problems = []
+    with sqlite3.connect(":memory:") as database:
+        database.executescript(description.database_sql())
+        for index, arguments in queries:
+            query = str(arguments.get("query", ""))
+            try:
+                database.execute(f"EXPLAIN {query}")
+            except sqlite3.Error as exc:
+                location = where.where(("success", "checks", index, "db_state", "query"))
+                problems.append(
+                    f"{location}: success.checks.{index}.db_state.query: this SQL cannot run on "
+                    f"the agent's database ({exc})"
+                )
+    return problems
+
+
+def scenario_problems(
+    factory: object,
+    options: dict[str, Any],
+    check_calls: list[tuple[str, dict[str, Any]]],
+    where: _Located,
+) -> list[str]:
+    """Every `file:line:col: field: problem` the factory's description finds in a scenario."""
+    description = description_of(factory)
+    if description is None:
+        return []
+    return [
+        *_option_problems(description, options, where),
+        *_tool_problems(description, check_calls, where),
+        *_sql_problems(description, check_calls, where),
+    ]
