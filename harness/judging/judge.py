@@ -7,11 +7,11 @@ be re-judged later without placing the calls again (`crosstalk judge RUN_DIR`).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import write_json
 from ..errors import ConfigError
 from .llm import LlmJudge
 from .registry import find_check
@@ -105,8 +105,7 @@ async def judge_session_safely(
 
 
 def write_judgement(directory: Path, judgement: Judgement) -> None:
-    text = json.dumps(judgement.to_json(), indent=2) + "\n"
-    (directory / JUDGEMENT_FILE).write_text(text, encoding="utf-8")
+    write_json(directory / JUDGEMENT_FILE, judgement.to_json())
 
 
 def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | None]:

@@ -30,6 +30,8 @@ class Figure:
     unit: str
 
     def values(self, session: dict[str, Any]) -> list[float]:
+        if self.unit == "ms" and _untrusted(session):
+            return []  # an overloaded harness's latencies are no evidence of a regression
         if self.name == "response_latency_p95":
             return [float(v) for v in session.get("response_latencies_ms") or []]
         if self.name == "stop_latency_p95":
@@ -153,7 +155,15 @@ def compare(
         "regressed": any(r["verdict"] == "worse" for r in rows),
         "improved": any(r["verdict"] == "better" for r in rows),
         "rows": rows,
+        "untrusted_timing": {
+            side: [s.get("session_id") for s in doc.get("sessions") or [] if _untrusted(s)]
+            for side, doc in (("baseline", baseline), ("current", current))
+        },
     }
+
+
+def _untrusted(session: dict[str, Any]) -> bool:
+    return session.get("timing_trusted") is False
 
 
 def _statistic(groups: list[list[float]], figure: Figure) -> float | None:

@@ -61,6 +61,7 @@ class Session:
     event_count: int = 0
     started_at: float | None = None
     problems: list[str] = field(default_factory=list)
+    timing_trusted: bool = True  # false: the harness was overloaded, its latencies are not data
 
     @property
     def finished(self) -> bool:
@@ -238,6 +239,7 @@ def load_session(directory: Path) -> Session:
         },
         started_at=document.get("started_at"),
         problems=problems,
+        timing_trusted=_dict(result.get("timing_trust")).get("trusted") is not False,
     )
     transcript = _dict(_read_json(directory / "transcript.json", problems))
     session.turns = [t for t in transcript.get("turns") or [] if isinstance(t, dict)]

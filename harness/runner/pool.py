@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import multiprocessing
 import signal
@@ -30,7 +29,7 @@ from typing import Any
 from ..errors import CrosstalkError, InfrastructureError
 from .live_progress import LiveProgress
 from .plan import SessionPlan
-from .session import SessionResult, SessionRun
+from .session import SessionResult, SessionRun, result_on_disk
 
 logger = logging.getLogger(__name__)
 _STOP_POLL_S = 0.1
@@ -96,7 +95,7 @@ async def _run_until_stopped(plan: SessionPlan, session_id: str, directory: Path
     try:
         return WorkerReport(session_id, result=await task)
     except asyncio.CancelledError:
-        return WorkerReport(session_id, result=_result_on_disk(session_id, directory))
+        return WorkerReport(session_id, result=result_on_disk(session_id, directory))
     except InfrastructureError as exc:
         return WorkerReport(session_id, error=exc.message)
     except CrosstalkError as exc:
@@ -113,15 +112,6 @@ def _cancel_on_stop(
             with contextlib.suppress(RuntimeError):  # the loop already closed: nothing to stop
                 loop.call_soon_threadsafe(task.cancel)
             return
-
-
-def _result_on_disk(session_id: str, directory: Path) -> SessionResult:
-    """A cancelled session's result, as `SessionRun` finalised it in session.json."""
-    try:
-        document = json.loads((directory / "session.json").read_text(encoding="utf-8"))
-        return SessionResult(**document["result"])
-    except (OSError, ValueError, TypeError, KeyError):
-        return SessionResult(session_id, str(directory), "cancelled", 0.0)
 
 
 # --- in the parent ----------------------------------------------------------------------------

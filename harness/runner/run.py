@@ -8,7 +8,6 @@ The run directory also gets `run.json` (what ran and how each session ended) and
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import time
@@ -16,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import write_json
 from ..backends import get_backend
 from ..errors import ConfigError, InfrastructureError
 from .agent_loader import resolve_factory
@@ -23,7 +23,7 @@ from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
 from .pool import run_in_workers
 from .progress import Progress
-from .session import SessionResult, SessionRun
+from .session import SessionResult, SessionRun, result_on_disk
 from .shard import Shard, select_shard
 from .targets import check_target
 
@@ -147,6 +147,9 @@ async def run_scenarios(
                 result.errors.append(exc.message)
                 progress.session_failed(exc.message)
                 continue
+            except asyncio.CancelledError:  # listed as the concurrent mode lists it
+                result.sessions.append(result_on_disk(session_id, directory / session_id))
+                raise
             result.sessions.append(session)
             progress.session_finished(session)
         result.not_run = []
@@ -154,7 +157,7 @@ async def run_scenarios(
         result.cancelled = True
         raise
     finally:
-        (directory / "run.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        write_json(directory / "run.json", result.to_json())
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
     progress.run_finished(result.directory, result.passed)
