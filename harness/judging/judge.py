@@ -26,10 +26,13 @@ logger = logging.getLogger(__name__)
 JUDGEMENT_FILE = "judgement.json"
 
 
-def run_checks(session: SessionData, success: SuccessConfig) -> list[Verdict]:
+def run_checks(
+    session: SessionData, success: SuccessConfig, scenario_path: Path | None = None
+) -> list[Verdict]:
     verdicts = []
+    folder = scenario_path.parent if scenario_path else None
     for name, arguments in success.check_calls():
-        definition = find_check(name)
+        definition = find_check(name, folder)
         if definition is None:
             verdicts.append(Verdict.error(name, "check", f"no check named {name!r} is registered"))
             continue
@@ -75,7 +78,7 @@ async def judge_session(
 ) -> Judgement:
     """Judge the session in `directory` and write its judgement.json."""
     session = await asyncio.to_thread(load_session, directory)
-    checks = await asyncio.to_thread(run_checks, session, success)
+    checks = await asyncio.to_thread(run_checks, session, success, scenario_path)
     sentiment = await asyncio.to_thread(caller_sentiment, session)
     rubrics, usage = await run_rubrics(session, success, settings, scenario_path)
     judgement = Judgement.combine([*checks, *rubrics], sentiment, usage)
