@@ -308,7 +308,9 @@ class SessionRun:
         probes, probe_error = self._write_probes()
         if probe_error is not None and outcome not in ("error", "cancelled"):
             outcome, error = "error", probe_error
-        checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
+        limits = self.loaded.scenario.budgets.limits()
+        # no figures, no budget verdicts: a missing figure must never read as a met budget
+        checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
         trust = assess_timing(pacing, loop_lag)
         budgets, failures = judge_budgets(checks, trust)
