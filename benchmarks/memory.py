@@ -2,7 +2,8 @@
 
 Places the same short call N times, one after another, in this process (real sessions, real
 offline models), and after each one collects garbage and prints the process's resident memory
-(VmRSS) and the number of objects the garbage collector tracks. A call's objects (transport,
+(VmRSS) and the number of objects the garbage collector tracks (frozen ones included: an object
+alive at a `gc.freeze()` is never collected). A call's objects (transport,
 event log, audio buffers, noise loops, both AgentSessions) must be freed once it has finished,
 so both figures should be flat after the first session (which loads and freezes the models).
 Target: growth from session 2 to session N under 1 MB and under 1,000 objects per session.
@@ -45,9 +46,8 @@ async def _sessions(scenario: Path, count: int, out: Path) -> list[dict[str, flo
         except CrosstalkError as exc:  # a failed call still counts: its objects must go too
             print(f"session {index}: {exc.message}")
         gc.collect()
-        rows.append(
-            {"session": index, "rss_mb": round(_rss_mb(), 1), "objects": len(gc.get_objects())}
-        )
+        objects = len(gc.get_objects()) + gc.get_freeze_count()
+        rows.append({"session": index, "rss_mb": round(_rss_mb(), 1), "objects": objects})
         print(f"after session {index}: RSS {rows[-1]['rss_mb']} MB, {rows[-1]['objects']} objects")
     return rows
 

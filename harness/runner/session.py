@@ -146,7 +146,16 @@ class SessionRun:
 
     async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
         scenario = self.loaded.scenario
-        await warm_up(self._backends())
+        try:
+            await warm_up(self._backends())
+        except CrosstalkError:
+            raise
+        except Exception as exc:
+            logger.exception("loading the models for %s failed", self.session_id)
+            raise InfrastructureError(
+                f"session {self.session_id} failed before its call: the models did not load "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         self._make_call_objects()
         self.directory.mkdir(parents=True, exist_ok=True)
         write_json(self.directory / "session.json", self._session_document("running", None))
