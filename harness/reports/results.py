@@ -234,6 +234,7 @@ def turns_table(run: Run) -> pd.DataFrame:
                     "start_s": start,
                     "end_s": turn.get("end_s"),
                     "interrupted": turn.get("interrupted"),
+                    "backchannel": bool(turn.get("backchannel", False)),
                     "response_latency_ms": _nearest(latency_by_start, start),
                     "text": turn.get("text"),
                     "heard_as": turn.get("heard_as"),
