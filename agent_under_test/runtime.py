@@ -168,7 +168,8 @@ class Runtime:
         """The caller finished a turn: log it, start the thinker if needed, wait the fast path."""
         self.conversation.reply_requested = True  # the framework replies after this returns
         self.controller.emit("user_turn", {"text": text})
-        if not intents.needs_thinker(text):
+        agent_turns = self.conversation.agent_turns
+        if not intents.needs_thinker(text, agent_turns[-1] if agent_turns else ""):
             return
         job = ThinkJob(
             job_id=next(self._job_ids),

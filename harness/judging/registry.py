@@ -97,7 +97,8 @@ def find_check(name: str, folder: Path | None = None) -> CheckDefinition | None:
     """A registered check, or one named by import path `package.module:function` (a module
     beside the scenario, in `folder`, is loaded from its own file)."""
     if ":" not in name:
-        return CHECKS.get(name)
+        # a spawned worker process judges too: the built-ins must be registered there as well
+        return builtin_checks().get(name)
     module_name, _, attribute = name.partition(":")
     try:
         module = import_user_module(module_name, folder)

@@ -32,6 +32,13 @@ def _run_document(directory: Path) -> dict[str, Any]:
     return document
 
 
+def _outcome(document: dict[str, Any]) -> str:
+    """A shard's outcome; a run.json from before outcomes (crosstalk.run/1) has only `passed`."""
+    if document.get("outcome") in ("passed", "failed", "inconclusive"):
+        return str(document["outcome"])
+    return "passed" if document.get("passed") is True else "failed"
+
+
 def _session_ids(directory: Path, document: dict[str, Any]) -> list[str]:
     """Every session a shard holds: listed ones and any folder with a session.json (a session
     that ended in an error or was cancelled is only in `errors`, or in no list at all)."""
@@ -67,11 +74,17 @@ def merge_runs(run_dirs: list[Path], into: Path) -> Path:
             shard_logs = into / "shards" / str(document.get("run_id") or directory.name)
             shard_logs.mkdir(parents=True, exist_ok=True)
             shutil.copy2(log, shard_logs / "crosstalk.log")
+    # as `run_outcome` decides for one run: anything failed, else anything inconclusive
+    outcomes = {_outcome(document) for _, document in documents}
+    outcome = next(
+        o for o in ("failed", "inconclusive", "passed") if o in outcomes or o == "passed"
+    )
     merged = {
-        "schema": "crosstalk.run/1",
+        "schema": "crosstalk.run/2",
+        "outcome": outcome,
         "run_id": into.name,
         "directory": str(into),
-        "passed": all(document.get("passed") is True for _, document in documents),
+        "passed": outcome == "passed",
         "sessions": [entries[key] for key in sorted(entries)],
         "errors": [error for _, document in documents for error in document.get("errors", [])],
         "cancelled": any(document.get("cancelled") for _, document in documents),

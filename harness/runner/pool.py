@@ -71,6 +71,7 @@ def _worker_main(connection: Connection, stop: Any, log_path: str) -> None:
     """Run the sessions the parent sends, one at a time, until it sends None."""
     global _stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us through `stop`
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise when a CI runner stops the job
     _stop = stop
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(
