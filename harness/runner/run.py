@@ -160,7 +160,10 @@ async def run_scenarios(
                 progress.session_failed(exc.message)
                 continue
             except asyncio.CancelledError:  # listed as the concurrent mode lists it
-                result.sessions.append(result_on_disk(session_id, directory / session_id))
+                if (directory / session_id / "session.json").is_file():
+                    result.sessions.append(result_on_disk(session_id, directory / session_id))
+                else:  # stopped while loading models: its call never began
+                    result.not_run.insert(0, session_id)
                 raise
             result.sessions.append(session)
             progress.session_finished(session)
