@@ -3,13 +3,16 @@ folders that each have an `agent.py` (an A/B comparison) run their own agents an
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from crosstalk_harness.config import load_scenario
-from crosstalk_harness.errors import ConfigError
+from crosstalk_harness.errors import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, ConfigError
 from crosstalk_harness.judging.registry import find_check
 from crosstalk_harness.runner.agent_loader import load_agent, resolve_factory
+
+from .conftest import run_crosstalk
 
 AGENT = """
 from livekit.agents import Agent
@@ -82,3 +85,46 @@ def test_a_module_that_fails_to_import_is_a_one_line_config_error(scenarios):
     fresh = load_scenario(scenarios[0].scenario_path)
     with pytest.raises(ConfigError, match=r"scenario.yaml.*agent.factory: cannot import"):
         resolve_factory(fresh)
+
+
+GREETER = """
+from livekit.agents import Agent, StopResponse
+
+
+class Greeter(Agent):
+    def __init__(self) -> None:
+        super().__init__(instructions="greet")
+
+    async def on_enter(self) -> None:
+        self.session.say("This is desk {version}.")
+
+    async def on_user_turn_completed(self, turn_ctx, new_message) -> None:
+        self.session.say("Goodbye.")
+        raise StopResponse()
+
+
+def create_agent() -> Agent:
+    return Greeter()
+"""
+
+
+@pytest.mark.e2e
+def test_two_folders_with_agent_py_run_their_own_agents_on_real_calls(tmp_path):
+    persona = Path(__file__).parent / "fixtures" / "personas" / "one_liner.yaml"
+    paths = []
+    for version in ("one", "two"):
+        folder = tmp_path / "ab" / version
+        folder.mkdir(parents=True)
+        (folder / "agent.py").write_text(GREETER.format(version=version))
+        (folder / "scenario.yaml").write_text(
+            f"name: desk_{version}\npersona: {persona}\n"
+            "agent:\n  factory: agent:create_agent\nmax_duration_s: 30\n"
+        )
+        paths.append(str(folder / "scenario.yaml"))
+    result = run_crosstalk("run", *paths, "--out", str(tmp_path / "out"), "--json", "-q")
+    assert result.exit_code not in (EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE), result.stderr
+    greetings = []
+    for entry in result.json()["sessions"]:
+        turns = json.loads((Path(entry["directory"]) / "transcript.json").read_text())["turns"]
+        greetings.append(next(t["text"] for t in turns if t["speaker"] == "agent"))
+    assert greetings == ["This is desk one.", "This is desk two."]
