@@ -1,6 +1,7 @@
 """Live loopback: an agent that answers a fixed delay after the caller stops, through the real
-in-process link, is measured by the probes at exactly that delay (plus the link's configured
-one-way latency), so the harness adds no hidden latency of its own."""
+in-process link, is measured by the probes at exactly that delay plus both legs of the link (the
+caller's words must reach the agent, and its answer must come back), so the harness adds no
+hidden latency of its own and hides none of the network's."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import asyncio
 
 import numpy as np
 import pytest
-from crosstalk_harness.probes import analyze_recording
+from crosstalk_harness.probes import Legs, analyze_recording
 from crosstalk_harness.transport import InProcessTransport, LinkOptions
+from crosstalk_harness.transport.jitter import JitterBuffer
 from livekit import rtc
 
 from .synthetic_calls import speech_like
@@ -45,10 +47,9 @@ async def _delayed_responder(link: InProcessTransport, replies: list[np.ndarray]
             ends.audio_output.flush()
 
 
-@pytest.mark.parametrize("one_way_latency_ms", [0, 100])
-async def test_delayed_answers_are_measured_at_their_delay(tmp_path, one_way_latency_ms):
+async def _measured_latencies(tmp_path, link: InProcessTransport) -> list[float]:
     rng = np.random.default_rng(3)
-    link = InProcessTransport(LinkOptions(sample_rate=RATE, one_way_latency_ms=one_way_latency_ms))
+    tmp_path.mkdir(parents=True, exist_ok=True)
     caller = link.end_for("caller").audio_output
     gap = np.zeros(int(3.0 * RATE), np.float32)
     script = [
@@ -66,7 +67,33 @@ async def test_delayed_answers_are_measured_at_their_delay(tmp_path, one_way_lat
     await link.stop()
     await responder
 
-    timing = analyze_recording(tmp_path / "call.wav")
-    expected_ms = ANSWER_DELAY_S * 1000 + one_way_latency_ms
-    print("measured", [r.latency_ms for r in timing.responses], "expected", expected_ms)
-    assert [r.latency_ms for r in timing.responses] == pytest.approx([expected_ms] * 2, abs=20)
+    legs = Legs.from_json(link.describe()["legs_ms"])
+    timing = analyze_recording(tmp_path / "call.wav", legs=legs)
+    return [r.latency_ms for r in timing.responses]
+
+
+@pytest.mark.parametrize("one_way_latency_ms", [0, 100])
+async def test_delayed_answers_are_measured_at_their_delay_plus_both_legs(
+    tmp_path, one_way_latency_ms
+):
+    link = InProcessTransport(LinkOptions(sample_rate=RATE, one_way_latency_ms=one_way_latency_ms))
+    measured = await _measured_latencies(tmp_path, link)
+    expected_ms = ANSWER_DELAY_S * 1000 + 2 * one_way_latency_ms
+    print("measured", measured, "expected", expected_ms)
+    assert measured == pytest.approx([expected_ms] * 2, abs=20)
+
+
+async def test_latency_on_the_caller_to_agent_leg_alone_adds_to_the_response_latency(tmp_path):
+    """The caller->agent leg is invisible in the recording's caller channel (it is the caller as
+    the agent heard it); the probes add it back, so the caller waits for all of it."""
+    baseline = await _measured_latencies(
+        tmp_path / "clean", InProcessTransport(LinkOptions(sample_rate=RATE))
+    )
+    delayed_leg = JitterBuffer(std_ms=0, buffer_ms=0, extra_latency_ms=240)
+    link = InProcessTransport(LinkOptions(sample_rate=RATE), impairments={"caller": [delayed_leg]})
+    assert link.describe()["legs_ms"] == {"caller_to_agent": 240, "agent_to_caller": 0}
+    measured = await _measured_latencies(tmp_path / "delayed", link)
+    print("clean", baseline, "caller->agent +240 ms", measured)
+    assert [m - b for m, b in zip(measured, baseline, strict=True)] == pytest.approx(
+        [240, 240], abs=20
+    )

@@ -75,3 +75,64 @@ def test_merging_the_same_run_twice_is_refused(tmp_path):
     result = run_crosstalk("report", "--merge-into", str(tmp_path / "m"), str(single), str(single))
     assert result.exit_code == 2
     assert "is also in another run" in result.stderr
+
+
+def _split(single: Path, root: Path, shares: list[list[str]], errors: dict[str, str]) -> list[Path]:
+    """Shards holding the given session folders, each with the run.json a shard would write: an
+    errored session is only in `errors`, a cancelled shard lists its queued sessions as not run."""
+    shards = []
+    for index, share in enumerate(shares, start=1):
+        directory = root / f"shard-{index}"
+        directory.mkdir()
+        entries = []
+        for session_id in share:
+            shutil.copytree(single / session_id, directory / session_id)
+            if session_id not in errors:
+                entries.append({"session_id": session_id, "outcome": "x"})
+        (directory / "crosstalk.log").write_text(f"log of shard {index}\n")
+        document = {
+            "schema": "crosstalk.run/1",
+            "run_id": f"shard-{index}",
+            "passed": False,
+            "sessions": entries,
+            "errors": [errors[s] for s in share if s in errors],
+            "cancelled": index == 2,
+            "not_run": ["05-hours"] if index == 2 else [],
+            "shard": {"index": index, "count": len(shares)},
+        }
+        (directory / "run.json").write_text(json.dumps(document))
+        shards.append(directory)
+    return shards
+
+
+def test_merged_shards_with_an_errored_and_a_cancelled_session_equal_the_single_run(tmp_path):
+    suite = [
+        FakeSession(scenario="orders"),
+        FakeSession(scenario="returns", status="error"),
+        FakeSession(scenario="orders", variant="phone", status="cancelled"),
+        FakeSession(scenario="returns", variant="phone"),
+    ]
+    single = write_run(tmp_path / "single", suite, cancelled=True)
+    error = "session 02-returns failed: RuntimeError: boom"
+    run = json.loads((single / "run.json").read_text())
+    run["sessions"] = [e for e in run["sessions"] if e["session_id"] != "02-returns"]
+    run.update(errors=[error], not_run=["05-hours"], passed=False)
+    (single / "run.json").write_text(json.dumps(run))
+    shares = [["01-orders", "02-returns"], ["03-orders-phone", "04-returns-phone"]]
+    shards = _split(single, tmp_path, shares, {"02-returns": error})
+
+    merged = tmp_path / "merged"
+    result = run_crosstalk(
+        "report", "--merge-into", str(merged), *map(str, shards), "--audio", "none"
+    )
+    assert result.exit_code != 2, result.stderr
+    assert run_crosstalk("report", str(single), "--audio", "none").exit_code == result.exit_code
+    assert _comparable(merged) == _comparable(single)
+    assert _comparable(merged)["counts"]["sessions"] == 4, "the errored session is not dropped"
+    merged_run = json.loads((merged / "run.json").read_text())
+    assert merged_run["errors"] == [error] and merged_run["cancelled"] is True
+    assert merged_run["not_run"] == ["05-hours"]
+    assert (merged / "02-returns" / "session.json").is_file()
+    for index in (1, 2):
+        log = merged / "shards" / f"shard-{index}" / "crosstalk.log"
+        assert log.read_text() == f"log of shard {index}\n"

@@ -89,14 +89,20 @@ class SimulatedCaller(Agent):
                 frames.append(chunk.frame)
         return frames
 
-    def speak_now(self, text: str, frames: list[rtc.AudioFrame], *, as_line: bool) -> None:
-        """Play prepared audio now, over whatever the agent is saying (not interruptible)."""
+    def speak_now(self, text: str, frames: list[rtc.AudioFrame], *, as_line: bool) -> str:
+        """Play prepared audio now, over whatever the agent is saying (not interruptible).
+
+        Returns the speech's id, which labels the audio span it plays.
+        """
 
         async def _play() -> AsyncIterator[rtc.AudioFrame]:
             for frame in frames:
                 yield frame
 
-        self.session.say(text, audio=_play(), allow_interruptions=False, add_to_chat_ctx=as_line)
+        speech = self.session.say(
+            text, audio=_play(), allow_interruptions=False, add_to_chat_ctx=as_line
+        )
+        return speech.id
 
     async def sleep_until(self, session_s: float) -> None:
         delay = session_s - self.ctx.clock()

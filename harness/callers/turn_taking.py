@@ -110,8 +110,12 @@ class TurnTaking:
             hearing = caller.ctx.hearing
             if not hearing.speaking or caller.session.agent_state == "speaking":
                 continue  # the agent paused, or the caller itself is talking: not now
-            caller.speak_now(phrase, frames, as_line=False)
-            record = {"phrase": phrase, "said_at_s": round(caller.ctx.clock(), 3)}
+            speech_id = caller.speak_now(phrase, frames, as_line=False)
+            record = {
+                "phrase": phrase,
+                "said_at_s": round(caller.ctx.clock(), 3),
+                "speech_id": speech_id,
+            }
             caller.state.backchannels.append(record)
             caller.ctx.report("caller_backchannel", record)
 

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import write_json
+
 
 def default_cache_dir() -> Path | None:
     """CROSSTALK_JUDGE_CACHE (a folder, or "off"), else ~/.cache/crosstalk/judge."""
@@ -49,6 +51,4 @@ class AnswerCache:
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(entry), encoding="utf-8")
-        temporary.replace(path)  # atomic: concurrent sessions never read half a file
+        write_json(path, entry, indent=None)  # atomic: concurrent sessions never read half a file

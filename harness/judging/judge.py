@@ -7,13 +7,13 @@ be re-judged later without placing the calls again (`crosstalk judge RUN_DIR`).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..artifacts import write_json
 from ..errors import ConfigError
 from .llm import LlmJudge
 from .registry import find_check
@@ -28,10 +28,13 @@ logger = logging.getLogger(__name__)
 JUDGEMENT_FILE = "judgement.json"
 
 
-def run_checks(session: SessionData, success: SuccessConfig) -> list[Verdict]:
+def run_checks(
+    session: SessionData, success: SuccessConfig, scenario_path: Path | None = None
+) -> list[Verdict]:
     verdicts = []
+    folder = scenario_path.parent if scenario_path else None
     for name, arguments in success.check_calls():
-        definition = find_check(name)
+        definition = find_check(name, folder)
         if definition is None:
             verdicts.append(Verdict.error(name, "check", f"no check named {name!r} is registered"))
             continue
@@ -84,7 +87,7 @@ async def judge_session(
     An earlier judgement.json is removed first: if judging stops half-way, no stale pass stays."""
     (directory / JUDGEMENT_FILE).unlink(missing_ok=True)
     session = await asyncio.to_thread(load_session, directory)
-    checks = await asyncio.to_thread(run_checks, session, success)
+    checks = await asyncio.to_thread(run_checks, session, success, scenario_path)
     sentiment = await asyncio.to_thread(caller_sentiment, session)
     rubrics, usage = await run_rubrics(session, success, settings, scenario_path)
     judgement = Judgement.combine([*checks, *rubrics], sentiment, usage)
@@ -114,8 +117,7 @@ async def judge_session_safely(
 
 
 def write_judgement(directory: Path, judgement: Judgement) -> None:
-    text = json.dumps(judgement.to_json(), indent=2) + "\n"
-    (directory / JUDGEMENT_FILE).write_text(text, encoding="utf-8")
+    write_json(directory / JUDGEMENT_FILE, judgement.to_json())
 
 
 def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | None]:

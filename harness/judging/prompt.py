@@ -106,6 +106,7 @@ def render_transcript(session: SessionData) -> str:
     for index, turn in enumerate(session.turns):
         next_start = session.turns[index + 1].start_s if index + 1 < len(session.turns) else None
         flags = ", cut off (interrupted)" if turn.interrupted else ""
+        flags += ", backchannel over the other side" if turn.backchannel else ""
         lines.append(f'Turn {turn.number} | {turn.speaker} | {_timing(turn)}{flags}: "{turn.text}"')
         if turn.heard_as is not None and normalise(turn.heard_as) != normalise(turn.text):
             lines.append(f'    (the other side heard: "{turn.heard_as}")')

@@ -9,14 +9,14 @@ is loaded, which registers them.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..module_files import import_user_module
 from .session_data import SessionData
 from .verdicts import CriterionResult, Evidence, Verdict
 
@@ -104,16 +104,15 @@ def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT
     return register
 
 
-def find_check(name: str) -> CheckDefinition | None:
-    """A registered check, or one named by import path `package.module:function`."""
+def find_check(name: str, folder: Path | None = None) -> CheckDefinition | None:
+    """A registered check, or one named by import path `package.module:function` (a module
+    beside the scenario, in `folder`, is loaded from its own file)."""
     if ":" not in name:
         # a spawned worker process judges too: the built-ins must be registered there as well
         return builtin_checks().get(name)
     module_name, _, attribute = name.partition(":")
-    if "" not in sys.path:
-        sys.path.append("")  # the current directory, as for agent factories
     try:
-        module = importlib.import_module(module_name)
+        module = import_user_module(module_name, folder)
     except ImportError as exc:
         raise ValueError(f"cannot import module {module_name!r} ({exc})") from None
     definition = getattr(getattr(module, attribute, None), "__crosstalk_check__", None)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ..artifacts import write_json
 from ..errors import EXIT_OK, ConfigError, exit_codes_help
 
 REVIEW_FILE = "review.json"
@@ -62,7 +63,7 @@ def write_review(
         "at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
     path = session_dir / REVIEW_FILE
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_json(path, document)
     return document
 
 

@@ -26,6 +26,7 @@ class TranscriptTurn:
     end_s: float | None = None
     interrupted: bool = False
     heard_as: str | None = None
+    backchannel: bool = False  # a short acknowledgement over the other side ("mm-hm")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def turns_from_json(raw_turns: list[dict[str, Any]]) -> tuple[TranscriptTurn, ..
             end_s=turn.get("end_s"),
             interrupted=bool(turn.get("interrupted", False)),
             heard_as=turn.get("heard_as"),
+            backchannel=bool(turn.get("backchannel", False)),
         )
         for index, turn in enumerate(raw_turns, start=1)
     )

@@ -78,7 +78,7 @@ class SuccessConfig(_Strict):
     @field_validator("checks")
     @classmethod
     def _known_checks_with_valid_arguments(
-        cls, entries: list[str | dict[str, Any]]
+        cls, entries: list[str | dict[str, Any]], info: ValidationInfo
     ) -> list[dict[str, Any]]:
         known = sorted(builtin_checks())
         errors: list[InitErrorDetails] = []
@@ -94,7 +94,8 @@ class SuccessConfig(_Strict):
                 continue
             [(name, arguments)] = entry.items()
             try:
-                definition = find_check(str(name))
+                source = _source(info)
+                definition = find_check(str(name), source.parent if source else None)
             except ValueError as exc:
                 kind = PydanticCustomError("unknown_check", str(exc))
                 errors.append(InitErrorDetails(type=kind, loc=(index, name), input=name))

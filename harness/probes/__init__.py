@@ -11,25 +11,41 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import write_json
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses
 from .recording import StereoRecording, read_pair, read_stereo
-from .timing import CallTiming, TimingOptions, measure
+from .timing import CallTiming, Legs, TimingOptions, measure
 
 PROBES_SCHEMA = "crosstalk.probes/1"
 
 
-def analyze(recording: StereoRecording, activity: ActivityOptions | None = None) -> CallTiming:
+def analyze(
+    recording: StereoRecording, activity: ActivityOptions | None = None, legs: Legs | None = None
+) -> CallTiming:
     rate = recording.sample_rate
     spans = {
         side: [(s / rate, e / rate) for s, e in speech_segments(samples, rate, activity)]
         for side, samples in (("caller", recording.caller), ("agent", recording.agent))
     }
-    return measure(spans["caller"], spans["agent"], recording.duration_s)
+    return measure(spans["caller"], spans["agent"], recording.duration_s, legs=legs)
 
 
-def analyze_recording(path: Path, caller_channel: int = 0, agent_channel: int = 1) -> CallTiming:
-    return analyze(read_stereo(path, caller_channel, agent_channel))
+def analyze_recording(
+    path: Path, caller_channel: int = 0, agent_channel: int = 1, legs: Legs | None = None
+) -> CallTiming:
+    """Timing of any stereo WAV; `legs` says how late its caller channel is (none by default)."""
+    return analyze(read_stereo(path, caller_channel, agent_channel), legs=legs)
+
+
+def session_legs(session_dir: Path) -> Legs:
+    """The link's one-way delays the session's transport recorded in session.json."""
+    try:
+        document = json.loads((session_dir / "session.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Legs()
+    transport = document.get("transport") if isinstance(document, dict) else None
+    return Legs.from_json(transport.get("legs_ms") if isinstance(transport, dict) else None)
 
 
 def analyze_pair(caller_path: Path, agent_path: Path) -> CallTiming:
@@ -45,7 +61,7 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     """
     dry = session_dir / "call_dry.wav"
     recording = dry if dry.exists() else session_dir / "call.wav"
-    timing = analyze_recording(recording)
+    timing = analyze_recording(recording, legs=session_legs(session_dir))
     document = {
         "schema": PROBES_SCHEMA,
         "recording": recording.name,
@@ -53,7 +69,7 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
         "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
         "response_labels": label_responses(session_dir / "transcript.json", timing.responses),
     }
-    (session_dir / "probes.json").write_text(json.dumps(document, indent=2) + "\n")
+    write_json(session_dir / "probes.json", document)
     return document
 
 
@@ -61,6 +77,7 @@ __all__ = [
     "PROBES_SCHEMA",
     "ActivityOptions",
     "CallTiming",
+    "Legs",
     "StereoRecording",
     "TimingOptions",
     "analyze",

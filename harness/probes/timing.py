@@ -2,7 +2,10 @@
 
 Definitions (docs/metrics.md has the picture):
 - response: the caller stops, the agent is silent, and the agent starts before the caller speaks
-  again; latency = agent start - caller end (time-to-first-audio for that turn).
+  again; latency = agent start - caller end (time-to-first-audio for that turn), as the caller
+  experiences it: from its last sample *as spoken* to the agent's first sample as heard. The
+  recording's caller channel is the caller as the agent heard it, `Legs.caller_to_agent_ms` late,
+  so that leg is added back; the agent channel is already as the caller heard it.
 - greeting latency: call start -> first agent audio, when the agent speaks first.
 - interruption: the caller starts while the agent speaks. stop latency = agent end - caller start;
   recovery = next agent start - end of the interrupting caller speech (None if the agent never
@@ -28,10 +31,31 @@ class TimingOptions:
 
 
 @dataclass(frozen=True)
+class Legs:
+    """The link's one-way delays (ms), when the transport knows them (None: not known)."""
+
+    caller_to_agent_ms: float = 0.0
+    agent_to_caller_ms: float | None = None
+
+    @classmethod
+    def from_json(cls, document: Any) -> Legs:
+        if not isinstance(document, dict):
+            return cls()
+        to_agent, to_caller = document.get("caller_to_agent"), document.get("agent_to_caller")
+        return cls(
+            float(to_agent) if isinstance(to_agent, int | float) else 0.0,
+            float(to_caller) if isinstance(to_caller, int | float) else None,
+        )
+
+
+@dataclass(frozen=True)
 class Response:
-    caller_end_s: float
+    caller_end_s: float  # on the recording: as the agent heard it
     agent_start_s: float
-    latency_ms: float
+    latency_ms: float  # as the caller experiences it: both legs and the agent's turnaround
+    caller_to_agent_ms: float = 0.0
+    agent_to_caller_ms: float | None = None
+    turnaround_ms: float | None = None  # the agent's own part: heard the end -> began to speak
 
 
 @dataclass(frozen=True)
@@ -123,10 +147,28 @@ def _longest_silence(caller: list[Span], agent: list[Span]) -> float:
     return longest
 
 
+def _response(end: float, agent_start: float, legs: Legs) -> Response:
+    heard_gap_ms = (agent_start - end) * 1000
+    to_caller = legs.agent_to_caller_ms
+    return Response(
+        round(end, 4),
+        round(agent_start, 4),
+        round(heard_gap_ms + legs.caller_to_agent_ms, 1),
+        legs.caller_to_agent_ms,
+        to_caller,
+        round(heard_gap_ms - to_caller, 1) if to_caller is not None else None,
+    )
+
+
 def measure(
-    caller: list[Span], agent: list[Span], duration_s: float, options: TimingOptions | None = None
+    caller: list[Span],
+    agent: list[Span],
+    duration_s: float,
+    options: TimingOptions | None = None,
+    legs: Legs | None = None,
 ) -> CallTiming:
     options = options or TimingOptions()
+    legs = legs or Legs()
     timing = CallTiming(
         segments={
             "caller": [[round(s, 4), round(e, 4)] for s, e in caller],
@@ -139,9 +181,7 @@ def measure(
         agent_start = _next_start(agent, end)
         caller_again = _next_start(caller, end)
         if agent_start is not None and (caller_again is None or agent_start < caller_again):
-            timing.responses.append(
-                Response(round(end, 4), round(agent_start, 4), round((agent_start - end) * 1000, 1))
-            )
+            timing.responses.append(_response(end, agent_start, legs))
 
     for start, end in caller:
         agent_span = _speaking_at(agent, start)
@@ -176,6 +216,13 @@ def measure(
         "turns": _turns(caller, agent),
         "segments": {"caller": len(caller), "agent": len(agent)},
         "response_latency": _stats([r.latency_ms for r in timing.responses]),
+        "response_turnaround": _stats(
+            [r.turnaround_ms for r in timing.responses if r.turnaround_ms is not None]
+        ),
+        "legs_ms": {
+            "caller_to_agent": legs.caller_to_agent_ms,
+            "agent_to_caller": legs.agent_to_caller_ms,
+        },
         "interruption_stop_latency": _stats(
             [i.stop_latency_ms for i in timing.interruptions if not i.missed]
         ),

@@ -30,6 +30,8 @@ class Figure:
     unit: str
 
     def values(self, session: dict[str, Any]) -> list[float]:
+        if self.unit == "ms" and _untrusted(session):
+            return []  # an overloaded harness's latencies are no evidence of a regression
         if self.name == "response_latency_p95":
             return [float(v) for v in session.get("response_latencies_ms") or []]
         if self.name == "stop_latency_p95":
@@ -164,7 +166,15 @@ def compare(
             for side, document in (("baseline", baseline), ("current", current))
         },
         "rows": rows,
+        "untrusted_timing": {
+            side: [s.get("session_id") for s in doc.get("sessions") or [] if _untrusted(s)]
+            for side, doc in (("baseline", baseline), ("current", current))
+        },
     }
+
+
+def _untrusted(session: dict[str, Any]) -> bool:
+    return session.get("timing_trusted") is False
 
 
 def _statistic(groups: list[list[float]], figure: Figure) -> float | None:

@@ -62,6 +62,7 @@ class Session:
     event_count: int = 0
     started_at: float | None = None
     problems: list[str] = field(default_factory=list)
+    timing_trusted: bool = True  # false: the harness was overloaded, its latencies are not data
     document: dict[str, Any] = field(default_factory=dict)  # session.json as read
 
     @property
@@ -225,6 +226,7 @@ def load_session(directory: Path) -> Session:
         },
         started_at=document.get("started_at"),
         problems=problems,
+        timing_trusted=_dict(result.get("timing_trust")).get("trusted") is not False,
         document=document,
     )
     transcript = _dict(_read_json(directory / "transcript.json", problems))

@@ -2,8 +2,10 @@
 
 Each shard (`crosstalk run --shard I/N`) writes its own run directory; its sessions keep their
 suite numbers (`NN-label`), so copying them side by side gives the run a single machine would
-have written. `run.json` is merged: sessions in suite order, errors concatenated, the run
-cancelled if any shard was, and the shards it came from listed.
+have written. Every session folder is copied, listed in `sessions` or not (one that ended in an
+infrastructure error is only named in `errors`), and each shard's `crosstalk.log` is kept under
+`shards/<run-id>/`. `run.json` is merged: sessions in suite order, errors and not-run sessions
+concatenated, the run cancelled if any shard was, and the shards it came from listed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import write_json
 from ..errors import ConfigError
 
 
@@ -29,37 +32,67 @@ def _run_document(directory: Path) -> dict[str, Any]:
     return document
 
 
+def _outcome(document: dict[str, Any]) -> str:
+    """A shard's outcome; a run.json from before outcomes (crosstalk.run/1) has only `passed`."""
+    if document.get("outcome") in ("passed", "failed", "inconclusive"):
+        return str(document["outcome"])
+    return "passed" if document.get("passed") is True else "failed"
+
+
+def _session_ids(directory: Path, document: dict[str, Any]) -> list[str]:
+    """Every session a shard holds: listed ones and any folder with a session.json (a session
+    that ended in an error or was cancelled is only in `errors`, or in no list at all)."""
+    listed = [str(entry["session_id"]) for entry in document["sessions"]]
+    on_disk = [p.name for p in directory.iterdir() if (p / "session.json").is_file()]
+    return list(dict.fromkeys([*listed, *sorted(on_disk)]))
+
+
 def merge_runs(run_dirs: list[Path], into: Path) -> Path:
-    """Copy every session of `run_dirs` into `into` and write the merged run.json."""
+    """Copy every session and log of `run_dirs` into `into` and write the merged run.json."""
     if into.exists() and any(into.iterdir()):
         raise ConfigError(f"{into}: --merge-into must be a new or empty folder")
     documents = [(directory, _run_document(directory)) for directory in run_dirs]
     into.mkdir(parents=True, exist_ok=True)
-    sessions: dict[str, dict[str, Any]] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    copied: dict[str, Path] = {}
     for directory, document in documents:
-        for entry in document["sessions"]:
-            session_id = entry["session_id"]
-            if session_id in sessions:
+        listed = {str(entry["session_id"]): entry for entry in document["sessions"]}
+        for session_id in _session_ids(directory, document):
+            if session_id in copied:
                 raise ConfigError(
                     f"{directory}: session {session_id} is also in another run",
                     hint="merge the shards of one suite: their sessions are numbered apart",
                 )
+            copied[session_id] = directory
             source = directory / session_id
             if source.is_dir():
                 shutil.copytree(source, into / session_id)
-            sessions[session_id] = {**entry, "directory": str(into / session_id)}
+            if session_id in listed:
+                entries[session_id] = {**listed[session_id], "directory": str(into / session_id)}
+        log = directory / "crosstalk.log"
+        if log.is_file():  # each shard's full log, tracebacks included, kept beside the sessions
+            shard_logs = into / "shards" / str(document.get("run_id") or directory.name)
+            shard_logs.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(log, shard_logs / "crosstalk.log")
+    # as `run_outcome` decides for one run: anything failed, else anything inconclusive
+    outcomes = {_outcome(document) for _, document in documents}
+    outcome = next((o for o in ("failed", "inconclusive") if o in outcomes), "passed")
     merged = {
-        "schema": "crosstalk.run/1",
+        "schema": "crosstalk.run/2",
+        "outcome": outcome,
         "run_id": into.name,
         "directory": str(into),
-        "passed": all(document.get("passed") is True for _, document in documents),
-        "sessions": [sessions[key] for key in sorted(sessions)],
+        "passed": outcome == "passed",
+        "sessions": [entries[key] for key in sorted(entries)],
         "errors": [error for _, document in documents for error in document.get("errors", [])],
         "cancelled": any(document.get("cancelled") for _, document in documents),
+        "not_run": sorted(
+            session_id for _, document in documents for session_id in document.get("not_run", [])
+        ),
         "merged_from": [
             {"run_id": document.get("run_id"), "shard": document.get("shard")}
             for _, document in documents
         ],
     }
-    (into / "run.json").write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    write_json(into / "run.json", merged)
     return into

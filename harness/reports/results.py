@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..artifacts import write_json
 from ..judging.outcome import OUTCOMES
 from .loading import Run, Session
 from .stats import pass_hat_k, percentile
@@ -35,9 +36,14 @@ class Cell:
     def key(self) -> str:
         return "/".join(part for part in (self.scenario, self.variant, self.persona) if part)
 
+    @property
+    def timed(self) -> list[Session]:
+        """The sessions whose timing can be trusted: the only ones in latency figures."""
+        return [s for s in self.sessions if s.timing_trusted]
+
     def latencies(self) -> list[list[float]]:
-        """Response latencies (ms) of each session, grouped by session."""
-        return [response_latencies(s) for s in self.sessions]
+        """Response latencies (ms) of each trusted session, grouped by session."""
+        return [response_latencies(s) for s in self.timed]
 
     def scores(self) -> list[list[float]]:
         return [[s.score] for s in self.sessions if s.score is not None]
@@ -47,10 +53,10 @@ class Cell:
         trials = len(self.sessions)
         k = max([s.repeats for s in self.sessions] + [1])
         flat = [v for group in self.latencies() for v in group]
-        stops = [i["stop_latency_ms"] for s in self.sessions for i in interruptions(s)]
+        stops = [i["stop_latency_ms"] for s in self.timed for i in interruptions(s)]
         recoveries = [
             i["recovery_ms"]
-            for s in self.sessions
+            for s in self.timed
             for i in interruptions(s)
             if i.get("recovery_ms") is not None
         ]
@@ -72,6 +78,10 @@ class Cell:
             "response_latency_ms": _figures(flat),
             "stop_latency_ms": _figures(stops),
             "recovery_ms": _figures(recoveries),
+            # listed beside the figures, never in them: their latencies measure the harness
+            "untrusted_timing_sessions": [
+                s.session_id for s in self.sessions if not s.timing_trusted
+            ],
             "score_mean": _round(sum(scores) / len(scores)) if scores else None,
             "criteria": criteria_means(self.sessions),
             "budgets": limits,
@@ -149,6 +159,7 @@ def session_json(session: Session) -> dict[str, Any]:
         "duration_s": session.duration_s,
         "score": session.score,
         "criteria": criteria_of(session),
+        "timing_trusted": session.timing_trusted,
         "greeting_latency_ms": timing.get("greeting_latency_ms"),
         "response_latency_ms": {k: latency.get(f"{k}_ms") for k in ("p50", "p95", "max")},
         "response_latencies_ms": response_latencies(session),
@@ -229,6 +240,7 @@ def turns_table(run: Run) -> pd.DataFrame:
                     "start_s": start,
                     "end_s": turn.get("end_s"),
                     "interrupted": turn.get("interrupted"),
+                    "backchannel": bool(turn.get("backchannel", False)),
                     "response_latency_ms": _nearest(latency_by_start, start),
                     "text": turn.get("text"),
                     "heard_as": turn.get("heard_as"),
@@ -250,7 +262,7 @@ def _nearest(by_start: dict[float, float], start: Any, tolerance_s: float = 0.3)
 def write_results(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
     document = results_document(run, comparison)
     path = run.directory / "results.json"
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    write_json(path, document)
     sessions_table(run).to_csv(run.directory / "results.csv", index=False)
     turns_table(run).to_csv(run.directory / "turns.csv", index=False)
     return document

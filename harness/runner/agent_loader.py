@@ -1,14 +1,13 @@
 """Bring your own agent: resolve a scenario's `agent.factory` import path to a livekit `Agent`.
 
-Modules are looked up from the current directory and the scenario's directory as well as the
-installed packages. Resolving happens before any call starts, so a typo fails fast (exit 2).
+A module beside the scenario file is loaded from that file (two scenario folders may each have
+their own `agent.py`, see `module_files`); others come from the current directory or the installed
+packages. Resolving happens before any call starts, so a typo fails fast (exit 2).
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from livekit.agents import Agent
 
 from ..config import LoadedScenario
 from ..errors import ConfigError
+from ..module_files import import_user_module
 
 AgentFactory = Callable[..., Any]
 
@@ -25,11 +25,8 @@ def resolve_factory(loaded: LoadedScenario) -> AgentFactory:
     factory_path = loaded.scenario.agent.factory
     where = loaded.where(("agent", "factory"))
     module_name, _, attribute = factory_path.partition(":")
-    for folder in (str(loaded.scenario_path.parent.resolve()), ""):
-        if folder not in sys.path:
-            sys.path.append(folder)
     try:
-        module = importlib.import_module(module_name)
+        module = import_user_module(module_name, loaded.scenario_path.parent)
     except ImportError as exc:
         raise ConfigError(
             f"{where}: agent.factory: cannot import module {module_name!r} ({exc})",

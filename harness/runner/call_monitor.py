@@ -3,7 +3,12 @@
 The caller says when it is done (a `caller_done` event: its script is finished, or the model
 hung up); the call then ends when the agent has answered (or stayed silent for
 `answer_timeout_s`). `max_turns` ends it after that many turns of both sides. A side closing on
-error ends it at once, and so does the agent hanging up (its session closing).
+error ends it at once, and so does the agent hanging up (its session closing, or a remote agent
+leaving the room: `remote_left`).
+
+A remote agent (LiveKit room, phone) has no local session: its lines are counted from what the
+caller heard of it (the caller's transcribed `user` items), so answers, `max_turns` and hang-ups
+mean the same as in-process.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ Outcome = Literal["completed", "max_duration", "max_turns", "error"]
 @dataclass
 class CallMonitor:
     max_turns: int | None = None
+    agent_is_remote: bool = False
     answer_timeout_s: float = 8.0
     lines_said: dict[str, int] = field(default_factory=lambda: {"caller": 0, "agent": 0})
     agent_speaking: bool = False
@@ -30,10 +36,14 @@ class CallMonitor:
 
     def on_event(self, record: dict[str, Any]) -> None:
         side, kind, data = record["side"], record["type"], record["data"]
-        if kind == "conversation_item_added" and data.get("item", {}).get("role") == "assistant":
-            self.lines_said[side] += 1
-            if side == "agent" and self.caller_done_at is not None:
+        role = data.get("item", {}).get("role") if kind == "conversation_item_added" else None
+        if role == "assistant" or (self.agent_is_remote and side == "caller" and role == "user"):
+            speaker = "agent" if role == "user" else side
+            self.lines_said[speaker] += 1
+            if speaker == "agent" and self.caller_done_at is not None:
                 self.agent_answered = True
+        elif kind == "remote_left":
+            self.agent_hung_up = True
         elif kind == "caller_done":
             self.caller_done_at = self.caller_done_at or record["t"]
         elif kind == "agent_state_changed" and side == "agent":

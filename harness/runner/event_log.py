@@ -1,6 +1,8 @@
 """Every session event of both sides, stamped with the session clock, appended to `events.jsonl`.
 
 Handlers only serialise and write one line; nothing here can slow the audio path measurably.
+Speeches are logged with their ids (`speech_created`, and `speech_done` with the conversation
+items each one added), so the transcript can tie every line to the audio span it played.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO, get_args
 
 from livekit.agents import AgentSession
-from livekit.agents.voice import io
+from livekit.agents.voice import SpeechHandle, io
 from livekit.agents.voice.events import EventTypes
 from pydantic import BaseModel
 
@@ -55,6 +57,7 @@ class EventLog:
         record = {"t": round(self._clock.now(), 4), "side": side, "type": event_type, "data": data}
         self.records.append(record)
         self._file.write(json.dumps(record, default=repr) + "\n")
+        self._file.flush()  # line by line: a killed process loses no event it logged
         for listener in self._listeners:
             try:
                 listener(record)
@@ -78,7 +81,20 @@ class EventLog:
 
     def _handler(self, side: Role, event_type: str) -> Callable[[Any], None]:
         def handle(event: Any) -> None:
-            self.write(side, event_type, _payload(event))
+            payload = _payload(event)
+            speech = getattr(event, "speech_handle", None)
+            if isinstance(speech, SpeechHandle):
+                payload["speech_id"] = speech.id
+                speech.add_done_callback(self._speech_done_handler(side))
+            self.write(side, event_type, payload)
+
+        return handle
+
+    def _speech_done_handler(self, side: Role) -> Callable[[SpeechHandle], None]:
+        def handle(speech: SpeechHandle) -> None:
+            items = [getattr(item, "id", None) for item in speech.chat_items]
+            data = {"speech_id": speech.id, "item_ids": items, "interrupted": speech.interrupted}
+            self.write(side, "speech_done", data)
 
         return handle
 

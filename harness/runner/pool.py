@@ -1,10 +1,16 @@
 """Sessions side by side: each in a worker process of its own, so CPU-heavy models cannot starve
-another call's audio clock.
+another call's audio clock, and a worker that dies costs only the session it was running.
 
 The offline models (Whisper, Silero, espeak) run in-process and hold the GIL in bursts; in one
 event loop, several calls would delay each other's frames. Each worker process (started with
 "spawn": a fresh interpreter, no state copied from the parent) runs one session at a time with
 its own event loop, loading and warming its models before its first session's clock starts.
+
+Each worker talks to the parent over a pipe of its own (no shared queue or lock a dying process
+could leave held): the parent hands it one session at a time and hears back "started",
+"call_started" and the session's report. When a worker dies (out of memory, a native crash,
+SIGKILL), its session is reported as an error and its `session.json` finalised as such; the
+other workers carry on and a fresh worker takes the next queued session.
 
 Ctrl-C reaches the parent only (workers ignore SIGINT): the parent sets a shared `stop` event,
 workers cancel their running session (which finalises its directory as "cancelled"), and
@@ -20,20 +26,22 @@ import logging
 import multiprocessing
 import signal
 import threading
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import write_json
 from ..errors import CrosstalkError, InfrastructureError
 from .live_progress import LiveProgress
 from .plan import SessionPlan
-from .session import SessionResult, SessionRun
+from .session import SessionResult, SessionRun, result_on_disk
 
 logger = logging.getLogger(__name__)
 _STOP_POLL_S = 0.1
+_WAIT_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -57,14 +65,14 @@ class PoolOutcome:
 # --- in the worker process -----------------------------------------------------------------
 
 _stop: Any = None  # multiprocessing Event, set by the parent to stop every session
-_messages: Any = None  # multiprocessing Queue, worker -> parent: ("started" | "call_started", id)
 
 
-def _init_worker(stop: Any, messages: Any, log_path: str) -> None:
-    global _stop, _messages
+def _worker_main(connection: Connection, stop: Any, log_path: str) -> None:
+    """Run the sessions the parent sends, one at a time, until it sends None."""
+    global _stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us through `stop`
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise when a CI runner stops the job
-    _stop, _messages = stop, messages
+    _stop = stop
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
@@ -72,19 +80,27 @@ def _init_worker(stop: Any, messages: Any, log_path: str) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    while (task := connection.recv()) is not None:
+        plan, session_id, directory = task
+        report = _run_session(plan, session_id, directory, connection)
+        connection.send(("done", session_id, report))
 
 
-def _run_session(plan: SessionPlan, session_id: str, directory: str) -> WorkerReport:
+def _run_session(
+    plan: SessionPlan, session_id: str, directory: str, connection: Connection
+) -> WorkerReport:
     if _stop.is_set():
         return WorkerReport(session_id, not_run=True)
-    _messages.put(("started", session_id))
-    return asyncio.run(_run_until_stopped(plan, session_id, Path(directory)))
+    connection.send(("started", session_id, None))
+    return asyncio.run(_run_until_stopped(plan, session_id, Path(directory), connection))
 
 
-async def _run_until_stopped(plan: SessionPlan, session_id: str, directory: Path) -> WorkerReport:
+async def _run_until_stopped(
+    plan: SessionPlan, session_id: str, directory: Path, connection: Connection
+) -> WorkerReport:
     def on_event(record: dict[str, Any]) -> None:
         if record["type"] == "call_started":
-            _messages.put(("call_started", session_id))
+            connection.send(("call_started", session_id, None))
 
     task = asyncio.create_task(SessionRun(plan, session_id, directory).run(on_event))
     finished = threading.Event()
@@ -97,7 +113,7 @@ async def _run_until_stopped(plan: SessionPlan, session_id: str, directory: Path
     try:
         return WorkerReport(session_id, result=await task)
     except asyncio.CancelledError:
-        return WorkerReport(session_id, result=_result_on_disk(session_id, directory))
+        return WorkerReport(session_id, result=result_on_disk(session_id, directory))
     except InfrastructureError as exc:
         return WorkerReport(session_id, error=exc.message)
     except CrosstalkError as exc:
@@ -114,15 +130,6 @@ def _cancel_on_stop(
             with contextlib.suppress(RuntimeError):  # the loop already closed: nothing to stop
                 loop.call_soon_threadsafe(task.cancel)
             return
-
-
-def _result_on_disk(session_id: str, directory: Path) -> SessionResult:
-    """A cancelled session's result, as `SessionRun` finalised it in session.json."""
-    try:
-        document = json.loads((directory / "session.json").read_text(encoding="utf-8"))
-        return SessionResult(**document["result"])
-    except (OSError, ValueError, TypeError, KeyError):
-        return SessionResult(session_id, str(directory), "cancelled", 0.0)
 
 
 # --- in the parent ----------------------------------------------------------------------------
@@ -142,25 +149,18 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-async def _relay(messages: Any, display: LiveProgress) -> None:
-    while (message := await asyncio.to_thread(messages.get)) is not None:
-        kind, session_id = message
-        if kind == "started":
-            display.session_started(session_id)
-        elif kind == "call_started":
-            display.call_started(session_id)
-
-
-def _report_of(future: asyncio.Future[WorkerReport], session_id: str) -> WorkerReport:
-    if future.cancelled():
-        return WorkerReport(session_id, not_run=True)
-    exc = future.exception()
-    if exc is None:
-        return future.result()
-    if isinstance(exc, BrokenProcessPool):
-        return WorkerReport(session_id, error=f"session {session_id}: its worker process died")
-    logger.error("session %s crashed in its worker", session_id, exc_info=exc)
-    return WorkerReport(session_id, error=f"session {session_id} crashed: {type(exc).__name__}")
+def _died(session_id: str, directory: Path, exitcode: int | None) -> WorkerReport:
+    """The report of a session whose worker died, with its session.json finalised to say so."""
+    how = f"killed by signal {-exitcode}" if exitcode and exitcode < 0 else f"exit {exitcode}"
+    error = f"session {session_id}: its worker process died ({how})"
+    path = directory / "session.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        result = SessionResult(session_id, str(directory), "error", 0.0, error=error)
+        write_json(path, {**document, "status": "error", "result": asdict(result)})
+    except (OSError, ValueError):
+        pass  # it died before writing anything: there is nothing to finalise
+    return WorkerReport(session_id, error=error)
 
 
 def _show(report: WorkerReport, display: LiveProgress) -> None:
@@ -170,6 +170,104 @@ def _show(report: WorkerReport, display: LiveProgress) -> None:
         display.session_failed(report.session_id, report.error)
     elif report.fatal is not None:
         display.session_failed(report.session_id, report.fatal.message)
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing SpawnProcess
+    connection: Connection
+    session_id: str | None = None
+
+
+@dataclass
+class _Pool:
+    """The parent's side: the queue of sessions, the workers, and what came back."""
+
+    items: deque[tuple[str, SessionPlan]]
+    directory: Path
+    display: LiveProgress
+    context: Any
+    stop: Any
+    workers: list[_Worker] = field(default_factory=list)
+    reports: dict[str, WorkerReport] = field(default_factory=dict)
+    fatal: CrosstalkError | None = None
+
+    @property
+    def stopping(self) -> bool:
+        return self.stop.is_set() or self.fatal is not None
+
+    def start_worker(self) -> None:
+        parent_end, child_end = self.context.Pipe()
+        with _sigint_ignored():
+            process = self.context.Process(
+                target=_worker_main,
+                args=(child_end, self.stop, str(self.directory / "crosstalk.log")),
+                name=f"crosstalk-worker-{len(self.workers) + len(self.reports)}",
+                daemon=True,
+            )
+            process.start()
+        child_end.close()
+        worker = _Worker(process, parent_end)
+        self.workers.append(worker)
+        self.assign(worker)
+
+    def assign(self, worker: _Worker) -> None:
+        """The next queued session, or None (the worker exits) when there is none to run."""
+        task = None
+        if self.items and not self.stopping:
+            session_id, plan = self.items.popleft()
+            worker.session_id = session_id
+            task = (plan, session_id, str(self.directory / session_id))
+        with contextlib.suppress(OSError):  # it died already: `collect` reports it
+            worker.connection.send(task)
+
+    def _finished(self, worker: _Worker, session_id: str, report: WorkerReport) -> None:
+        self.reports[session_id] = report
+        if report.fatal is not None and self.fatal is None:
+            self.fatal = report.fatal
+            self.stop.set()  # bad input: the running sessions are cancelled, the rest not run
+        _show(report, self.display)
+        worker.session_id = None
+        self.assign(worker)
+
+    def collect(self, worker: _Worker) -> None:
+        """Read what `worker` sent; a worker gone with a session in hand loses only that one."""
+        try:
+            while worker.connection.poll():
+                kind, session_id, report = worker.connection.recv()
+                if kind == "started":
+                    self.display.session_started(session_id)
+                elif kind == "call_started":
+                    self.display.call_started(session_id)
+                else:
+                    self._finished(worker, session_id, report)
+        except (EOFError, OSError):
+            pass
+        if worker.process.is_alive():
+            return
+        worker.process.join()
+        self.workers.remove(worker)
+        worker.connection.close()
+        if worker.session_id is not None:
+            session_id = worker.session_id
+            logger.error(
+                "the worker running %s died (exit %s)", session_id, worker.process.exitcode
+            )
+            report = _died(session_id, self.directory / session_id, worker.process.exitcode)
+            self.reports[session_id] = report
+            _show(report, self.display)
+            if self.items and not self.stopping:
+                self.start_worker()  # the rest of the queue still runs
+
+    async def drain(self) -> None:
+        """Until every worker has exited: hand out sessions and gather their reports."""
+        while self.workers:
+            handles = [w.connection for w in self.workers] + [
+                w.process.sentinel for w in self.workers
+            ]
+            await asyncio.to_thread(wait, handles, _WAIT_S)
+            for worker in list(self.workers):
+                self.collect(worker)
 
 
 async def run_in_workers(
@@ -184,55 +282,24 @@ async def run_in_workers(
     every report gathered so far, so the caller can write run.json first.
     """
     context = multiprocessing.get_context("spawn")
-    stop, messages = context.Event(), context.Queue()
-    executor = ProcessPoolExecutor(
-        min(concurrency, len(items)),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(stop, messages, str(directory / "crosstalk.log")),
-    )
-    relay = asyncio.create_task(_relay(messages, display), name="crosstalk-progress-relay")
+    pool = _Pool(deque(items), directory, display, context, context.Event())
     ticker = asyncio.create_task(display.keep_ticking(), name="crosstalk-progress-ticker")
-    with _sigint_ignored():
-        submitted: list[Future[WorkerReport]] = [
-            executor.submit(_run_session, plan, session_id, str(directory / session_id))
-            for session_id, plan in items
-        ]
-    waiting = {
-        asyncio.wrap_future(future): session_id
-        for future, (session_id, _) in zip(submitted, items, strict=True)
-    }
-    reports: dict[str, WorkerReport] = {}
     cancelled = False
-    fatal: CrosstalkError | None = None
     try:
-        pending = set(waiting)
-        while pending and fatal is None:
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for future in done:
-                report = reports[waiting[future]] = _report_of(future, waiting[future])
-                fatal = fatal or report.fatal
-                _show(report, display)
+        for _ in range(min(concurrency, len(items))):
+            pool.start_worker()
+        await pool.drain()
     except asyncio.CancelledError:
         cancelled = True
     finally:
-        if cancelled or fatal is not None:
-            stop.set()
-            for future in submitted:
-                future.cancel()  # the queued ones; running ones finalise and report
-            still_running = [future for future in waiting if not future.done()]
-            if still_running:
-                await asyncio.wait(still_running)
-            for future in still_running:
-                report = reports[waiting[future]] = _report_of(future, waiting[future])
-                _show(report, display)
-        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
-        messages.put(None)
-        await relay
+        if cancelled or pool.fatal is not None or pool.workers:
+            pool.stop.set()  # running sessions finalise as cancelled; queued ones are not run
+            await asyncio.shield(pool.drain())
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
     ordered = [
-        reports.get(session_id) or WorkerReport(session_id, not_run=True) for session_id, _ in items
+        pool.reports.get(session_id) or WorkerReport(session_id, not_run=True)
+        for session_id, _ in items
     ]
-    return PoolOutcome(ordered, cancelled, fatal)
+    return PoolOutcome(ordered, cancelled, pool.fatal)

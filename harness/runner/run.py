@@ -8,7 +8,6 @@ The run directory also gets `run.json` (what ran and how each session ended) and
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..agent_description import scenario_problems
+from ..artifacts import write_json
 from ..backends import get_backend
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -26,7 +26,7 @@ from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
 from .pool import run_in_workers
 from .progress import Progress
-from .session import SessionResult, SessionRun
+from .session import SessionResult, SessionRun, result_on_disk
 from .shard import Shard, select_shard
 from .targets import check_target
 
@@ -172,6 +172,12 @@ async def run_scenarios(
                 result.errors.append(exc.message)
                 progress.session_failed(exc.message)
                 continue
+            except asyncio.CancelledError:  # listed as the concurrent mode lists it
+                if (directory / session_id / "session.json").is_file():
+                    result.sessions.append(result_on_disk(session_id, directory / session_id))
+                else:  # stopped while loading models: its call never began
+                    result.not_run.insert(0, session_id)
+                raise
             result.sessions.append(session)
             progress.session_finished(session)
         result.not_run = []
@@ -182,7 +188,7 @@ async def run_scenarios(
         result.errors.append(exc.message)
         raise
     finally:
-        (directory / "run.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        write_json(directory / "run.json", result.to_json())
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
     progress.run_finished(result.directory, result.summary())

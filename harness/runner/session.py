@@ -22,7 +22,8 @@ from typing import Any
 
 from livekit.agents import Agent, AgentSession
 
-from ..backends import get_backend
+from ..artifacts import write_json
+from ..backends import Backend, get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -31,7 +32,8 @@ from ..judging.outcome import SessionOutcome, outcome_of
 from ..library import absolute
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets
-from ..transport import Role, Transport
+from ..transport import ROLES, Role, Transport
+from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
@@ -85,8 +87,21 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+def _current_speech_id(session: AgentSession) -> Callable[[], str | None]:
+    def current() -> str | None:
+        speech = session.current_speech
+        return speech.id if speech is not None else None
+
+    return current
+
+
+def result_on_disk(session_id: str, directory: Path) -> SessionResult:
+    """A cancelled session's result, as `SessionRun` finalised it in session.json."""
+    try:
+        document = json.loads((directory / "session.json").read_text(encoding="utf-8"))
+        return SessionResult(**document["result"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return SessionResult(session_id, str(directory), "cancelled", 0.0)
 
 
 class SessionRun:
@@ -96,16 +111,23 @@ class SessionRun:
         self, plan: SessionPlan | LoadedScenario, session_id: str, directory: Path
     ) -> None:
         self.plan = plan if isinstance(plan, SessionPlan) else SessionPlan(plan)
-        loaded = self.loaded = self.plan.loaded
+        self.loaded = self.plan.loaded
         self.session_id = session_id
         self.directory = directory
-        self.transport: Transport = build_transport(loaded, session_id)
-        self.monitor = CallMonitor(max_turns=loaded.scenario.max_turns)
-        self.loop_lag = LoopLagMonitor()
-        self.hearing = HeardSpeech()
         self.caller: SimulatedCaller | None = None
         self._sessions: dict[str, AgentSession] = {}
         self._started_wall = time.time()
+
+    def _make_call_objects(self) -> None:
+        """This call's transport and monitors, made after `warm_up` has frozen the start-up
+        objects: anything alive at that freeze is never collected, so no session may be."""
+        loaded = self.loaded
+        self.transport: Transport = build_transport(loaded, self.session_id)
+        self.monitor = CallMonitor(
+            max_turns=loaded.scenario.max_turns, agent_is_remote=not self.transport.hosts_agent
+        )
+        self.loop_lag = LoopLagMonitor()
+        self.hearing = HeardSpeech()
 
     def _session_document(self, status: str, result: SessionResult | None) -> dict[str, Any]:
         return {
@@ -132,8 +154,19 @@ class SessionRun:
 
     async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
         scenario = self.loaded.scenario
+        try:
+            await warm_up(self._backends())
+        except CrosstalkError:
+            raise
+        except Exception as exc:
+            logger.exception("loading the models for %s failed", self.session_id)
+            raise InfrastructureError(
+                f"session {self.session_id} failed before its call: the models did not load "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        self._make_call_objects()
         self.directory.mkdir(parents=True, exist_ok=True)
-        _write_json(self.directory / "session.json", self._session_document("running", None))
+        write_json(self.directory / "session.json", self._session_document("running", None))
         event_log = EventLog(self.directory / "events.jsonl", self.transport.clock)
         event_log.subscribe(self.monitor.on_event)
         if on_progress:
@@ -148,12 +181,22 @@ class SessionRun:
                 link_end = self.transport.end_for(role)  # type: ignore[arg-type]
                 session.input.audio = link_end.audio_input
                 session.output.audio = link_end.audio_output
+                if isinstance(link_end.audio_output, LinkAudioOutput):
+                    link_end.audio_output.speech_ids = _current_speech_id(session)
                 event_log.attach(role, session, link_end.audio_output)  # type: ignore[arg-type]
                 self._sessions[role] = session
 
             await self.transport.start(self.directory / "call.wav")
             self.loop_lag.start()
-            event_log.write("harness", "call_started", {"sample_rate": self.transport.sample_rate})
+            event_log.write(
+                "harness",
+                "call_started",
+                {
+                    "sample_rate": self.transport.sample_rate,
+                    # livekit stamps speech with wall-clock times; this maps them to the clock
+                    "wall_clock_at_zero": time.time() - self.transport.clock.now(),
+                },
+            )
             for role in ("agent", "caller"):
                 if role in sides:  # a remote agent (LiveKit, phone) has no local session
                     await self._sessions[role].start(sides[role][0], record=False)
@@ -171,20 +214,27 @@ class SessionRun:
             outcome = "error"
         finally:
             result = await self._close(event_log, outcome, error)
-        if outcome == "error":
+        if result.outcome == "error":
             raise InfrastructureError(
-                f"session {self.session_id} failed: {error}",
+                f"session {self.session_id} failed: {result.error}",
                 hint=f"artifacts so far are in {self.directory}",
             )
         return result
 
+    def _backends(self) -> list[Backend]:
+        """The backends this call runs locally (a remote target's agent has none here)."""
+        scenario = self.loaded.scenario
+        caller_backend = get_backend(scenario.caller.backend)
+        if scenario.target is not None:
+            return [caller_backend]
+        return [caller_backend, get_backend(scenario.agent.backend)]
+
     async def _build_sides(self, event_log: EventLog) -> dict[Role, tuple[Agent, dict[str, Any]]]:
-        """Each side's Agent and AgentSession arguments, models loaded before the clock starts."""
+        """Each side's Agent and AgentSession arguments (models were loaded by `warm_up`)."""
         scenario, persona = self.loaded.scenario, self.loaded.persona
         caller_backend = get_backend(scenario.caller.backend)
         agent_backend = get_backend(scenario.agent.backend)
         hosts_agent = self.transport.hosts_agent
-        await warm_up([caller_backend, agent_backend] if hosts_agent else [caller_backend])
         caller_input = self.transport.end_for("caller").audio_input
         caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
         caller = self.caller = build_caller(
@@ -227,15 +277,18 @@ class SessionRun:
             sides[role] = (side_agent, kwargs)  # type: ignore[index]
         return sides
 
-    def _write_probes(self) -> dict[str, Any]:
-        """Timing from the recording (probes.json); a failure here must not lose the session."""
+    def _write_probes(self) -> tuple[dict[str, Any], str | None]:
+        """Timing from the recording (probes.json), or why it could not be measured.
+
+        A probe failure is the session's error: budgets with no figure to check would pass.
+        """
         if self.transport.duration_s == 0:
-            return {}  # the call never started: there is no recording to measure
+            return {}, None  # the call never started: there is no recording to measure
         try:
-            return write_session_probes(self.directory)
-        except Exception:
+            return write_session_probes(self.directory), None
+        except Exception as exc:
             logger.exception("timing probes failed on %s", self.directory)
-            return {}
+            return {}, f"the timing probes failed: {type(exc).__name__}: {exc}"
 
     def _write_caller_state(self, outcome: str, turns: list[Any]) -> None:
         """The caller's own end-of-call view (caller_state.json), with its goal decided."""
@@ -247,11 +300,12 @@ class SessionRun:
             state.reason = state.reason or f"the call ended ({outcome}) before the caller was done"
         pattern = self.loaded.persona.goal_reached_when
         if pattern is not None:
-            heard = " ".join(t.heard_as or t.text for t in turns if t.speaker == "agent")
+            # only what reached the caller's ears counts, never what the agent meant to say
+            heard = " ".join(t.heard_as or "" for t in turns if t.speaker == "agent")
             state.goal_achieved = re.search(pattern, heard, re.IGNORECASE) is not None
         elif state.goal_achieved is None and self.loaded.scenario.caller.brain != "llm":
             state.goal_achieved = state.done
-        _write_json(self.directory / "caller_state.json", state.to_json())
+        write_json(self.directory / "caller_state.json", state.to_json())
 
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         await self.loop_lag.stop()
@@ -264,11 +318,16 @@ class SessionRun:
         await self.transport.stop()
         event_log.write("harness", "call_ended", {"outcome": outcome, "error": error})
         event_log.close()
-        spans = {role: self.transport.played_spans(role) for role in ("caller", "agent")}
-        turns = build_turns(event_log.records, spans)  # type: ignore[arg-type]
-        _write_json(self.directory / "transcript.json", transcript_document(turns))
-        probes = self._write_probes()
-        checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
+        spans = {role: self.transport.played_spans(role) for role in ROLES}
+        remote = not self.transport.hosts_agent
+        turns = build_turns(event_log.records, spans, agent_is_remote=remote)
+        write_json(self.directory / "transcript.json", transcript_document(turns))
+        probes, probe_error = self._write_probes()
+        if probe_error is not None and outcome not in ("error", "cancelled"):
+            outcome, error = "error", probe_error
+        limits = self.loaded.scenario.budgets.limits()
+        # no figures, no budget verdicts: a missing figure must never read as a met budget
+        checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
         lag = caller_lag(event_log.records)
         trust = assess_timing(pacing, loop_lag, lag)
@@ -286,7 +345,8 @@ class SessionRun:
             outcome=outcome,
             duration_s=round(self.transport.duration_s, 3),
             turns={
-                role: sum(1 for t in turns if t.speaker == role) for role in ("caller", "agent")
+                role: sum(1 for t in turns if t.speaker == role and not t.backchannel)
+                for role in ("caller", "agent")
             },
             error=error,
             pacing=pacing,
@@ -297,5 +357,5 @@ class SessionRun:
             budgets=budgets,
             failures=failures,
         )
-        _write_json(self.directory / "session.json", self._session_document(outcome, result))
+        write_json(self.directory / "session.json", self._session_document(outcome, result))
         return result

@@ -22,6 +22,7 @@ from ..transport import InProcessTransport
 
 logger = logging.getLogger(__name__)
 _warmed: set[str] = set()
+_frozen = False
 _GIL_SWITCH_INTERVAL_S = 0.001
 _CLOCK_THREAD_NICENESS = -10
 
@@ -34,10 +35,15 @@ async def warm_up(backends: list[Backend]) -> None:
         if backend.agent_has_own_brain():
             await _throwaway_session(backend)
         _warmed.add(backend.name)
-    # Objects made at start-up live for the whole process; freezing them keeps full garbage
-    # collections (tens of ms of blocking otherwise) from scanning them during a call.
-    gc.collect()
-    gc.freeze()
+    global _frozen
+    if not _frozen:
+        # Objects made at start-up live for the whole process; freezing them keeps full garbage
+        # collections (tens of ms of blocking otherwise) from scanning them during a call. Once
+        # only, before any session object exists: whatever is frozen is never collected, so a
+        # freeze per session would keep every finished call's cycles alive.
+        gc.collect()
+        gc.freeze()
+        _frozen = True
     # Model threads run Python too; a shorter GIL switch interval bounds how long the event
     # loop can wait for the interpreter behind them (5 ms by default, a quarter of a frame).
     sys.setswitchinterval(_GIL_SWITCH_INTERVAL_S)

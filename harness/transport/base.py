@@ -33,6 +33,7 @@ class SpeechSpan:
     start_s: float
     end_s: float
     interrupted: bool
+    speech_id: str | None = None  # the livekit speech that played it, when the side said
 
 
 @dataclass(frozen=True)

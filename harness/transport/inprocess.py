@@ -20,7 +20,7 @@ from typing import Any
 from livekit import rtc
 
 from .base import ROLES, EventSink, LinkEnd, LinkOptions, Role, SpeechSpan
-from .clock import FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
+from .clock import FRAME_MS, FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
 from .impairments import Impairment, ImpairmentChain
 from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
 from .recorder import StereoRecorder
@@ -63,11 +63,7 @@ class _Direction:
         )
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
-        self.spans.append(
-            SpeechSpan(
-                segment.start_tick * FRAME_S, segment.end_tick * FRAME_S, segment.interrupted
-            )
-        )
+        self.spans.append(segment.span(FRAME_S))
 
     def tick(self, index: int) -> bytes:
         """Advance one frame; returns what the listener hears at tick `index`."""
@@ -136,7 +132,16 @@ class InProcessTransport:
         return self.ticks * FRAME_S
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "inprocess", "sample_rate": self.sample_rate}
+        return {
+            "kind": "inprocess",
+            "sample_rate": self.sample_rate,
+            # each direction's fixed delay (latency + jitter buffer): the probes add the
+            # caller->agent leg back, since call.wav holds the caller as the agent heard it
+            "legs_ms": {
+                "caller_to_agent": self._directions["caller"].heard_after_frames * FRAME_MS,
+                "agent_to_caller": self._directions["agent"].heard_after_frames * FRAME_MS,
+            },
+        }
 
     def attach_events(self, events: EventSink) -> None:
         """Nothing to watch: both sides' events come from their own sessions."""

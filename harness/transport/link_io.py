@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from livekit import rtc
 from livekit.agents.voice import io
 
+from .base import SpeechSpan
+
 _END_OF_STREAM = None
 
 
@@ -30,6 +32,7 @@ class PlaybackSegment:
     interrupted: bool = False
     first_tick: int | None = None
     last_tick: int | None = None
+    speech_id: str | None = None
 
     @property
     def exhausted(self) -> bool:
@@ -43,6 +46,12 @@ class PlayedSegment:
     start_tick: int
     end_tick: int
     interrupted: bool
+    speech_id: str | None = None
+
+    def span(self, frame_s: float) -> SpeechSpan:
+        return SpeechSpan(
+            self.start_tick * frame_s, self.end_tick * frame_s, self.interrupted, self.speech_id
+        )
 
 
 FrameListener = Callable[[float, rtc.AudioFrame], None]
@@ -103,6 +112,9 @@ class LinkAudioOutput(io.AudioOutput):
         self._paused = False
         self._due_finishes: deque[tuple[int, PlaybackSegment]] = deque()
         self._on_segment_played = on_segment_played
+        self.speech_ids: Callable[[], str | None] | None = None
+        """Which speech is playing (the session's current one): segments are labelled with it,
+        so each played span is tied to the line or backchannel that produced it."""
 
     def _position_s(self, segment: PlaybackSegment) -> float:
         return segment.read_offset / 2 / self._rate
@@ -110,7 +122,8 @@ class LinkAudioOutput(io.AudioOutput):
     async def capture_frame(self, frame: rtc.AudioFrame) -> None:
         await super().capture_frame(frame)
         if not self._segments or self._segments[-1].flushed:
-            self._segments.append(PlaybackSegment())
+            speech_id = self.speech_ids() if self.speech_ids is not None else None
+            self._segments.append(PlaybackSegment(speech_id=speech_id))
         segment = self._segments[-1]
         if not segment.interrupted:
             segment.pcm.extend(frame.data.tobytes())
@@ -155,7 +168,7 @@ class LinkAudioOutput(io.AudioOutput):
         if self._on_segment_played and segment.first_tick is not None:
             last = segment.last_tick if segment.last_tick is not None else segment.first_tick
             self._on_segment_played(
-                PlayedSegment(segment.first_tick, last + 1, segment.interrupted)
+                PlayedSegment(segment.first_tick, last + 1, segment.interrupted, segment.speech_id)
             )
 
     def play_frame(self, tick: int, heard_at_tick: int) -> bytes | None:

@@ -49,11 +49,7 @@ class CallerLine:
         self.max_backlog = 0
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
-        self.spans.append(
-            SpeechSpan(
-                segment.start_tick * FRAME_S, segment.end_tick * FRAME_S, segment.interrupted
-            )
-        )
+        self.spans.append(segment.span(FRAME_S))
 
     def accept(self, pcm: bytes) -> None:
         """Audio from the other party as it arrived (mono int16 at the line's rate, any length)."""
