@@ -143,13 +143,20 @@ def outcome_of(directory: Path) -> SessionOutcome:
 
 
 def run_outcome(
-    outcomes: list[SessionOutcome], *, errors: bool = False, stopped: bool = False
+    outcomes: list[SessionOutcome],
+    *,
+    errors: bool = False,
+    stopped: bool = False,
+    sharded: bool = False,
 ) -> Outcome:
     """A run's outcome: failed if anything failed (or a session crashed), inconclusive if
-    anything could not be judged (or the run stopped early, or had no session), else passed."""
+    anything could not be judged (or the run stopped early, or had no session), else passed.
+    One shard of a split run may hold no session by design (more shards than sessions): that
+    slice passes, since the run as a whole is judged from the merged shards."""
     if errors or any(o.outcome == "failed" for o in outcomes):
         return "failed"
-    if stopped or not outcomes or any(o.outcome == "inconclusive" for o in outcomes):
+    nothing_ran = not outcomes and not sharded
+    if stopped or nothing_ran or any(o.outcome == "inconclusive" for o in outcomes):
         return "inconclusive"
     return "passed"
 

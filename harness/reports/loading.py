@@ -124,6 +124,7 @@ class Run:
             [s.verdict for s in self.sessions],
             errors=bool(self.errors),
             stopped=self.cancelled or not self.complete,
+            sharded=self.shard is not None,
         )
 
     @property

@@ -49,7 +49,12 @@ class RunResult:
 
     @property
     def outcome(self) -> Outcome:
-        return run_outcome(self.verdicts(), errors=bool(self.errors), stopped=self.cancelled)
+        return run_outcome(
+            self.verdicts(),
+            errors=bool(self.errors),
+            stopped=self.cancelled,
+            sharded=self.shard is not None,
+        )
 
     @property
     def passed(self) -> bool:
