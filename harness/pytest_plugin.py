@@ -58,11 +58,18 @@ class CrosstalkRun:
 
     def regressions(self) -> list[str]:
         comparison = self.results.get("comparison") or {}
-        return [
+        rows = comparison.get("rows") or []
+        worse = [
             f"{row['cell']}: {row['label']} regressed by {row['delta']:+g} {row['unit']}"
-            for row in comparison.get("rows") or []
+            for row in rows
             if row.get("verdict") == "worse"
         ]
+        missing = [
+            f"{row['cell']}: in the baseline but not run"
+            for row in rows
+            if row.get("verdict") == "missing"
+        ]
+        return worse + missing
 
 
 def _crosstalk(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:

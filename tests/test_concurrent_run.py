@@ -64,7 +64,7 @@ def test_two_sessions_side_by_side_and_a_starved_loop_is_not_blamed_on_the_agent
     assert budget["passed"] is False  # it was over budget ...
     assert budget["judged"] is False and budget["note"] == NOT_JUDGED  # ... but not judged
     assert starved["failures"] == [] and starved["passed"] is False
-    assert starved["outcome"] == "inconclusive"
+    assert starved["verdict"] == "inconclusive"
     assert starved["reasons"] == ["budget response_latency_p95_ms not judged: timing untrustworthy"]
     assert "not judged: timing untrustworthy" in (run_dir / "report.html").read_text()
 
