@@ -40,7 +40,7 @@ _PACE = 2.0  # audio is streamed this many times faster than real time, as the r
 _TTFT_S = 0.25
 _SPEECH_DBFS = -45.0
 _SPEECH_START_MS = 60
-_DEFAULT_SILENCE_MS = 500
+_DEFAULT_SILENCE_MS = 1000  # semantic_vad sets none; espeak pauses between sentences
 
 FaultKind = Literal["rate_limit", "server_error", "drop_socket"]
 
@@ -131,10 +131,13 @@ def _ava(turn: Turn) -> Reply:
         return Reply(exact.group(1).strip())
     if "Greet the caller as Ava" in asked:
         return Reply("Hello, this is Ava from Acme Outfitters. How can I help you today?")
-    for item in reversed(turn.since_last_assistant()):
+    told = " ".join(turn.said("assistant"))
+    for item in reversed(turn.items):  # a result not yet told, wherever it was inserted
         text = _item_text(item)
         if item.get("role") == "system" and text.startswith("[thinker_result]"):
-            return Reply(text.removeprefix("[thinker_result]").strip())
+            result = text.removeprefix("[thinker_result]").strip()
+            if result not in told:
+                return Reply(result)
     if "Tell the caller the result" in asked:
         return Reply("I am still checking that for you.")
     heard = " ".join(turn.said("user")[-1:]).lower()
