@@ -36,7 +36,7 @@ from .fake_openai import FakeOpenAI, SeenRequest
 RATE = 24_000
 _BYTES_PER_MS = RATE * 2 // 1000
 _CHUNK_MS = 100
-_PACE = 2.0  # audio is streamed this many times faster than real time, as the real API does
+_PACE = 2.0  # default: audio streamed this many times faster than real time, as the real API does
 _TTFT_S = 0.25
 _SPEECH_DBFS = -45.0
 _SPEECH_START_MS = 60
@@ -575,7 +575,7 @@ class _Connection:
                         "delta": delta,
                     }
                 )
-            await asyncio.sleep(_CHUNK_MS / 1000 / _PACE)
+            await asyncio.sleep(_CHUNK_MS / 1000 / self.server.pace)
         transcript = item["content"][0]["transcript"]
         await self.send({"type": "response.output_audio.done", **common, "content_index": 0})
         await self.send(
@@ -641,6 +641,7 @@ class FakeRealtime(FakeOpenAI):
     """The Realtime API at `/v1/realtime` (a WebSocket), chat completions as `FakeOpenAI`."""
 
     brain: Brain = default_brain
+    pace: float = _PACE
     faults: list[Fault] = field(default_factory=list)
     client_events: list[dict[str, Any]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)

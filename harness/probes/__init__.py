@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .activity import ActivityOptions, speech_segments
-from .agent_metrics import agent_view, label_responses
+from .agent_metrics import agent_view, label_responses, model_usage
 from .recording import StereoRecording, read_stereo
 from .timing import CallTiming, TimingOptions, measure
 
@@ -41,10 +41,14 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     dry = session_dir / "call_dry.wav"
     recording = dry if dry.exists() else session_dir / "call.wav"
     timing = analyze_recording(recording)
+    measured = timing.to_json()
+    usage = model_usage(session_dir / "events.jsonl")
+    if usage is not None:  # a realtime agent's own account of its responses
+        measured["summary"]["agent_model"] = usage
     document = {
         "schema": PROBES_SCHEMA,
         "recording": recording.name,
-        **timing.to_json(),
+        **measured,
         "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
         "response_labels": label_responses(session_dir / "transcript.json", timing.responses),
     }

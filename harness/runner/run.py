@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import get_backend
+from ..callers import check_caller_backend
 from ..errors import ConfigError, InfrastructureError
 from .agent_loader import resolve_factory
 from .live_progress import LiveProgress
@@ -85,6 +86,7 @@ def load_all(
                 raise ConfigError(
                     f"{where}: {side}.backend: {exc.message}", hint=exc.hint
                 ) from None
+        check_caller_backend(scenario, get_backend(scenario.scenario.caller.backend))
     return plans
 
 
