@@ -364,7 +364,7 @@ class Runtime:
 
 
 def _mentions(said: str, result: str) -> bool:
-    """Whether `said` carries `result`: word for word, or most of its words (a model's retelling)."""
+    """Whether `said` carries `result`: word for word, or most of its words (retold)."""
     said_n, result_n = normalise(said), normalise(result)
     if result_n and result_n in said_n:
         return True

@@ -28,7 +28,9 @@ from typing import Any, Literal
 
 import numpy as np
 from aiohttp import WSMsgType, web
-from crosstalk_harness.backends.offline import whisper  # imported here: plugins need the main thread
+from crosstalk_harness.backends.offline import (
+    whisper,  # imported here: plugins need the main thread
+)
 from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine, resample_utterance
 
 from .fake_openai import FakeOpenAI, SeenRequest
@@ -267,7 +269,9 @@ class _Connection:
         index = len(self.items) if index is None else index
         before = self.items[index - 1]["id"] if index > 0 else None
         self.items.insert(index, item)
-        await self.send({"type": "conversation.item.added", "previous_item_id": before, "item": item})
+        await self.send(
+            {"type": "conversation.item.added", "previous_item_id": before, "item": item}
+        )
 
     async def _create_item(self, event: dict[str, Any]) -> None:
         item = dict(event["item"])
@@ -386,7 +390,11 @@ class _Connection:
         self._next_user_item = None
         previous = self.items[-1]["id"] if self.items else None
         await self.send(
-            {"type": "input_audio_buffer.committed", "previous_item_id": previous, "item_id": item_id}
+            {
+                "type": "input_audio_buffer.committed",
+                "previous_item_id": previous,
+                "item_id": item_id,
+            }
         )
         item = {
             "id": item_id,
@@ -406,14 +414,21 @@ class _Connection:
         common = {"item_id": item["id"], "content_index": 0}
         for word in text.split(" "):
             await self.send(
-                {"type": "conversation.item.input_audio_transcription.delta", **common, "delta": word + " "}
+                {
+                    "type": "conversation.item.input_audio_transcription.delta",
+                    **common,
+                    "delta": word + " ",
+                }
             )
         await self.send(
             {
                 "type": "conversation.item.input_audio_transcription.completed",
                 **common,
                 "transcript": text,
-                "usage": {"type": "duration", "seconds": round(len(audio) / _BYTES_PER_MS / 1000, 2)},
+                "usage": {
+                    "type": "duration",
+                    "seconds": round(len(audio) / _BYTES_PER_MS / 1000, 2),
+                },
             }
         )
         if respond:  # after the transcript, so the brain answers what it heard
@@ -472,7 +487,10 @@ class _Connection:
                 status = "failed"
                 details = {
                     "type": "failed",
-                    "error": {"type": "invalid_request_error", "code": "inference_rate_limit_exceeded"},
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "inference_rate_limit_exceeded",
+                    },
                 }
                 await self.send(
                     {
@@ -528,7 +546,9 @@ class _Connection:
         await self._add(item)
         part = {"type": "audio", "transcript": ""}
         item["content"].append({"type": "output_audio", "transcript": ""})
-        await self.send({"type": "response.content_part.added", **common, "content_index": 0, "part": part})
+        await self.send(
+            {"type": "response.content_part.added", **common, "content_index": 0, "part": part}
+        )
         words = text.split(" ")
         chunk = _CHUNK_MS * _BYTES_PER_MS
         chunks = [pcm[i : i + chunk] for i in range(0, len(pcm), chunk)]
@@ -610,10 +630,20 @@ class _Connection:
         await self._add(item)
         encoded = json.dumps(arguments)
         await self.send(
-            {"type": "response.function_call_arguments.delta", **common, "call_id": call_id, "delta": encoded}
+            {
+                "type": "response.function_call_arguments.delta",
+                **common,
+                "call_id": call_id,
+                "delta": encoded,
+            }
         )
         await self.send(
-            {"type": "response.function_call_arguments.done", **common, "call_id": call_id, "arguments": encoded}
+            {
+                "type": "response.function_call_arguments.done",
+                **common,
+                "call_id": call_id,
+                "arguments": encoded,
+            }
         )
         item.update(arguments=encoded, status="completed")
         self.server.function_calls.append((name, arguments))
@@ -681,7 +711,10 @@ class FakeRealtime(FakeOpenAI):
         self.connections += 1
         connection = _Connection(self, ws, self.connections)
         await connection.send(
-            {"type": "session.created", "session": {"id": f"sess_{self.connections}", **connection.session}}
+            {
+                "type": "session.created",
+                "session": {"id": f"sess_{self.connections}", **connection.session},
+            }
         )
         try:
             async for message in ws:

@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import FIXTURES, REPO, CliResult, run_crosstalk
 from .fake_openai import ChatReply
-from .fake_realtime import Fault, FakeRealtime
+from .fake_realtime import FakeRealtime, Fault
 
 pytestmark = pytest.mark.e2e
 
@@ -74,7 +74,11 @@ def _events(session_dir: Path) -> list[dict]:
 def test_the_demo_with_the_agent_on_openai_runs_the_thinker_and_speaks_its_result_once(tmp_path):
     with FakeRealtime(chat=thinker) as fake:
         result, session_dir = place(
-            fake, REPO / "scenarios" / "demo_order_status.yaml", tmp_path, "--agent-backend", "openai"
+            fake,
+            REPO / "scenarios" / "demo_order_status.yaml",
+            tmp_path,
+            "--agent-backend",
+            "openai",
         )
     assert result.exit_code == 0, result.stdout + result.stderr
     judgement = json.loads((session_dir / "judgement.json").read_text())
