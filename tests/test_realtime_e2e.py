@@ -82,8 +82,8 @@ def test_the_demo_with_the_agent_on_openai_runs_the_thinker_and_speaks_its_resul
         )
     assert result.exit_code == 0, result.stdout + result.stderr
     judgement = json.loads((session_dir / "judgement.json").read_text())
-    checks = {c["check"]: c["passed"] for c in judgement["checks"]}
-    assert checks == {"must_say": True, "tool_called": True, "goal_achieved": True}, judgement
+    checks = {v["judge"]: v["status"] for v in judgement["verdicts"] if v["kind"] == "check"}
+    assert checks == dict.fromkeys(("must_say", "tool_called", "goal_achieved"), "passed")
     agent_said = [t["text"] for t in _turns(session_dir) if t["speaker"] == "agent"]
     assert sum("friday" in text.lower() for text in agent_said) == 1, agent_said
     spoken = [r["text"] for r in fake.responses if r["side"] == "agent"]
@@ -128,19 +128,31 @@ def test_a_caller_on_openai_completes_its_call(tmp_path, brain):
     assert session["result"]["outcome"] == "completed"
 
 
-def test_a_server_error_mid_response_leaves_a_readable_run_directory(tmp_path):
-    fault = Fault("server_error", on_response=2)
-    with FakeRealtime(chat=thinker, faults=[fault]) as fake:
+@pytest.mark.parametrize(
+    ("kind", "logged"),
+    [
+        ("server_error", "response failed with error type: server_error"),
+        ("drop_socket", "connection closed unexpectedly"),
+    ],
+)
+def test_a_fault_mid_response_is_recovered_and_leaves_a_readable_run_directory(
+    tmp_path, kind, logged
+):
+    """The plugin recovers both (a failed response is dropped; a closed socket reconnects): the
+    call goes on and ends normally, with the fault on record in events.jsonl."""
+    with FakeRealtime(chat=thinker, faults=[Fault(kind, on_response=2)]) as fake:
         result, session_dir = place(fake, REALTIME / "agent_fault.yaml", tmp_path)
-    assert [r["status"] for r in fake.responses if r["side"] == "agent"][1] == "failed"
-    assert result.exit_code in (0, 1, 3), result.stderr
+    statuses = [r["status"] for r in fake.responses if r["side"] == "agent"]
+    assert statuses[1] == ("failed" if kind == "server_error" else "cancelled"), statuses
+    assert fake.connections == (2 if kind == "drop_socket" else 1)
+    assert result.exit_code == 0, result.stdout + result.stderr
     session = json.loads((session_dir / "session.json").read_text())
-    assert session["status"] in ("completed", "error")
-    for name in ("call.wav", "events.jsonl", "transcript.json"):
+    assert session["status"] == "completed"
+    for name in ("call.wav", "events.jsonl", "transcript.json", "probes.json", "caller_state.json"):
         assert (session_dir / name).stat().st_size > 0
+    assert json.loads((session_dir / "caller_state.json").read_text())["lines_said"] == 3
     errors = [e for e in _events(session_dir) if e["side"] == "agent" and e["type"] == "error"]
-    assert errors and "server_error" in json.dumps(errors[0])
-    assert session["result"]["duration_s"] < 60  # recovered or ended: never ran to the limit
+    assert any(logged in e["data"]["error"]["message"] for e in errors), errors
 
 
 def test_a_caller_on_openai_cannot_barge_in_and_is_refused_before_the_call(tmp_path):
@@ -160,5 +172,5 @@ def test_a_caller_on_openai_cannot_barge_in_and_is_refused_before_the_call(tmp_p
         env={"OPENAI_API_KEY": FAKE_KEY, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"},
     )
     assert result.exit_code == 2, result.stderr
-    assert "barge_in_caller.yaml:6" in result.stderr and "script.1.interrupt" in result.stderr
+    assert "barge_in_caller.yaml:7" in result.stderr and "script.1.interrupt" in result.stderr
     assert "Traceback" not in result.stderr
