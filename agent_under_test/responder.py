@@ -125,12 +125,15 @@ class Responder(Agent):
         if on_done is not None:
             handle.add_done_callback(lambda done: on_done(done.interrupted))
 
-    def inject(self, kind: str, text: str) -> None:
+    async def inject(self, kind: str, text: str) -> None:
         if self._offline_brain:
             return  # the offline brain reads the conversation state directly
         chat_ctx = self.chat_ctx.copy()
         chat_ctx.add_message(role="system", content=f"[{kind}] {text}")
-        self._in_background(self.update_chat_ctx(chat_ctx))
+        try:
+            await self.update_chat_ctx(chat_ctx)
+        except Exception as exc:  # the model missed it: the reply asked next may lack it
+            self.runtime.controller.emit("inject_failed", {"kind": kind, "error": repr(exc)})
 
     def say_and_end(self, text: str) -> None:
         if self._offline_brain:

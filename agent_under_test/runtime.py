@@ -43,8 +43,10 @@ class Voice(Protocol):
         `on_done(interrupted)` is called once that reply has been played out or cut short.
         """
 
-    def inject(self, kind: str, text: str) -> None:
-        """Add context for a model-backed responder (a no-op offline: the brain reads state)."""
+    async def inject(self, kind: str, text: str) -> None:
+        """Add context for a model-backed responder (a no-op offline: the brain reads state).
+
+        Returns once the model has it, so a reply asked for next can use it."""
 
     def say_and_end(self, text: str) -> None:
         """Say `text`, then close the session."""
@@ -227,9 +229,9 @@ class Runtime:
         finally:
             conv.jobs_in_flight.pop(job.job_id, None)
         late = job.job_id in self._waited_out
+        if self.voice is not None:  # in the model's context before a reply is asked for it
+            await self.voice.inject("thinker_result", say)
         conv.results.append(ThinkerResultItem(job.job_id, say, late=late))
-        if self.voice is not None:
-            self.voice.inject("thinker_result", say)
         self.controller.emit(
             "thinker_result",
             {
@@ -259,7 +261,7 @@ class Runtime:
             self._advance("wrap_up", "wrap-up policy")
         if self.voice is None:
             return
-        self.voice.inject("guidance", guidance.instruction)
+        self.controller.spawn(self.voice.inject("guidance", guidance.instruction), name="inject")
         if guidance.now:
             conv.reply_requested = True
             self.voice.speak(guidance.instruction)

@@ -96,7 +96,7 @@ class _Voice:
         self.spoken.append(instruction)
         self.on_done = on_done
 
-    def inject(self, kind: str, text: str) -> None:
+    async def inject(self, kind: str, text: str) -> None:
         pass
 
     def say_and_end(self, text: str) -> None:
