@@ -22,6 +22,10 @@ _GOODBYE = re.compile(r"\b(bye|goodbye|that is all|that's all|that's everything)
 _ADDRESS_CHANGE = re.compile(
     r"\b(change|update|new|different)\b.*\baddress\b|\baddress\b.*\b(change|update)\b", re.I
 )
+_YES = re.compile(r"\b(yes|yeah|yep|correct|right|exactly|that's it|that is it)\b", re.I)
+_NO = re.compile(r"\b(no|nope|not quite|not right|wrong|actually)\b", re.I)
+# the end of a read-back: the caller's next turn answers it (see thinker/planner.py)
+READ_BACK_QUESTION = "Is that right?"
 _RETURN = re.compile(r"\b(return|send (it|them) back|refund)\b", re.I)
 _QUESTION = re.compile(
     r"\b(what|when|how|where|which|can i|do you|does|is there|are you|policy|hours|open|"
@@ -79,6 +83,15 @@ def loose_address(text: str) -> str | None:
     return found.group(1).strip().title() if found else None
 
 
+def confirms(text: str) -> bool | None:
+    """The caller's answer to a read-back: True (yes), False (no, or a correction), None."""
+    if _NO.search(text):
+        return False
+    if _YES.search(text):
+        return True
+    return None
+
+
 def says_goodbye(text: str) -> bool:
     return bool(_GOODBYE.search(text))
 
@@ -95,8 +108,11 @@ def asks_question(text: str) -> bool:
     return bool(_QUESTION.search(text)) or text.rstrip().endswith("?")
 
 
-def needs_thinker(text: str) -> bool:
-    """Quick triage: work for the thinker (an order, an account, an address, a question)?"""
+def needs_thinker(text: str, agent_last_said: str = "") -> bool:
+    """Quick triage: work for the thinker (an order, an account, an address, a question, or the
+    answer to a read-back the agent just made)?"""
+    if READ_BACK_QUESTION in agent_last_said and confirms(text) is not None:
+        return True
     if says_goodbye(text) and not asks_question(text):
         return False
     return bool(

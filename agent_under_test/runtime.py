@@ -193,7 +193,8 @@ class Runtime:
         if reply_follows:
             self.conversation.reply_requested = True
         self.controller.emit("user_turn", {"text": text})
-        if not intents.needs_thinker(text):
+        agent_turns = self.conversation.agent_turns
+        if not intents.needs_thinker(text, agent_turns[-1] if agent_turns else ""):
             return
         job = ThinkJob(
             job_id=next(self._job_ids),

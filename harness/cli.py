@@ -12,30 +12,38 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import (
     EXIT_BAD_INPUT,
-    EXIT_FAILED,
     EXIT_INFRASTRUCTURE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     ConfigError,
     CrosstalkError,
+    outcome_exit_code,
 )
 from .judging import command as judge_command
 from .judging import review as review_command
+from .reports.command import add_allow_inconclusive, add_report_arguments
 from .reports.command import add_parsers as add_report_parsers
-from .reports.command import add_report_arguments
 
 EXIT_CODES_HELP = """exit codes:
-  0  every session passed
+  0  every session passed: everything it asked for was judged and held
   1  a session failed: it broke a timing budget, hit max_duration_s before the caller was done,
      or failed a success check or rubric; or, with --baseline, a figure regressed beyond noise
   2  bad configuration or input (missing file, invalid YAML, unknown field or import path)
   3  infrastructure error (a model unreachable, a session crashed)
-  130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled"""
+  4  inconclusive: nothing failed, but something could not be judged (a rubric with no judge
+     model or a judge error, a budget on untrustworthy timing); 0 with --allow-inconclusive
+  130  interrupted (Ctrl-C): everything recorded so far is kept, marked cancelled
+  143  terminated (SIGTERM): handled like Ctrl-C"""
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -119,6 +127,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "`concurrency:`, else 1); sessions whose timing the harness could not keep are marked "
         "untrustworthy; see docs/scale.md",
     )
+    add_allow_inconclusive(run)
     add_report_arguments(run)
 
     add_report_parsers(commands)
@@ -160,6 +169,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     new.add_argument("kind", choices=["persona", "scenario"])
     new.add_argument("name", help="file name without .yaml (letters, digits, _ . -)")
+    new.add_argument(
+        "--persona",
+        metavar="P",
+        help="scenario: the caller, personas/P.yaml (needed when there are several)",
+    )
     new.add_argument(
         "--root",
         type=Path,
@@ -208,7 +222,7 @@ def _new(args: argparse.Namespace) -> int:
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.name):
         raise ConfigError(f"{args.name!r}: use letters, digits, '_', '.' and '-' in names")
-    path = new_file(args.kind, args.name, args.root)
+    path = new_file(args.kind, args.name, args.root, args.persona)
     print(f"wrote {path}; check it with: crosstalk validate {path}")
     return EXIT_OK
 
@@ -302,7 +316,7 @@ def _run(args: argparse.Namespace) -> int:
         print(markdown_summary(outputs.comparison))
     if result.errors or outputs is None:
         return EXIT_INFRASTRUCTURE
-    return EXIT_OK if result.passed and not outputs.regressed else EXIT_FAILED
+    return outcome_exit_code(outputs.results["outcome"], allow_inconclusive=args.allow_inconclusive)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -338,6 +352,19 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_terminated = threading.Event()
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM does what Ctrl-C does (cancel, keep artifacts, write run.json and the report)."""
+    _terminated.set()
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)  # asyncio.run's handler cancels the running task
+    else:
+        raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     from .reports.command import run_compare, run_report
 
@@ -359,14 +386,17 @@ def main(argv: list[str] | None = None) -> int:
         "report": run_report,
         "compare": run_compare,
     }
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return handlers[args.command](args)
     except CrosstalkError as exc:
         print(exc.render(), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("crosstalk: interrupted; artifacts so far are kept", file=sys.stderr)
-        return 130
+        how = "terminated (SIGTERM)" if _terminated.is_set() else "interrupted"
+        print(f"crosstalk: {how}; artifacts so far are kept", file=sys.stderr)
+        return EXIT_TERMINATED if _terminated.is_set() else EXIT_INTERRUPTED
     except Exception as exc:
         if os.environ.get("CROSSTALK_DEBUG"):
             raise

@@ -6,6 +6,19 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INFRASTRUCTURE = 3
+EXIT_INCONCLUSIVE = 4  # nothing failed, but something asked for could not be judged
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (CI runners, Kubernetes): handled like Ctrl-C
+
+
+def outcome_exit_code(outcome: str, *, allow_inconclusive: bool = False) -> int:
+    """0 only when everything passed; 4 when nothing failed but something was not judged (0 with
+    `--allow-inconclusive`, for jobs that knowingly run without e.g. a judge model)."""
+    if outcome == "passed":
+        return EXIT_OK
+    if outcome == "inconclusive":
+        return EXIT_OK if allow_inconclusive else EXIT_INCONCLUSIVE
+    return EXIT_FAILED
 
 
 class CrosstalkError(Exception):

@@ -42,6 +42,8 @@ class ChatReply:
     completion_tokens: int = 20
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    raw_body: str | None = None  # sent as is with HTTP 200 (a body cut short, an HTML page)
+    content_type: str = "application/json"
 
 
 ChatHandler = Callable[[dict[str, Any]], ChatReply | str]
@@ -87,6 +89,8 @@ class FakeOpenAI(BackgroundServer):
             reply = ChatReply(content=reply)
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
+        if reply.raw_body is not None:
+            return web.Response(text=reply.raw_body, content_type=reply.content_type)
         if reply.status != 200:
             error = {"message": f"fake error {reply.status}", "type": "server_error"}
             return web.json_response({"error": error}, status=reply.status, headers=reply.headers)

@@ -111,6 +111,10 @@ def test_addresses_and_triage():
     assert needs_thinker("What time do you open on Sunday?")
     assert not needs_thinker("Hi, I am calling about an order I placed last week.")
     assert not needs_thinker("Thank you, that is all. Goodbye.")
+    read_back = "Just to confirm, order 4 2 7 9 1 should now go to 12 Baker Street. Is that right?"
+    assert needs_thinker("Yes, that is right.", read_back)  # the answer to a read-back
+    assert needs_thinker("No.", read_back)
+    assert not needs_thinker("Yes, that is right.", "Anything else?")
 
 
 def _chat(*lines: tuple[str, str]) -> llm.ChatContext:

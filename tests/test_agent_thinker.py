@@ -28,20 +28,57 @@ async def test_the_planner_looks_an_order_up_and_identifies_the_caller():
     assert runtime.conversation.facts.customer_id == "C001"
 
 
-async def test_the_planner_changes_the_address_in_the_database():
+async def test_the_planner_reads_the_address_back_and_changes_it_once_confirmed():
     runtime = _runtime()
     planner = PlannerThinker()
+    store = runtime.controller.store
     await planner.think(_job("order 42791"), runtime.tools)
     asked = (("assistant", "I can still change it. What is the new address?"),)
-    result = await planner.think(_job("deliver it to 12 makers treat", asked), runtime.tools)
-    assert result.say.startswith("Done, the delivery address is updated")
-    assert "12 Makers Treat" in result.say
-    store = runtime.controller.store
+    heard = await planner.think(_job("deliver it to 12 makers treat", asked), runtime.tools)
+    assert heard.say == (
+        "Just to confirm, order 4 2 7 9 1 should now go to 12 Makers Treat. Is that right?"
+    )
+    assert "change_address" not in heard.steps  # nothing changes before the caller says yes
+    assert store.query("SELECT address FROM orders WHERE id = '42791'") == [
+        {"address": "4 Mill Lane"}
+    ]
+    confirmed = await planner.think(
+        _job("Yes, that is right.", (("assistant", heard.say),)), runtime.tools
+    )
+    assert confirmed.say.startswith("Done, the delivery address is updated")
+    assert "12 Makers Treat" in confirmed.say
     assert store.query("SELECT address FROM orders WHERE id = '42791'") == [
         {"address": "12 Makers Treat"}
     ]
     [change] = store.query("SELECT old_address, new_address FROM address_changes")
     assert change == {"old_address": "4 Mill Lane", "new_address": "12 Makers Treat"}
+
+
+async def test_a_misheard_address_is_corrected_in_a_repair_turn_before_anything_changes():
+    runtime = _runtime()
+    planner = PlannerThinker()
+    store = runtime.controller.store
+    await planner.think(_job("order 42791"), runtime.tools)
+    misheard = "Just to confirm, order 4 2 7 9 1 should now go to 12 Bakers Treat. Is that right?"
+    repair = await planner.think(
+        _job("No, 12 Baker Street.", (("assistant", misheard),)), runtime.tools
+    )
+    assert repair.say == (
+        "Sorry about that. Just to confirm, order 4 2 7 9 1 should now go to 12 Baker Street. "
+        "Is that right?"
+    )
+    assert store.query("SELECT * FROM address_changes") == []
+    heard_again = await planner.think(
+        _job("No, 12 bakers treat.", (("assistant", misheard),)), runtime.tools
+    )
+    assert heard_again.say.startswith("Sorry about that. Just to confirm")  # however it was heard
+    refused = await planner.think(_job("No.", (("assistant", misheard),)), runtime.tools)
+    assert refused.say == "Sorry about that. What is the new address?"
+    done = await planner.think(_job("Yes.", (("assistant", repair.say),)), runtime.tools)
+    assert "will now go to 12 Baker Street" in done.say
+    assert store.query("SELECT new_address FROM address_changes") == [
+        {"new_address": "12 Baker Street"}
+    ]
 
 
 async def test_a_return_fans_out_to_the_policy_checker_and_respects_the_window():

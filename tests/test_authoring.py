@@ -16,9 +16,29 @@ def test_new_persona_and_scenario_validate_as_written(crosstalk, tmp_path):
         assert result.exit_code == 0, result.stderr
     loaded = load_scenario(tmp_path / "scenarios" / "first_call.yaml")
     assert loaded.persona.name == "jo"
-    assert loaded.scenario.budgets.limits() == {"response_latency_p95_ms": 3000}
+    assert loaded.persona.goal_reached_when  # the goal is judged, not "the script ran out"
+    # budgets with a margin over what the offline reference agent measures (p95 ~3 s)
+    assert loaded.scenario.budgets.limits() == {
+        "greeting_latency_ms": 2000,
+        "response_latency_p95_ms": 5000,
+    }
+    checks = [name for name, _ in loaded.scenario.success.check_calls()]
+    assert checks == ["goal_achieved", "tool_called"]  # an outcome check, not only words
     result = crosstalk("validate", str(tmp_path / "personas"), str(tmp_path / "scenarios"))
     assert result.exit_code == 0 and "ok: 2 file(s) valid" in result.stdout
+
+
+def test_new_scenario_names_the_persona_asked_for(crosstalk, tmp_path):
+    for name in ("ann", "zed"):
+        assert crosstalk("new", "persona", name, "--root", str(tmp_path)).exit_code == 0
+    several = crosstalk("new", "scenario", "s1", "--root", str(tmp_path))
+    assert several.exit_code == 2 and "name the caller with --persona" in several.stderr
+    assert "one of: ann, zed" in several.stderr
+    made = crosstalk("new", "scenario", "s1", "--persona", "zed", "--root", str(tmp_path))
+    assert made.exit_code == 0, made.stderr
+    assert load_scenario(tmp_path / "scenarios" / "s1.yaml").persona.name == "zed"
+    unknown = crosstalk("new", "scenario", "s2", "--persona", "bob", "--root", str(tmp_path))
+    assert unknown.exit_code == 2 and "no personas/bob.yaml" in unknown.stderr
 
 
 def test_new_never_overwrites(crosstalk, tmp_path):

@@ -81,6 +81,10 @@ BROKEN: dict[str, tuple[str, str]] = {
         "name: s\npersona: good\nsuccess:\n  rubrics: [task_complection]\n",
         "did you mean 'task_completion'",
     ),
+    "not_utf8.yaml": (
+        "name: s\npersona: good\ndescription: caf\u00e9 in Latin-1\n",  # written as Latin-1
+        ":3:17: not UTF-8 text (invalid continuation byte)",
+    ),
 }
 
 
@@ -92,7 +96,7 @@ def validated(tmp_path_factory) -> tuple[Path, str, int]:
     scenarios = folder / "scenarios"
     scenarios.mkdir()
     for name, (content, _) in BROKEN.items():
-        (scenarios / name).write_text(content)
+        (scenarios / name).write_text(content, encoding="latin-1" if "utf8" in name else "utf-8")
     (folder / "judges").mkdir()
     (folder / "judges" / "bad_rubric.yaml").write_text(
         "name: bad_rubric\ndescription: d\ncriteria:\n  - name: c\n    scael: pass_fail\n"

@@ -134,3 +134,30 @@ def test_run_rejects_an_unreadable_baseline_before_placing_calls(tmp_path):
     assert result.exit_code == 2
     assert "missing.json: no such run directory or results.json" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_inconclusive_sessions_are_left_out_of_the_pass_rate_and_counted(tmp_path):
+    baseline = _results(1)
+    current = _results(2)
+    for session in current["sessions"][:3]:  # no judge model this time: nothing judged failed
+        session.update(passed=False, outcome="inconclusive")
+    comparison = compare(baseline, current)
+    assert comparison["inconclusive"] == {"baseline": 0, "current": 3}
+    [pass_rate] = [r for r in comparison["rows"] if r["figure"] == "pass_rate"]
+    assert pass_rate["current"] == 1.0 and pass_rate["samples"] == [5, 2]
+    assert not comparison["regressed"]
+    assert "3 inconclusive session(s) in this run, 0 in the baseline" in markdown_summary(
+        comparison
+    )
+    # read as failures they would look like a drop in pass rate
+    for session in current["sessions"][:3]:
+        session["outcome"] = "failed"
+    assert compare(baseline, current)["regressed"]
+
+
+def test_report_with_a_baseline_exits_1_on_a_regression(tmp_path):
+    baseline = _run_dir(tmp_path, "base", 1000, 0.9)
+    slower = _run_dir(tmp_path, "slower", 1400, 0.9)
+    same = _run_dir(tmp_path, "same", 1010, 0.9)
+    assert run_crosstalk("report", str(slower), "--baseline", str(baseline)).exit_code == 1
+    assert run_crosstalk("report", str(same), "--baseline", str(baseline)).exit_code == 0

@@ -144,3 +144,11 @@ def test_noise_kinds_and_jitter_are_validated_with_their_limits(project):
     )
     noise, jitter = load_scenario(good).scenario.link.impairments.agent_to_caller
     assert (noise.kind, jitter.extra_latency_ms, jitter.late) == ("babble", 80, "conceal")
+
+
+def test_the_agent_shorthand_names_the_factory_in_one_line(project):
+    path = _write(project, "short.yaml", "name: s\npersona: p1\nagent: my_pkg.bot:make_agent\n")
+    agent = load_scenario(path).scenario.agent
+    assert (agent.factory, agent.backend, agent.options) == ("my_pkg.bot:make_agent", "offline", {})
+    bad = _write(project, "bad.yaml", "name: s\npersona: p1\n\nagent: not an import path\n")
+    assert _error(bad).startswith(f"{bad}:4:1: agent.factory: String should match pattern")

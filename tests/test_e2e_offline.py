@@ -19,9 +19,9 @@ from .conftest import FIXTURES, REPO, run_crosstalk
 pytestmark = pytest.mark.e2e
 
 
-def _place_call(scenario: Path, out: Path) -> tuple[dict, Path]:
+def _place_call(scenario: Path, out: Path, exit_code: int = 0) -> tuple[dict, Path]:
     result = run_crosstalk("run", str(scenario), "--out", str(out), "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == exit_code, result.stderr
     run = result.json()
     [session] = run["sessions"]
     return run, Path(session["directory"])
@@ -29,8 +29,9 @@ def _place_call(scenario: Path, out: Path) -> tuple[dict, Path]:
 
 @pytest.fixture(scope="module")
 def demo_call(tmp_path_factory):
+    # offline, the demo's task_completion rubric has no model: inconclusive (exit 4), never a pass
     return _place_call(
-        REPO / "scenarios" / "demo_order_status.yaml", tmp_path_factory.mktemp("demo")
+        REPO / "scenarios" / "demo_order_status.yaml", tmp_path_factory.mktemp("demo"), 4
     )
 
 
@@ -45,7 +46,10 @@ def _transcript(session_dir: Path) -> list[dict]:
 
 def test_demo_writes_a_complete_session_directory(demo_call):
     run, session_dir = demo_call
-    assert run["passed"] is True
+    assert (run["outcome"], run["passed"]) == ("inconclusive", False)
+    [entry] = run["sessions"]
+    assert any(r.startswith("task_completion not run") for r in entry["not_judged"])
+    assert not [r for r in entry["reasons"] if r not in entry["not_judged"]]  # nothing failed
     for name in ("call.wav", "events.jsonl", "transcript.json", "session.json", "probes.json"):
         assert (session_dir / name).stat().st_size > 0
     session = json.loads((session_dir / "session.json").read_text())

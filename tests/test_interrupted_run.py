@@ -1,4 +1,5 @@
-"""Ctrl-C during a call: exit 130, and everything recorded so far is kept and marked cancelled."""
+"""Ctrl-C (exit 130) or SIGTERM (exit 143, what CI runners and Kubernetes send) during a call:
+everything recorded so far is kept and marked cancelled, run.json and the report are written."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from .conftest import REPO
 pytestmark = pytest.mark.e2e
 
 
-def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
+@pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupting_a_run_keeps_its_artifacts(tmp_path, stop, exit_code):
     process = subprocess.Popen(
         [
             sys.executable,
@@ -38,9 +40,9 @@ def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
     for line in process.stderr:  # wait until the call is under way: the agent has spoken
         if "turn  1" in line:
             break
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     rest = process.stderr.read()
-    assert process.wait(timeout=60) == 130
+    assert process.wait(timeout=60) == exit_code
     assert "artifacts so far are kept" in rest and "Traceback" not in rest
 
     [run_dir] = tmp_path.iterdir()
@@ -48,7 +50,8 @@ def test_interrupting_a_run_keeps_its_artifacts(tmp_path):
     assert run["cancelled"] is True and run["passed"] is False
     [session_dir] = [path for path in run_dir.iterdir() if path.is_dir()]
     session = json.loads((session_dir / "session.json").read_text())
-    assert session["status"] == "cancelled"
+    assert session["status"] == "cancelled"  # not left "running"
+    assert [s["verdict"] for s in run["sessions"]] == ["inconclusive"]
     with wave.open(str(session_dir / "call.wav")) as recording:
         duration = recording.getnframes() / recording.getframerate()
     assert duration == pytest.approx(session["result"]["duration_s"], abs=0.02)

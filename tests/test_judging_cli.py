@@ -42,16 +42,19 @@ def test_judge_rewrites_judgements_of_a_run_offline(tmp_path):
     run = _run_dir(tmp_path)
     result = run_crosstalk("judge", str(run), env=NO_CACHE)
     assert result.exit_code == 1, result.stderr
-    assert "01-order: passed" in result.stdout and "02-order: FAILED" in result.stdout
+    # the rubric could not run (no model): the first session is inconclusive, not passed
+    assert "01-order: INCONCLUSIVE" in result.stdout and "02-order: FAILED" in result.stdout
     assert "not_run  rubric task_completion: no model configured" in result.stdout
     assert "lookup_order was never called" in result.stdout
-    assert "order (caller): 1/2 passed, pass^2 no" in result.stdout
+    assert "order (caller): 0/2 passed, pass^2 no" in result.stdout
     first = json.loads((run / "01-order" / "judgement.json").read_text())
     second = json.loads((run / "02-order" / "judgement.json").read_text())
     assert first["passed"] is True and second["passed"] is False
 
     one = run_crosstalk("judge", str(run / "01-order"), "--json", env=NO_CACHE)
-    assert one.exit_code == 0
+    assert one.exit_code == 4  # nothing failed, the rubric was not run: inconclusive
+    allowed = ("--allow-inconclusive",)
+    assert run_crosstalk("judge", str(run / "01-order"), *allowed, env=NO_CACHE).exit_code == 0
     [session] = one.json()["sessions"]
     assert session["schema"] == "crosstalk.judgement/1" and session["session"].endswith("01-order")
 
@@ -215,3 +218,100 @@ def test_interactive_review_asks_per_session_and_skips_or_quits(tmp_path, capsys
     assert (review["verdict"], review["notes"], review["reviewer"]) == ("pass", "fine call", "sam")
     assert not (run / "02-order" / "review.json").exists()
     assert not (run / "03-order" / "review.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("reply", "in_reason"),
+    [
+        (
+            ChatReply(raw_body='{"id": "chatcmpl-1", "choices": [{"message": {"content": "{\\"cr'),
+            "not valid JSON",
+        ),
+        (
+            ChatReply(raw_body="<html><body>Welcome</body></html>", content_type="text/html"),
+            "did not answer with a chat completion",
+        ),
+    ],
+)
+def test_a_broken_judge_server_is_an_error_verdict_never_a_stale_pass(tmp_path, reply, in_reason):
+    run = _run_dir(tmp_path)
+    stale = {"schema": "crosstalk.judgement/1", "passed": True, "verdicts": []}
+    for session in ("01-order", "02-order"):
+        (run / session / "judgement.json").write_text(json.dumps(stale))
+    with FakeOpenAI(chat=lambda body: reply) as fake:
+        env = {
+            **NO_CACHE,
+            "OPENAI_BASE_URL": fake.base_url,
+            "OPENAI_API_KEY": "sk-test",
+            "CROSSTALK_JUDGE_MODEL": "gpt-4o-mini",
+        }
+        result = run_crosstalk("judge", str(run), env=env)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    # the second session fails a check; the first is inconclusive (its rubric could not be judged)
+    assert result.exit_code == 1, result.stderr
+    assert "01-order: INCONCLUSIVE" in result.stdout
+    first = json.loads((run / "01-order" / "judgement.json").read_text())
+    rubric = next(v for v in first["verdicts"] if v["judge"] == "task_completion")
+    assert rubric["status"] == "error" and in_reason in rubric["reason"]
+    assert "\n" not in rubric["reason"]
+    assert first["passed"] is False
+    # the checks were still judged, and the other session too
+    assert {v["judge"]: v["status"] for v in first["verdicts"] if v["kind"] == "check"} == {
+        "must_say": "passed",
+        "tool_called": "passed",
+    }
+    second = json.loads((run / "02-order" / "judgement.json").read_text())
+    assert [v["status"] for v in second["verdicts"]] == ["passed", "failed", "error"]
+
+
+def test_rejudging_with_an_edited_scenario_rewrites_results_junit_and_report(tmp_path):
+    run = _run_dir(tmp_path)
+    entries = [{"session_id": name} for name in ("01-order", "02-order")]
+    (run / "run.json").write_text(json.dumps({"run_id": "run", "sessions": entries}))
+    first = run_crosstalk("judge", str(run), env=NO_CACHE)
+    assert first.exit_code == 1, first.stderr
+    results = json.loads((run / "results.json").read_text())
+    assert [s["outcome"] for s in results["sessions"]] == ["inconclusive", "failed"]
+    assert "lookup_order was never called" in (run / "report.html").read_text()
+    assert "<failure" in (run / "junit.xml").read_text()
+
+    # QA fixes the scenario: the tool is not required and the rubric is dropped
+    (tmp_path / "personas").mkdir()
+    (tmp_path / "personas" / "caller.yaml").write_text(
+        "name: caller\ngoal: ask about an order\nscript:\n  - Where is my order?\n"
+    )
+    edited = tmp_path / "order.yaml"
+    edited.write_text(
+        'name: order\npersona: caller\nsuccess:\n  checks:\n    - must_say: {pattern: "shipped"}\n'
+    )
+    second = run_crosstalk("judge", str(run), "--scenario", str(edited), env=NO_CACHE)
+    assert second.exit_code == 0, second.stdout + second.stderr
+    results = json.loads((run / "results.json").read_text())
+    assert results["outcome"] == "passed"
+    assert [s["outcome"] for s in results["sessions"]] == ["passed", "passed"]
+    page = (run / "report.html").read_text()
+    assert 'class="verdict passed"' in page and "lookup_order was never called" not in page
+    assert "<failure" not in (run / "junit.xml").read_text()
+    run_json = json.loads((run / "run.json").read_text())
+    assert run_json["outcome"] == "passed" and run_json["sessions"][1]["verdict"] == "passed"
+
+    other = tmp_path / "other.yaml"
+    other.write_text("name: other\npersona: caller\n")
+    wrong = run_crosstalk("judge", str(run), "--scenario", str(other), env=NO_CACHE)
+    assert wrong.exit_code == 2 and "'other' is not among the judged sessions" in wrong.stderr
+
+
+def test_the_demo_fails_on_a_wrong_address_in_the_agents_database(tmp_path):
+    session = write_session(
+        tmp_path / "run" / "01-demo_order_status",
+        events=[tool_event()],
+        session=session_document("demo_order_status"),
+        database={"orders": (["id", "address"], [("42791", "12 Bakers Treat")])},
+    )
+    demo = REPO / "scenarios" / "demo_order_status.yaml"
+    result = run_crosstalk("judge", str(session), "--scenario", str(demo), env=NO_CACHE)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    judgement = json.loads((session / "judgement.json").read_text())
+    [db_state] = [v for v in judgement["verdicts"] if v["judge"] == "db_state"]
+    assert db_state["status"] == "failed"
+    assert "expected '12 Baker Street', got [['12 Bakers Treat']]" in db_state["reason"]

@@ -37,7 +37,11 @@ def test_a_run_judges_its_session_and_fails_on_a_failed_check(tmp_path):
     assert result.exit_code == 1, result.stderr
     [session] = result.json()["sessions"]
     assert session["outcome"] == "completed"
-    assert session["failures"] == ["must_say: the agent never said /refund/"]
+    assert session["failures"] == []  # the runner's own (budgets); verdicts are in judgement.json
+    assert session["verdict"] == "failed"
+    assert session["reasons"][0] == "must_say: the agent never said /refund/"
+    assert session["reasons"][1].startswith("task_completion not run: no model configured")
+    assert len(session["reasons"]) == 2  # each once
     judgement = json.loads((Path(session["directory"]) / "judgement.json").read_text())
     statuses = [(v["judge"], v["status"]) for v in judgement["verdicts"]]
     assert statuses == [

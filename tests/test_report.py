@@ -105,7 +105,7 @@ def test_broken_and_unfinished_sessions_are_marked_and_the_rest_still_reported(t
     assert "probes.json: unreadable" in page
     assert "events.jsonl: 1 unreadable line(s) skipped" in page
     counts = outputs.results["counts"]
-    assert counts == {"sessions": 4, "passed": 2, "failed": 0, "errors": 2}
+    assert counts == {"sessions": 4, "passed": 2, "failed": 1, "inconclusive": 1, "errors": 1}
     assert outputs.results["passed"] is False and outputs.results["complete"] is False
 
 
@@ -118,7 +118,7 @@ def test_results_json_and_tables(tmp_path):
     run = write_run(tmp_path, sessions)
     outputs = write_run_outputs(run)
     document = json.loads((run / "results.json").read_text())
-    assert document["schema"] == "crosstalk.results/1"
+    assert document["schema"] == "crosstalk.results/2"
     assert document == json.loads(json.dumps(outputs.results))
     [cell] = document["cells"]
     assert (cell["sessions"], cell["passed"], cell["k"]) == (3, 2, 3)

@@ -4,17 +4,23 @@ and its budgets are not judged; and the live display of a concurrent run."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
+import json
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from crosstalk_harness.probes.budgets import check_budgets
 from crosstalk_harness.runner.health import (
+    CALLER_LAG_MAX_S,
     LOOP_LAG_MAX_LIMIT_MS,
     NOT_JUDGED,
     PACING_P99_LIMIT_MS,
     LoopLagMonitor,
     assess_timing,
+    caller_lag,
     judge_budgets,
 )
 from crosstalk_harness.runner.live_progress import LiveProgress
@@ -98,16 +104,22 @@ class FakeClock:
 
 
 def _result(session_id: str, *, trusted: bool = True, failures: list[str] | None = None):
+    """A finished session's result, with the session.json its outcome is decided from."""
     reasons = [] if trusted else ["event-loop lag max 300.0 ms > 100 ms: the harness fell behind"]
-    return SessionResult(
+    directory = Path(tempfile.mkdtemp()) / session_id
+    directory.mkdir()
+    result = SessionResult(
         session_id,
-        f"/runs/{session_id}",
+        str(directory),
         "completed",
         20.0,
         turns={"caller": 2, "agent": 3},
         failures=failures or [],
         timing_trust={"trusted": trusted, "reasons": reasons},
     )
+    document = {"status": "completed", "result": dataclasses.asdict(result)}
+    (directory / "session.json").write_text(json.dumps(document))
+    return result
 
 
 def test_progress_in_a_log_prints_plain_lines_with_counts_and_eta():
@@ -124,7 +136,7 @@ def test_progress_in_a_log_prints_plain_lines_with_counts_and_eta():
     clock.now += 10
     display.session_finished("02-b", _result("02-b", failures=["too slow"]))
     display.session_failed("03-c", "session 03-c failed: boom")
-    display.run_finished("/runs/x", passed=False)
+    display.run_finished("/runs/x", "1 passed, 1 failed, 0 inconclusive")
 
     lines = stream.getvalue().splitlines()
     assert "\r" not in stream.getvalue() and "\x1b" not in stream.getvalue()
@@ -136,7 +148,8 @@ def test_progress_in_a_log_prints_plain_lines_with_counts_and_eta():
     assert "crosstalk: 1/5 done, 1 running, 0 failed, 1 untrusted timing; elapsed 0:30" in lines[4]
     assert "  FAILED: too slow" in lines
     assert "[3/5] 03-c: FAILED: session 03-c failed: boom" in lines
-    assert lines[-1].startswith("crosstalk: done, with failures, 1 with untrustworthy timing")
+    assert lines[-2].startswith("crosstalk: done, 1 with untrustworthy timing")
+    assert lines[-1] == "crosstalk: 1 passed, 1 failed, 0 inconclusive"
 
 
 def test_eta_spreads_queued_and_running_work_over_the_workers():
@@ -165,3 +178,37 @@ def test_progress_on_a_terminal_updates_one_status_line():
     assert text.count("\r\x1b[K") >= 2  # the status line is redrawn in place
     assert text.rsplit("\r\x1b[K", 1)[-1].startswith("crosstalk: 1/2 done, 0 running, 0 failed")
     assert "[1/2] 01-a: completed" in text
+
+
+def _caller_metric(kind: str, speech_id: str, **values: float) -> dict:
+    metrics = {"type": kind, "speech_id": speech_id, **values}
+    return {"t": 1.0, "side": "caller", "type": "metrics_collected", "data": {"metrics": metrics}}
+
+
+def test_a_simulated_caller_that_fell_seconds_behind_makes_timing_untrustworthy():
+    records = [
+        # reply 1: heard in 0.4 s, answered by the brain at once, first audio 50 ms later
+        _caller_metric("eou_metrics", "a", transcription_delay=0.4),
+        _caller_metric("llm_metrics", "a", ttft=0.01),
+        _caller_metric("tts_metrics", "a", ttfb=0.05),
+        _caller_metric("tts_metrics", "a", ttfb=0.9),  # a later segment: not the first audio
+        # reply 2: its speech-to-text took 9 s on a starved machine
+        _caller_metric("eou_metrics", "b", transcription_delay=9.0),
+        _caller_metric("llm_metrics", "b", ttft=0.02),
+        _caller_metric("tts_metrics", "b", ttfb=0.1),
+        # the agent's own metrics are not the caller's lag
+        {**_caller_metric("eou_metrics", "c", transcription_delay=30.0), "side": "agent"},
+    ]
+    lag = caller_lag(records)
+    assert lag["replies"] == 2 and lag["max_s"] == pytest.approx(9.12)
+    assert lag["worst"] == {"hearing": 9.0, "thinking": 0.02, "speaking": 0.1}
+    trust = assess_timing(HEALTHY_PACING, HEALTHY_LAG, lag)
+    assert not trust.trusted
+    assert trust.reasons == (
+        "simulated caller lag max 9.1 s > 4 s (hearing 9.0 s, thinking 0.0 s, speaking 0.1 s): "
+        "the caller fell behind",
+    )
+    quick = caller_lag(records[:4])
+    assert quick["max_s"] == pytest.approx(0.46) and quick["max_s"] < CALLER_LAG_MAX_S
+    assert assess_timing(HEALTHY_PACING, HEALTHY_LAG, quick).trusted
+    assert caller_lag([]) == {"replies": 0}

@@ -17,6 +17,8 @@ from .base import ThinkerResult, ThinkJob
 
 _MIN_KNOWLEDGE_SCORE = 1.5
 _CLOSE_SECOND = 0.8
+# the read-back before an address changes; its answer confirms or corrects it
+_READ_BACK = re.compile(r"should now go to (.+?)\. " + re.escape(intents.READ_BACK_QUESTION))
 _WANTS_TO_RETURN = re.compile(
     r"\b(want|like|need|would)\b.*\b(return|send (it|them) back)\b|\bstart a return\b", re.I
 )
@@ -64,8 +66,15 @@ class _Plan:
                 greeting = "I could not find an account with that phone number. "
         order = intents.order_number(text)
         new_address = intents.address(text) or self.address_answer()
+        read_back = _READ_BACK.search(self.last_agent_said())
+        if read_back and intents.confirms(text) and not new_address:
+            return greeting + await self.change_address(order, read_back.group(1))
         if new_address:
-            return greeting + await self.change_address(order, new_address)
+            # numbers and addresses are read back before anything changes: a mishearing
+            # becomes a repair turn ("no, 12 Baker Street"), not a silent wrong write
+            return greeting + self.read_back(order, new_address, again=read_back is not None)
+        if read_back and intents.confirms(text) is False:
+            return "Sorry about that. What is the new address?"
         if intents.wants_return(text) and (order or _WANTS_TO_RETURN.search(text)):
             return greeting + await self.start_return(order)
         if intents.wants_address_change(text):
@@ -76,14 +85,26 @@ class _Plan:
             return greeting + "How can I help you today?"
         return await self.answer_from_knowledge()
 
+    def last_agent_said(self) -> str:
+        return next((said for role, said in reversed(self.history) if role == "assistant"), "")
+
     def address_answer(self) -> str | None:
-        """The caller's words as the address, when the agent has just asked for one."""
-        last_agent = next(
-            (said for role, said in reversed(self.history) if role == "assistant"), ""
-        )
-        if "address?" not in last_agent.lower():
+        """The caller's words as the address, when the agent has just asked for one or read
+        one back (a correction: "no, 12 Baker Street", however it was heard)."""
+        last = self.last_agent_said()
+        if "address?" not in last.lower() and not _READ_BACK.search(last):
             return None
         return intents.loose_address(self.text)
+
+    def read_back(self, order: str | None, new_address: str, *, again: bool) -> str:
+        order_id = self.known_order(order)
+        if order_id is None:
+            return f"Which order should go to {new_address}? Could you give me the order number?"
+        sorry = "Sorry about that. " if again else ""
+        return (
+            f"{sorry}Just to confirm, order {spoken_digits(order_id)} should now go to "
+            f"{new_address}. {intents.READ_BACK_QUESTION}"
+        )
 
     def known_order(self, order: str | None) -> str | None:
         return order or self.tools.facts.order_id

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
+from .load import parse_model
 from .models import Persona, Scenario, Suite
 
 SCHEMA_FILES: dict[str, type[Persona] | type[Scenario] | type[Suite]] = {
@@ -25,8 +26,8 @@ voice:
   words_per_minute: 165
   pitch: 50                # 0-99
   openai: alloy            # voice when the caller runs on backend: openai
-facts: {{}}                  # e.g. {{order number: "42791"}}: told only when asked (llm caller)
-goal_reached_when: null    # regex on what the agent said that means the goal was met
+facts: {{order number: "42791"}}  # told only when asked (llm caller)
+goal_reached_when: "(?i)shipped|arrive|deliver"  # regex on what the agent said: goal met
 speech:
   filler_rate: 0.0         # chance a line starts with "um"/"uh" (fillers: [...])
   hesitation_rate: 0.0     # chance of a mid-sentence pause
@@ -36,8 +37,8 @@ turn_taking:
   # barge_in: {{probability: 0.5, after_ms: 1500}}
 script:                    # the scripted caller says one line per agent turn, in order
   - Hello, I am calling about my order.
-  # - say: It is order 42791.
-  #   when: "order number"  # only if the agent's last turn matches (regex), else skipped
+  - say: It is order 42791.
+    when: "order number"   # only if the agent's last turn matches (regex), else skipped
   #   stall_s: 3            # silence before answering
   #   interrupt: {{after_ms: 1200}}   # say it over the agent's next turn instead
   - Thank you, goodbye.
@@ -62,8 +63,16 @@ link:
   impairments:
     caller_to_agent: []    # e.g. [{{type: noise, kind: pink, snr_db: 20}}, {{type: telephone}}]
     agent_to_caller: []
-budgets:                   # limits on what the caller heard, in ms (docs/metrics.md)
-  response_latency_p95_ms: 3000
+budgets:                   # limits on what the caller heard, in ms (docs/metrics.md); the
+  greeting_latency_ms: 2000  # offline reference agent measures ~0.5 s and a p95 of ~3 s (its
+  response_latency_p95_ms: 5000  # turn detector waits), so these leave a margin
+success:                   # judged after the call: passed only if all of it was judged and held
+  checks:
+    - goal_achieved        # {goal_note}
+    # the outcome, not only the words: what the agent did (its tools) or wrote (db_state)
+    - tool_called: {{name: lookup_order, arguments: {{order_id: "42791"}}}}
+    # - db_state: {{query: "SELECT address FROM orders WHERE id = '42791'", expect_value: "..."}}
+  # rubrics: [task_completion]   # LLM-judged; with no judge model the session is inconclusive
 seed: 0
 """
 
@@ -144,7 +153,39 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
-def new_file(kind: Literal["persona", "scenario"], name: str, root: Path) -> Path:
+def _persona_for(root: Path, named: str | None) -> str:
+    """The persona a new scenario names: the one asked for, or the only one there is."""
+    known = sorted(p.stem for p in (root / "personas").glob("*.yaml"))
+    if named is not None:
+        if named not in known:
+            raise ConfigError(
+                f"--persona {named}: no personas/{named}.yaml in {root}",
+                hint=f"create it with `crosstalk new persona {named}`"
+                + (f", or use one of: {', '.join(known)}" if known else ""),
+            )
+        return named
+    if len(known) > 1:
+        raise ConfigError(
+            f"{root / 'personas'}: {len(known)} personas; name the caller with --persona",
+            hint=f"one of: {', '.join(known)}",
+        )
+    return known[0] if known else "my_persona"
+
+
+def _goal_note(root: Path, persona: str) -> str:
+    path = root / "personas" / f"{persona}.yaml"
+    try:
+        has_goal_pattern = parse_model(Persona, path).goal_reached_when is not None
+    except ConfigError:
+        has_goal_pattern = True  # not there yet (or broken): validate will say so
+    if has_goal_pattern:
+        return "the persona's goal_reached_when matched what the agent said"
+    return f"{persona} has no goal_reached_when: add one, or this only means its script ran out"
+
+
+def new_file(
+    kind: Literal["persona", "scenario"], name: str, root: Path, persona: str | None = None
+) -> Path:
     """Write a commented starting file; never overwrites."""
     folder = root / ("personas" if kind == "persona" else "scenarios")
     path = folder / f"{name}.yaml"
@@ -153,9 +194,9 @@ def new_file(kind: Literal["persona", "scenario"], name: str, root: Path) -> Pat
     if kind == "persona":
         text = PERSONA_TEMPLATE.format(name=name)
     else:
-        personas = sorted(p.stem for p in (root / "personas").glob("*.yaml"))
+        chosen = _persona_for(root, persona)
         text = SCENARIO_TEMPLATE.format(
-            name=name, path=path, persona=personas[0] if personas else "my_persona"
+            name=name, path=path, persona=chosen, goal_note=_goal_note(root, chosen)
         )
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -41,6 +41,12 @@ class AgentConfig(_Strict):
         espeak="en-gb-x-rp", words_per_minute=175, pitch=45, openai="sage"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """`agent: package.module:factory` is short for `agent: {factory: ...}`."""
+        return {"factory": data} if isinstance(data, str) else data
+
 
 class ReplayConfig(_Strict):
     source: str = Field(

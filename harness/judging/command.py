@@ -13,17 +13,24 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, ConfigError
+from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_OK, ConfigError, outcome_exit_code
+from ..reports.command import add_allow_inconclusive
+from .outcome import outcome_of, run_outcome
 
 if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the command runs
     from .calibration import CalibrationResult
+    from .spec import SuccessConfig
     from .verdicts import Judgement
 
 DESCRIPTION = """\
 crosstalk judge SESSION_OR_RUN_DIR
     Judge calls again from their directories (nothing is re-run): the scenario's success checks
-    and rubrics (from session.json) run, and each session's judgement.json is rewritten.
-    Exit 0 if every session passed its judges, 1 if one failed.
+    and rubrics (from session.json, or from an edited scenario file with --scenario FILE) run,
+    each session's judgement.json is rewritten, and so are the run's results.json, junit.xml,
+    report.html and run.json's outcomes (with no baseline comparison: add one with
+    `crosstalk report RUN --baseline B`).
+    Exit 0 if every session passed, 1 if one failed, 4 if nothing failed but something could
+    not be judged (no judge model, a judge error); see `crosstalk --help` for all exit codes.
 crosstalk judge calibrate LABELS
     Run the LLM judge on labelled transcripts (a folder of YAML files such as
     judges/calibration/, or one file) and print its agreement with the human labels: accuracy and
@@ -59,7 +66,16 @@ def add_parser(subcommands: Any) -> None:
         metavar="K",
         help="calibrate: exit 1 if the overall kappa is below K",
     )
+    judge.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="judge with the `success:` section of this (edited) scenario YAML instead of the "
+        "copy in session.json, for the sessions of the scenario with its name: fix a check and "
+        "re-judge without placing the call again",
+    )
     judge.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_allow_inconclusive(judge)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,23 +103,32 @@ def session_dirs(path: Path) -> list[Path]:
 
 
 def _rejudge(path: Path, args: argparse.Namespace) -> int:
-    from .judge import judge_session, success_of
+    from .judge import judge_session_safely, success_of
     from .repeats import repeat_groups
     from .settings import JudgeSettings
 
     results: list[tuple[Path, Judgement]] = []
-    for directory in session_dirs(path):
+    directories = session_dirs(path)
+    edited = _edited_success(args.scenario, directories) if args.scenario else None
+    for directory in directories:
         session_file = directory / "session.json"
         document = json.loads(session_file.read_text()) if session_file.is_file() else {}
         success, scenario_path = success_of(document)
+        if edited is not None and _scenario_name(document) == edited[0]:
+            success, scenario_path = edited[1], args.scenario
         if args.rubric:
             rubrics = [*success.rubrics, *(r for r in args.rubric if r not in success.rubrics)]
             success = success.model_copy(update={"rubrics": rubrics})
         settings = JudgeSettings.resolve(
             success.judge, model=args.model, base_url=args.base_url, samples=args.samples
         )
-        judgement = asyncio.run(judge_session(directory, success, settings, scenario_path))
+        judgement = asyncio.run(judge_session_safely(directory, success, settings, scenario_path))
         results.append((directory, judgement))
+    run_dir = path if directories != [path] else path.parent
+    if (run_dir / "run.json").is_file():  # results.json, junit.xml, report.html follow
+        from ..reports.outputs import write_run_outputs
+
+        write_run_outputs(run_dir)
     groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
     if args.json:
         document = {
@@ -120,12 +145,38 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
                 f": {group.passes}/{group.runs} passed, pass^{group.runs} "
                 f"{'yes' if group.pass_all else 'no'}"
             )
-    return EXIT_OK if all(j.passed for _, j in results) else EXIT_FAILED
+    verdicts = [outcome_of(directory) for directory, _ in results]
+    return outcome_exit_code(run_outcome(verdicts), allow_inconclusive=args.allow_inconclusive)
+
+
+def _scenario_name(document: dict[str, Any]) -> str:
+    return str(document.get("scenario_name") or (document.get("scenario") or {}).get("name"))
+
+
+def _edited_success(scenario_file: Path, directories: list[Path]) -> tuple[str, SuccessConfig]:
+    """The name and `success:` of an edited scenario file, which must name judged sessions."""
+    from ..config.load import load_scenario
+
+    scenario = load_scenario(scenario_file).scenario
+    names = set()
+    for directory in directories:
+        try:
+            names.add(_scenario_name(json.loads((directory / "session.json").read_text())))
+        except (OSError, ValueError):
+            continue
+    if scenario.name not in names:
+        raise ConfigError(
+            f"{scenario_file}: scenario {scenario.name!r} is not among the judged sessions "
+            f"({', '.join(sorted(names)) or 'none'})",
+            hint="--scenario takes the edited copy of the scenario those sessions ran",
+        )
+    return scenario.name, scenario.success
 
 
 def _print_judgement(directory: Path, judgement: Judgement) -> None:
     score = "" if judgement.score is None else f" (score {judgement.score:.2f})"
-    print(f"{directory.name}: {'passed' if judgement.passed else 'FAILED'}{score}")
+    outcome = outcome_of(directory).outcome
+    print(f"{directory.name}: {outcome if outcome == 'passed' else outcome.upper()}{score}")
     for verdict in judgement.verdicts:
         print(f"  {verdict.status:8} {verdict.kind:6} {verdict.judge}: {verdict.reason}")
     if judgement.sentiment.mean is not None:

@@ -57,7 +57,11 @@ async def run_rubrics(
                 rubric = await asyncio.to_thread(load_rubric, name, scenario_path)
             except ConfigError as exc:
                 return Verdict.error(name, "rubric", exc.message)
-            verdict, spent = await judge.judge(rubric, session, success.context)
+            try:
+                verdict, spent = await judge.judge(rubric, session, success.context)
+            except Exception as exc:  # fail closed: this rubric is an error, the others go on
+                logger.exception("judging rubric %s failed", name)
+                return Verdict.error(name, "rubric", f"{type(exc).__name__}: {exc}")
             usage.add(spent)
             return verdict
 
@@ -73,7 +77,10 @@ async def judge_session(
     settings: JudgeSettings,
     scenario_path: Path | None = None,
 ) -> Judgement:
-    """Judge the session in `directory` and write its judgement.json."""
+    """Judge the session in `directory` and write its judgement.json.
+
+    An earlier judgement.json is removed first: if judging stops half-way, no stale pass stays."""
+    (directory / JUDGEMENT_FILE).unlink(missing_ok=True)
     session = await asyncio.to_thread(load_session, directory)
     checks = await asyncio.to_thread(run_checks, session, success)
     sentiment = await asyncio.to_thread(caller_sentiment, session)
@@ -122,14 +129,16 @@ def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | 
 
 async def judge_after_call(
     directory: Path, success: SuccessConfig, scenario_path: Path, outcome: str
-) -> list[str]:
-    """The runner's hook: judge a finished call; returns the reasons it failed (empty: passed)."""
+) -> Judgement | None:
+    """The runner's hook: judge a finished call into judgement.json (None: not judged).
+
+    The session's outcome is decided later from the files (judging/outcome.py), so the verdicts
+    are not copied into session.json's failures (which listed every reason twice)."""
     if outcome in ("cancelled", "error"):
-        return []  # nothing worth judging, and no model calls spent on it
+        return None  # nothing worth judging, and no model calls spent on it
     try:
         settings = JudgeSettings.resolve(success.judge)
     except ConfigError as exc:
         settings = JudgeSettings()
         logger.error("judge settings: %s", exc.message)
-    judgement = await judge_session_safely(directory, success, settings, scenario_path)
-    return judgement.failures
+    return await judge_session_safely(directory, success, settings, scenario_path)

@@ -15,6 +15,7 @@ from statistics import median_low
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from .cache import AnswerCache, cache_key
@@ -25,6 +26,10 @@ from .settings import JudgeSettings
 from .verdicts import CriterionResult, Evidence, Usage, Verdict
 
 logger = logging.getLogger(__name__)
+
+
+class UnusableAnswer(Exception):
+    """The judge server answered, but not with a chat completion we can read (an `error`)."""
 
 
 @dataclass(frozen=True)
@@ -165,12 +170,26 @@ class LlmJudge:
         if cached is not None:
             usage.cached_calls += 1
             return cached["content"], key
-        completion = await self.client.chat.completions.create(
-            model=self.settings.model,  # type: ignore[arg-type]
-            messages=messages,  # type: ignore[arg-type]
-            temperature=0,
-            response_format=schema,  # type: ignore[arg-type]
-        )
+        try:
+            completion = await self.client.chat.completions.create(
+                model=self.settings.model,  # type: ignore[arg-type]
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0,
+                response_format=schema,  # type: ignore[arg-type]
+            )
+        except ValueError as exc:  # HTTP 200 with a body cut short: the SDK's JSON parse fails
+            raise UnusableAnswer(
+                f"the judge server's answer is not valid JSON ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:80]}); was it cut short?"
+            ) from None
+        if not isinstance(completion, ChatCompletion):  # e.g. an HTML page from a website
+            raise UnusableAnswer(
+                "the judge server did not answer with a chat completion but "
+                f"{str(completion)[:60]!r}; is the base URL an OpenAI-compatible API?"
+            )
+        message = completion.choices[0].message if completion.choices else None
+        if message is not None and message.refusal:
+            raise UnusableAnswer(f"the judge model refused: {message.refusal}")
         if completion.usage is not None:
             spent = Usage(
                 completion.usage.prompt_tokens,
@@ -180,8 +199,7 @@ class LlmJudge:
                 ),
             )
             usage.add(spent)
-        content = completion.choices[0].message.content if completion.choices else None
-        return content, key
+        return (message.content if message is not None else None), key
 
     async def judge(
         self, rubric: Rubric, session: SessionData, context: str = ""
@@ -197,6 +215,9 @@ class LlmJudge:
             except openai.APIError as exc:
                 logger.warning("judge %s: model call failed: %s", rubric.name, exc)
                 return Verdict.error(rubric.name, "rubric", _api_failure(exc)), usage
+            except UnusableAnswer as exc:
+                logger.warning("judge %s: %s", rubric.name, exc)
+                return Verdict.error(rubric.name, "rubric", str(exc)), usage
             parsed, problem = _parse_answer(content, rubric)
             if problem is None:
                 self.cache.put(key, {"content": content})

@@ -96,7 +96,8 @@ def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT
 def find_check(name: str) -> CheckDefinition | None:
     """A registered check, or one named by import path `package.module:function`."""
     if ":" not in name:
-        return CHECKS.get(name)
+        # a spawned worker process judges too: the built-ins must be registered there as well
+        return builtin_checks().get(name)
     module_name, _, attribute = name.partition(":")
     if "" not in sys.path:
         sys.path.append("")  # the current directory, as for agent factories

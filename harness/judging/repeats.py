@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..reports.stats import pass_hat_k
+from .outcome import decide, read_json
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,10 @@ class RepeatGroup:
 
 
 def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
-    """Passed: the call completed, nothing failed (budgets, checks, rubrics), and the latest
-    judgement.json (which `crosstalk judge` may have rewritten since) agrees."""
-    result = document.get("result") or {}
-    if document.get("status") != "completed" or result.get("failures"):
-        return False
-    judgement = session_dir / "judgement.json"
-    try:
-        return bool(json.loads(judgement.read_text(encoding="utf-8")).get("passed", True))
-    except FileNotFoundError:
-        return True
-    except (OSError, json.JSONDecodeError):
-        return False
+    """Passed as `outcome.decide` says, from session.json and the latest judgement.json (which
+    `crosstalk judge` may have rewritten since): an inconclusive repeat is not a pass."""
+    judgement = read_json(session_dir / "judgement.json")
+    return decide(str(document.get("status")), document, judgement).passed
 
 
 def _group_key(document: dict[str, Any]) -> tuple[str, str, str]:

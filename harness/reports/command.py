@@ -39,6 +39,15 @@ def tolerances_of(args: argparse.Namespace) -> Tolerances:
     return Tolerances(latency_ms=args.latency_tolerance_ms, score=args.score_tolerance)
 
 
+def add_allow_inconclusive(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-inconclusive",
+        action="store_true",
+        help="exit 0 instead of 4 when nothing failed but something could not be judged (for "
+        "jobs that knowingly run without a judge model); the outcome still says inconclusive",
+    )
+
+
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by `report` and `run` (which writes the report at its end)."""
     parser.add_argument(
@@ -161,13 +170,17 @@ def run_report(args: argparse.Namespace) -> int:
         from .merge import merge_runs
 
         args.run_dirs = [merge_runs(args.run_dirs, args.merge_into)]
+    regressed = False
     for directory in args.run_dirs:
         outputs = outputs_for(directory, args)
-        verdict = "passed" if outputs.passed else "did not pass"
-        print(f"{directory}: {verdict}; wrote {', '.join(p.name for p in outputs.files)}")
+        regressed = regressed or outputs.regressed
+        print(
+            f"{directory}: {outputs.results['outcome']}; "
+            f"wrote {', '.join(p.name for p in outputs.files)}"
+        )
         if outputs.comparison:
             _write_markdown(markdown_summary(outputs.comparison), args.markdown)
-    return EXIT_OK
+    return EXIT_FAILED if regressed else EXIT_OK
 
 
 def run_compare(args: argparse.Namespace) -> int:

@@ -38,6 +38,8 @@ class Figure:
             score = session.get("score")
             return [float(score)] if isinstance(score, int | float) else []
         if self.name == "pass_rate":
+            if session.get("outcome") == "inconclusive":
+                return []  # neither a pass nor a failure: left out, and counted apart
             return [1.0 if session.get("passed") else 0.0]
         return []
 
@@ -152,6 +154,10 @@ def compare(
         },
         "regressed": any(r["verdict"] == "worse" for r in rows),
         "improved": any(r["verdict"] == "better" for r in rows),
+        "inconclusive": {
+            side: sum(s.get("outcome") == "inconclusive" for s in document.get("sessions") or [])
+            for side, document in (("baseline", baseline), ("current", current))
+        },
         "rows": rows,
     }
 
@@ -208,6 +214,13 @@ def markdown_summary(comparison: dict[str, Any], *, all_rows: bool = False) -> s
                 f"| {r['cell']} | {r['label']} | {_fmt(r['baseline'], r['unit'])} | "
                 f"{_fmt(r['current'], r['unit'])} | {change} | {_MARK[r['verdict']]} |"
             )
+    unsure = comparison.get("inconclusive") or {}
+    if unsure.get("current") or unsure.get("baseline"):
+        lines.append(
+            f"\n{unsure.get('current', 0)} inconclusive session(s) in this run, "
+            f"{unsure.get('baseline', 0)} in the baseline: left out of the pass rate (something "
+            "they asked for could not be judged)."
+        )
     extra = [r for r in comparison["rows"] if r["verdict"] in ("new", "missing")]
     for r in extra:
         status = "new in this run" if r["verdict"] == "new" else "not run"

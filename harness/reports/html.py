@@ -247,7 +247,7 @@ def _audio_plan(run: Run, options: ReportOptions) -> dict[str, EmbeddedAudio | N
 
 
 def _sort_key(session: Session) -> tuple[int, str]:
-    return ({"error": 0, "failed": 1, "passed": 2}[session.outcome], session.session_id)
+    return ({"failed": 0, "inconclusive": 1, "passed": 2}[session.outcome], session.session_id)
 
 
 def render_report(

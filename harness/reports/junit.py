@@ -1,7 +1,8 @@
 """JUnit XML for CI systems: one testsuite per scenario, one testcase per session (× repeat).
 
-A session that fell short (a budget, a judge) is a `<failure>`; one that could not be judged (a
-crash, a cancelled run) is an `<error>`. The message is the first reason, the body all of them.
+The session's outcome (judging/outcome.py) decides: failed is a `<failure>` (an `<error>` when the
+call itself broke), inconclusive is `<skipped>` with what could not be judged. The message is the
+first reason, the body all of them, each once.
 The layout follows the JUnit schema CI servers share (Jenkins' junit-10.xsd).
 """
 
@@ -29,17 +30,17 @@ def _testcase(session: Session) -> ET.Element:
             "time": _seconds(session.duration_s),
         },
     )
-    reasons = session.reasons
-    if session.outcome != "passed":
-        tag = "failure" if session.outcome == "failed" else "error"
-        kind = "budget" if session.failures else ("judge" if session.judged_failed else "")
+    verdict = session.verdict
+    reasons = verdict.reasons
+    if verdict.outcome == "inconclusive":
+        element = ET.SubElement(case, "skipped", {"message": f"inconclusive: {reasons[0]}"})
+        element.text = "\n".join(reasons)
+    elif verdict.outcome == "failed":
+        tag = "error" if verdict.broke else "failure"
         element = ET.SubElement(
             case,
             tag,
-            {
-                "message": reasons[0] if reasons else session.status,
-                "type": kind or session.status,
-            },
+            {"message": reasons[0], "type": session.status if verdict.broke else "failed"},
         )
         element.text = "\n".join(reasons)
     out = [f"session {session.session_id} ({session.status})", f"directory {session.directory}"]
@@ -57,8 +58,9 @@ def junit_tree(run: Run) -> ET.ElementTree:
         by_scenario.setdefault(session.scenario, []).append(session)
     totals = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
     for scenario, sessions in by_scenario.items():
-        failures = sum(s.outcome == "failed" for s in sessions)
-        errors = sum(s.outcome == "error" for s in sessions)
+        failures = sum(s.outcome == "failed" and not s.verdict.broke for s in sessions)
+        errors = sum(s.verdict.broke for s in sessions)
+        skipped = sum(s.outcome == "inconclusive" for s in sessions)
         duration = sum(s.duration_s or 0 for s in sessions)
         suite = ET.SubElement(
             root,
@@ -68,7 +70,7 @@ def junit_tree(run: Run) -> ET.ElementTree:
                 "tests": str(len(sessions)),
                 "failures": str(failures),
                 "errors": str(errors),
-                "skipped": "0",
+                "skipped": str(skipped),
                 "time": _seconds(duration),
                 "timestamp": time.strftime(
                     "%Y-%m-%dT%H:%M:%S", time.localtime(sessions[0].started_at or time.time())

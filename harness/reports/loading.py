@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..judging.outcome import Outcome, SessionOutcome, decide, run_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ _LISTED_EVENTS = {
     "close",
     "error",
 }
-_FINISHED = {"completed", "max_duration"}
+_FINISHED = {"completed", "max_duration", "max_turns"}
 
 
 @dataclass
@@ -61,27 +62,25 @@ class Session:
     event_count: int = 0
     started_at: float | None = None
     problems: list[str] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)  # session.json as read
 
     @property
     def finished(self) -> bool:
         return self.status in _FINISHED
 
     @property
-    def judged_failed(self) -> bool:
-        return bool(self.judgement) and self.judgement.get("passed") is False
+    def verdict(self) -> SessionOutcome:
+        """The one decision (judging/outcome.py) from this session's files."""
+        return decide(self.status, self.document, self.judgement)
 
     @property
     def passed(self) -> bool:
-        return self.status == "completed" and not self.failures and not self.judged_failed
+        return self.verdict.passed
 
     @property
     def outcome(self) -> str:
-        """passed | failed (the agent fell short) | error (it could not be judged)."""
-        if self.passed:
-            return "passed"
-        if self.finished:
-            return "failed"
-        return "error"
+        """passed | failed | inconclusive (see judging/outcome.py)."""
+        return self.verdict.outcome
 
     @property
     def score(self) -> float | None:
@@ -90,24 +89,8 @@ class Session:
 
     @property
     def reasons(self) -> list[str]:
-        """Why it did not pass, one line each, most important first."""
-        reasons: list[str] = []
-        if self.status == "cancelled":
-            reasons.append("cancelled before the call finished")
-        elif self.status == "running":
-            reasons.append("the run stopped during this call (session.json still says running)")
-        elif self.status == "unreadable":
-            reasons.append("session.json is missing or unreadable")
-        elif self.status == "error":
-            reasons.append(f"infrastructure error: {self.error or 'unknown'}")
-        reasons.extend(self.failures)
-        for verdict in (self.judgement or {}).get("verdicts", []):
-            if verdict.get("kind") in ("check", "rubric") and verdict.get("status") in (
-                "failed",
-                "error",
-            ):
-                reasons.append(f"{verdict.get('judge', '?')}: {verdict.get('reason', '')}".strip())
-        return reasons
+        """Why it did not pass, one line each (once), failures first."""
+        return self.verdict.reasons
 
     @property
     def label(self) -> str:
@@ -134,13 +117,16 @@ class Run:
     problems: list[str] = field(default_factory=list)
 
     @property
-    def passed(self) -> bool:
-        return (
-            self.complete
-            and not self.errors
-            and not self.cancelled
-            and all(s.passed for s in self.sessions)
+    def outcome(self) -> Outcome:
+        return run_outcome(
+            [s.verdict for s in self.sessions],
+            errors=bool(self.errors),
+            stopped=self.cancelled or not self.complete,
         )
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
 
     @property
     def started_at(self) -> float | None:
@@ -238,6 +224,7 @@ def load_session(directory: Path) -> Session:
         },
         started_at=document.get("started_at"),
         problems=problems,
+        document=document,
     )
     transcript = _dict(_read_json(directory / "transcript.json", problems))
     session.turns = [t for t in transcript.get("turns") or [] if isinstance(t, dict)]

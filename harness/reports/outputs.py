@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..judging.outcome import read_json
 from .compare import compare, load_results
 from .loading import Run, load_run
 from .tolerances import Tolerances
@@ -45,6 +47,23 @@ def history_of(folder: Path, run: Run, last: int) -> list[dict[str, Any]]:
     return [*found[-max(0, last - 1) :], results_document(run)] if last > 1 else []
 
 
+def refresh_run_json(run: Run) -> None:
+    """run.json's outcome fields follow the session files (`crosstalk judge` may change them)."""
+    path = run.directory / "run.json"
+    document = read_json(path)
+    if document is None:
+        return
+    by_id = {session.session_id: session for session in run.sessions}
+    for entry in document.get("sessions") or []:
+        session = by_id.get(entry.get("session_id")) if isinstance(entry, dict) else None
+        if session is not None:
+            entry.update(session.verdict.to_json("verdict"), passed=session.passed)
+    document.update(outcome=run.outcome, passed=run.passed)
+    text = json.dumps(document, indent=2) + "\n"
+    if text != path.read_text(encoding="utf-8"):
+        path.write_text(text, encoding="utf-8")
+
+
 def write_run_outputs(
     directory: Path,
     *,
@@ -61,6 +80,7 @@ def write_run_outputs(
     from .results import results_document, write_results
 
     run = load_run(directory)
+    refresh_run_json(run)
     comparison = None
     if baseline is not None:
         comparison = compare(load_results(baseline), results_document(run), tolerances)

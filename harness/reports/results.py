@@ -1,6 +1,6 @@
 """The machine-readable results of a run: `results.json` (versioned) and the pandas tables.
 
-`results.json` follows `docs/results-schema.md` ("crosstalk.results/1"); `results.csv` has one row
+`results.json` follows `docs/results-schema.md` ("crosstalk.results/2"); `results.csv` has one row
 per session and `turns.csv` one row per transcript turn, for spreadsheets and notebooks.
 """
 
@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..judging.outcome import OUTCOMES
 from .loading import Run, Session
 from .stats import pass_hat_k, percentile
 
-RESULTS_SCHEMA = "crosstalk.results/1"
+RESULTS_SCHEMA = "crosstalk.results/2"
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Cell:
             "persona": self.persona,
             "sessions": trials,
             "passed": passes,
+            "inconclusive": sum(s.outcome == "inconclusive" for s in self.sessions),
             "pass_rate": round(passes / trials, 3) if trials else None,
             "k": min(k, trials),
             "pass_hat_k": _round(pass_hat_k(passes, trials, min(k, trials))),
@@ -140,9 +142,8 @@ def session_json(session: Session) -> dict[str, Any]:
         "repeats": session.repeats,
         "tags": session.tags,
         "status": session.status,
-        "outcome": session.outcome,
+        **session.verdict.to_json(),
         "passed": session.passed,
-        "reasons": session.reasons,
         "duration_s": session.duration_s,
         "score": session.score,
         "criteria": criteria_of(session),
@@ -161,17 +162,18 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
     sessions = run.sessions
     counts = {
         "sessions": len(sessions),
-        "passed": sum(s.outcome == "passed" for s in sessions),
-        "failed": sum(s.outcome == "failed" for s in sessions),
-        "errors": sum(s.outcome == "error" for s in sessions),
+        **{word: sum(s.outcome == word for s in sessions) for word in OUTCOMES},
+        "errors": sum(s.verdict.broke for s in sessions),
     }
     regressed = bool(comparison and comparison.get("regressed"))
+    outcome = "failed" if regressed else run.outcome
     return {
         "schema": RESULTS_SCHEMA,
         "run_id": run.run_id,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "crosstalk_version": __version__,
-        "passed": run.passed and not regressed,
+        "outcome": outcome,
+        "passed": outcome == "passed",
         "complete": run.complete,
         "cancelled": run.cancelled,
         "errors": run.errors,
@@ -195,6 +197,7 @@ def sessions_table(run: Run) -> pd.DataFrame:
                 **document,
                 "tags": " ".join(session.tags),
                 "reasons": " | ".join(document["reasons"]),
+                "not_judged": " | ".join(document["not_judged"]),
                 **{f"response_latency_{k}_ms": v for k, v in latency.items()},
                 **{f"criterion:{k}": v for k, v in criteria.items()},
             }

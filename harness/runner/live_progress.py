@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from .progress import outcome_word, reason_lines
 from .session import SessionResult
 
 _CLEAR_LINE = "\r\x1b[K"
@@ -71,17 +72,18 @@ class LiveProgress:
 
     def session_finished(self, session_id: str, result: SessionResult) -> None:
         stopped = result.outcome == "cancelled"
-        self._end(session_id, failed=not (result.passed or stopped))
+        verdict = result.verdict
+        self._end(session_id, failed=verdict.outcome == "failed")
         trusted = result.timing_trust.get("trusted", True)
         self._untrusted += not trusted
         turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
-        verdict = "stopped" if stopped else "passed" if result.passed else "FAILED"
+        word = "stopped" if stopped else outcome_word(verdict)
         self._line(
             f"[{self.done}/{self._total}] {session_id}: {result.outcome} after "
-            f"{result.duration_s:.1f}s of audio ({turns} turns), {verdict}"
+            f"{result.duration_s:.1f}s of audio ({turns} turns), {word}"
         )
-        for failure in result.failures:
-            self._line(f"  FAILED: {failure}")
+        for line in reason_lines(verdict):
+            self._line(line)
         if not trusted:
             reasons = "; ".join(result.timing_trust.get("reasons", []))
             self._line(f"  timing untrustworthy, budgets not judged: {reasons}")
@@ -99,13 +101,14 @@ class LiveProgress:
             "started (run.json: not_run)"
         )
 
-    def run_finished(self, directory: str, passed: bool) -> None:
+    def run_finished(self, directory: str, summary: str) -> None:
         self._clear_status()
         untrusted = f", {self._untrusted} with untrustworthy timing" if self._untrusted else ""
         self._print(
-            f"crosstalk: {'done' if passed else 'done, with failures'}{untrusted} in "
+            f"crosstalk: done{untrusted} in "
             f"{_clock_text(self._clock() - self._started_at)}; results in {directory}"
         )
+        self._print(f"crosstalk: {summary}")
 
     async def keep_ticking(self) -> None:
         """Redraw the status line every second on a terminal (elapsed time and ETA move)."""

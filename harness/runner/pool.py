@@ -63,6 +63,7 @@ _messages: Any = None  # multiprocessing Queue, worker -> parent: ("started" | "
 def _init_worker(stop: Any, messages: Any, log_path: str) -> None:
     global _stop, _messages
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us through `stop`
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise when a CI runner stops the job
     _stop, _messages = stop, messages
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(

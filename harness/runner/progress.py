@@ -5,7 +5,19 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from ..judging.outcome import SessionOutcome
 from .session import SessionResult
+
+
+def outcome_word(verdict: SessionOutcome) -> str:
+    return "passed" if verdict.passed else verdict.outcome.upper()
+
+
+def reason_lines(verdict: SessionOutcome) -> list[str]:
+    """One console line per reason, each once: what failed, then what could not be judged."""
+    return [f"  FAILED: {line}" for line in verdict.failed] + [
+        f"  NOT JUDGED: {line}" for line in verdict.unjudged
+    ]
 
 
 class Progress:
@@ -52,12 +64,13 @@ class Progress:
 
     def session_finished(self, result: SessionResult) -> None:
         turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
+        verdict = result.verdict
         self._print(
             f"[{self._index}/{self._total}] {self._label}: {result.outcome} after "
-            f"{result.duration_s:.1f}s of audio ({turns} turns)"
+            f"{result.duration_s:.1f}s of audio ({turns} turns), {outcome_word(verdict)}"
         )
-        for failure in result.failures:
-            self._print(f"  FAILED: {failure}")
+        for line in reason_lines(verdict):
+            self._print(line)
         if not result.timing_trust.get("trusted", True):
             reasons = "; ".join(result.timing_trust.get("reasons", []))
             self._print(f"  timing untrustworthy, budgets not judged: {reasons}")
@@ -72,7 +85,6 @@ class Progress:
     def session_failed(self, message: str) -> None:
         self._print(f"[{self._index}/{self._total}] {self._label}: FAILED: {message}")
 
-    def run_finished(self, directory: str, passed: bool) -> None:
-        self._print(
-            f"crosstalk: {'done' if passed else 'done, with failures'}; results in {directory}"
-        )
+    def run_finished(self, directory: str, summary: str) -> None:
+        self._print(f"crosstalk: done; results in {directory}")
+        self._print(f"crosstalk: {summary}")

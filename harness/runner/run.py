@@ -18,7 +18,8 @@ from typing import Any
 
 from ..backends import get_backend
 from ..callers import check_caller_backend
-from ..errors import ConfigError, InfrastructureError
+from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..judging.outcome import Outcome, SessionOutcome, run_outcome, summary_line
 from .agent_loader import resolve_factory
 from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
@@ -42,19 +43,30 @@ class RunResult:
     concurrency: int = 1
     not_run: list[str] = field(default_factory=list)  # sessions a Ctrl-C kept from starting
 
+    def verdicts(self) -> list[SessionOutcome]:
+        return [session.verdict for session in self.sessions]
+
+    @property
+    def outcome(self) -> Outcome:
+        return run_outcome(self.verdicts(), errors=bool(self.errors), stopped=self.cancelled)
+
     @property
     def passed(self) -> bool:
-        return (
-            not self.errors
-            and not self.cancelled
-            and all(session.passed for session in self.sessions)
-        )
+        return self.outcome == "passed"
+
+    def summary(self) -> str:
+        """The console's last word: "2 passed, 0 failed, 1 inconclusive: <what was not judged>"."""
+        return summary_line(self.verdicts())
 
     def to_json(self) -> dict[str, Any]:
-        sessions = [{**asdict(s), "passed": s.passed} for s in self.sessions]
+        sessions = [
+            {**asdict(s), **s.verdict.to_json("verdict"), "passed": s.passed} for s in self.sessions
+        ]
+        outcome = self.outcome
         return {
-            "schema": "crosstalk.run/1",
-            "passed": self.passed,
+            "schema": "crosstalk.run/2",
+            "outcome": outcome,
+            "passed": outcome == "passed",
             **asdict(self),
             "sessions": sessions,
         }
@@ -155,11 +167,14 @@ async def run_scenarios(
     except asyncio.CancelledError:
         result.cancelled = True
         raise
+    except CrosstalkError as exc:  # e.g. agent options the factory rejects: run.json says why
+        result.errors.append(exc.message)
+        raise
     finally:
         (directory / "run.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
-    progress.run_finished(result.directory, result.passed)
+    progress.run_finished(result.directory, result.summary())
     return result
 
 
@@ -184,4 +199,4 @@ async def _run_side_by_side(
     if outcome.cancelled:
         display.interrupted(result.not_run)
         raise asyncio.CancelledError
-    display.run_finished(result.directory, result.passed)
+    display.run_finished(result.directory, result.summary())

@@ -27,13 +27,14 @@ from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.judge import judge_after_call
+from ..judging.outcome import SessionOutcome, outcome_of
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets
 from ..transport import Role, Transport
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .health import LoopLagMonitor, assess_timing, judge_budgets
+from .health import LoopLagMonitor, assess_timing, caller_lag, judge_budgets
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns, transcript_document
@@ -56,14 +57,20 @@ class SessionResult:
     error: str | None = None
     pacing: dict[str, float | int] = field(default_factory=dict)
     loop_lag: dict[str, float | int] = field(default_factory=dict)
+    caller_lag: dict[str, Any] = field(default_factory=dict)
     timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
     budgets: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
+    def verdict(self) -> SessionOutcome:
+        """passed / failed / inconclusive, decided from the session directory's files."""
+        return outcome_of(Path(self.directory))
+
+    @property
     def passed(self) -> bool:
-        return self.outcome == "completed" and not self.failures
+        return self.verdict.passed
 
 
 def _versions() -> dict[str, str]:
@@ -262,13 +269,14 @@ class SessionRun:
         probes = self._write_probes()
         checks = check_budgets(self.loaded.scenario.budgets.limits(), probes.get("summary", {}))
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
-        trust = assess_timing(pacing, loop_lag)
+        lag = caller_lag(event_log.records)
+        trust = assess_timing(pacing, loop_lag, lag)
         budgets, failures = judge_budgets(checks, trust)
         if outcome in ("max_duration", "max_turns"):
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
             failures.insert(0, f"the call reached {limit} before the caller was done")
         self._write_caller_state(outcome, turns)
-        failures += await judge_after_call(
+        await judge_after_call(
             self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
         )
         result = SessionResult(
@@ -282,6 +290,7 @@ class SessionRun:
             error=error,
             pacing=pacing,
             loop_lag=loop_lag,
+            caller_lag=lag,
             timing_trust=trust.to_json(),
             timing=probes.get("summary", {}),
             budgets=budgets,

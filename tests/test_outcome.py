@@ -1,0 +1,127 @@
+"""The one decision: passed / failed / inconclusive from a session's session.json and
+judgement.json, for each way a session can end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from crosstalk_harness.errors import outcome_exit_code
+from crosstalk_harness.judging.outcome import decide, run_outcome, summary_line
+
+UNTRUSTED = {"trusted": False, "reasons": ["simulated caller lag max 9.1 s > 4 s: behind"]}
+CHECKS = {"checks": [{"must_say": {"pattern": "x"}}], "rubrics": ["task_completion"]}
+
+
+def _document(
+    *,
+    failures: list[str] | None = None,
+    budgets: list[dict[str, Any]] | None = None,
+    trust: dict[str, Any] | None = None,
+    success: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "scenario": {"success": success or {}},
+        "result": {
+            "failures": failures or [],
+            "budgets": budgets or [],
+            "timing_trust": trust or {"trusted": True, "reasons": []},
+            "error": "ConnectionError: boom",
+        },
+    }
+
+
+def _verdict(judge: str, kind: str, status: str, reason: str = "why") -> dict[str, Any]:
+    return {"judge": judge, "kind": kind, "status": status, "reason": reason}
+
+
+def _judgement(*verdicts: dict[str, Any]) -> dict[str, Any]:
+    return {"passed": all(v["status"] == "passed" for v in verdicts), "verdicts": list(verdicts)}
+
+
+def test_everything_judged_and_held_passes():
+    judgement = _judgement(_verdict("must_say", "check", "passed"))
+    outcome = decide("completed", _document(success=CHECKS), judgement)
+    assert (outcome.outcome, outcome.reasons) == ("passed", [])
+
+
+def test_a_rubric_without_a_model_is_inconclusive_and_a_failed_check_wins():
+    not_run = _verdict("task_completion", "rubric", "not_run", "no model configured")
+    outcome = decide("completed", _document(), _judgement(not_run))
+    assert outcome.outcome == "inconclusive"
+    assert outcome.reasons == ["task_completion not run: no model configured"]
+    failed = _verdict("must_say", "check", "failed", "never said x")
+    outcome = decide("completed", _document(), _judgement(failed, not_run))
+    assert outcome.outcome == "failed"
+    assert outcome.failed == ("must_say: never said x",)
+    assert outcome.unjudged == ("task_completion not run: no model configured",)
+
+
+def test_a_judge_error_is_inconclusive_never_a_pass():
+    error = _verdict("task_completion", "rubric", "error", "the answer is not valid JSON")
+    outcome = decide("completed", _document(), _judgement(error))
+    assert outcome.outcome == "inconclusive"
+    assert outcome.reasons == ["task_completion could not be judged: the answer is not valid JSON"]
+
+
+def test_sentiment_never_decides():
+    judgement = _judgement(_verdict("caller_sentiment", "sentiment", "failed"))
+    assert decide("completed", _document(), judgement).outcome == "passed"
+
+
+def test_a_budget_on_untrusted_timing_is_inconclusive():
+    budget = {"budget": "response_latency_p95_ms", "passed": False, "judged": False}
+    outcome = decide("completed", _document(budgets=[budget], trust=UNTRUSTED), None)
+    assert outcome.outcome == "inconclusive"
+    assert outcome.reasons == ["budget response_latency_p95_ms not judged: timing untrustworthy"]
+
+
+def test_running_out_of_time_fails_unless_the_caller_or_harness_fell_behind():
+    limit = "the call reached max_duration_s before the caller was done"
+    assert decide("max_duration", _document(failures=[limit]), None).outcome == "failed"
+    budget = {"budget": "response_latency_p95_ms", "passed": True, "judged": False}
+    document = _document(failures=[limit], trust=UNTRUSTED, budgets=[budget])
+    behind = decide("max_duration", document, None)
+    assert behind.outcome == "inconclusive"
+    assert behind.reasons[0].startswith("not judged, the call ran out of time while simulated")
+    assert behind.reasons[0].endswith(limit)
+    assert behind.reasons[1] == "budget response_latency_p95_ms not judged: timing untrustworthy"
+
+
+def test_reasons_are_listed_once_even_when_an_old_session_json_repeats_a_verdict():
+    failed = _verdict("must_say", "check", "failed", "never said x")
+    outcome = decide(
+        "completed", _document(failures=["must_say: never said x"]), _judgement(failed)
+    )
+    assert outcome.reasons == ["must_say: never said x"]
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome", "broke"),
+    [("error", "failed", True), ("running", "failed", True), ("cancelled", "inconclusive", False)],
+)
+def test_a_broken_or_cancelled_call(status, outcome, broke):
+    decided = decide(status, _document(), None)
+    assert (decided.outcome, decided.broke) == (outcome, broke)
+
+
+def test_asked_for_checks_without_a_judgement_are_not_a_pass():
+    outcome = decide("completed", _document(success=CHECKS), None)
+    assert outcome.outcome == "inconclusive"
+
+
+def test_the_run_and_its_exit_code():
+    passed = decide("completed", _document(), None)
+    unsure = decide("cancelled", _document(), None)
+    failed = decide("error", _document(), None)
+    assert run_outcome([passed]) == "passed"
+    assert run_outcome([passed, unsure]) == "inconclusive"
+    assert run_outcome([passed, unsure, failed]) == "failed"
+    assert run_outcome([passed], errors=True) == "failed"
+    assert run_outcome([]) == "inconclusive"  # nothing ran: nothing was shown to hold
+    assert summary_line([passed, unsure]) == (
+        "1 passed, 0 failed, 1 inconclusive: cancelled before the call finished"
+    )
+    assert [outcome_exit_code(o) for o in ("passed", "failed", "inconclusive")] == [0, 1, 4]
+    assert outcome_exit_code("inconclusive", allow_inconclusive=True) == 0
+    assert outcome_exit_code("failed", allow_inconclusive=True) == 1
