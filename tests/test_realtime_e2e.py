@@ -79,6 +79,7 @@ def test_the_demo_with_the_agent_on_openai_runs_the_thinker_and_speaks_its_resul
             tmp_path,
             "--agent-backend",
             "openai",
+            "--allow-inconclusive",  # its LLM rubric has no judge model here
         )
     assert result.exit_code == 0, result.stdout + result.stderr
     judgement = json.loads((session_dir / "judgement.json").read_text())
