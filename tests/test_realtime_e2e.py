@@ -84,7 +84,8 @@ def test_the_demo_with_the_agent_on_openai_runs_the_thinker_and_speaks_its_resul
     assert result.exit_code == 0, result.stdout + result.stderr
     judgement = json.loads((session_dir / "judgement.json").read_text())
     checks = {v["judge"]: v["status"] for v in judgement["verdicts"] if v["kind"] == "check"}
-    assert checks == dict.fromkeys(("must_say", "tool_called", "goal_achieved"), "passed")
+    assert {"must_say", "tool_called", "goal_achieved"} <= set(checks), checks
+    assert set(checks.values()) == {"passed"}, checks
     agent_said = [t["text"] for t in _turns(session_dir) if t["speaker"] == "agent"]
     assert sum("friday" in text.lower() for text in agent_said) == 1, agent_said
     spoken = [r["text"] for r in fake.responses if r["side"] == "agent"]
@@ -154,6 +155,41 @@ def test_a_fault_mid_response_is_recovered_and_leaves_a_readable_run_directory(
     assert json.loads((session_dir / "caller_state.json").read_text())["lines_said"] == 3
     errors = [e for e in _events(session_dir) if e["side"] == "agent" and e["type"] == "error"]
     assert any(logged in e["data"]["error"]["message"] for e in errors), errors
+
+
+def leaky_thinker(body: dict[str, Any]) -> ChatReply:
+    """A back office that reads out an internal code: the guardrail must stop it."""
+    return ChatReply("The staff discount code is ACME STAFF FORTY.")
+
+
+def test_the_guardrails_closing_line_is_not_talked_over_on_openai(tmp_path):
+    with FakeRealtime(chat=leaky_thinker) as fake:
+        result, session_dir = place(fake, REALTIME / "agent_guardrail_end.yaml", tmp_path)
+    assert result.exit_code in (0, 1), result.stderr
+    agent = [r for r in fake.responses if r["side"] == "agent"]
+    [closing] = [r for r in agent if "ending this call" in r["text"]]
+    assert closing["status"] == "completed", agent  # the caller talked; the line went on
+    assert not any(
+        "staff discount code is" in r["text"] and r["status"] == "completed"
+        for r in agent[agent.index(closing) :]
+    )
+    updates = [
+        e["session"]["audio"]["input"]
+        for e in fake.client_events
+        if e["type"] == "session.update"
+        and "turn_detection" in e["session"].get("audio", {}).get("input", {})
+    ]
+    assert updates[-1]["turn_detection"] is None  # the server stopped listening for turns
+    barge_ins = json.loads((session_dir / "caller_state.json").read_text())["barge_ins"]
+    closing_turn = next(
+        t for t in _turns(session_dir) if t["speaker"] == "agent" and "ending" in t["text"]
+    )
+    assert any(
+        closing_turn["start_s"] <= b["said_at_s"] <= closing_turn["end_s"] for b in barge_ins
+    ), (barge_ins, closing_turn)
+    assert not closing_turn.get("interrupted")
+    events = _events(session_dir)
+    assert any(e["side"] == "agent" and e["type"] == "close" for e in events)
 
 
 def test_a_caller_on_openai_cannot_barge_in_and_is_refused_before_the_call(tmp_path):
