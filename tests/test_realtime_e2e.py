@@ -126,6 +126,12 @@ def test_a_caller_on_openai_completes_its_call(tmp_path, brain):
         assert state["lines_said"] == 3 and state["reason"] == "said the last line of the script"
     else:
         assert state["goal_achieved"] is True and fake.function_calls[0][0] == "end_call"
+        persona = [  # the model was given the persona to play
+            e["session"]["instructions"]
+            for e in fake.client_events
+            if e["type"] == "session.update" and "caller" in e["session"].get("instructions", "")
+        ]
+        assert persona and "Find out where order 42791 is." in persona[0]
     session = json.loads((session_dir / "session.json").read_text())
     assert session["result"]["outcome"] == "completed"
 
