@@ -16,6 +16,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from crosstalk_harness.brains import PolicyLLM
 from livekit import rtc
 from livekit.agents import NOT_GIVEN, Agent, ModelSettings, llm
+from livekit.agents.voice import SpeechHandle
 
 from .guardrails import ReplyGate, Violation
 from .policy import ResponderBrain
@@ -27,6 +28,15 @@ hours. You never look anything up yourself: a back-office assistant does, and it
 arrive as system messages starting with [thinker_result]. While it works, tell the caller you
 are checking. Follow system messages starting with [guidance]. Keep every reply to one or two
 short spoken sentences. Never invent order details."""
+
+
+def _cut_short(speech: SpeechHandle) -> bool:
+    """Whether a reply did not play out whole: interrupted, failed, or nothing was said."""
+    said = any(
+        isinstance(item, llm.ChatMessage) and item.role == "assistant" and not item.interrupted
+        for item in speech.chat_items
+    )
+    return speech.interrupted or speech.exception() is not None or not said
 
 
 class Responder(Agent):
@@ -123,7 +133,7 @@ class Responder(Agent):
     def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
         handle = self.session.generate_reply(instructions=instruction)
         if on_done is not None:
-            handle.add_done_callback(lambda done: on_done(done.interrupted))
+            handle.add_done_callback(lambda done: on_done(_cut_short(done)))
 
     async def inject(self, kind: str, text: str) -> None:
         if self._offline_brain:

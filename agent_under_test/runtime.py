@@ -40,7 +40,8 @@ class Voice(Protocol):
     def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
         """Start a reply now (the offline brain reads `Conversation`, a model `instruction`).
 
-        `on_done(interrupted)` is called once that reply has been played out or cut short.
+        `on_done(cut_short)` is called once that reply has played out whole (False), or was
+        interrupted, failed or said nothing (True).
         """
 
     async def inject(self, kind: str, text: str) -> None:
@@ -166,12 +167,12 @@ class Runtime:
             for result in offer:
                 result.offered = True
 
-            def reply_done(interrupted: bool) -> None:
+            def reply_done(cut_short: bool) -> None:
                 # the reply asked for these results carries them (in the model's words, on
                 # realtime); cut short, they are offered again at the next natural point
                 for result in offer:
                     result.offered = False
-                    result.spoken = result.spoken or not interrupted
+                    result.spoken = result.spoken or not cut_short
                 self._speak_results_if_natural()
 
             if self.voice is not None:
