@@ -45,6 +45,7 @@ class ThinkerResultItem:
     say: str
     late: bool  # the responder filled in while it was being worked out
     spoken: bool = False
+    offered: bool = False  # a reply was asked for it; its fate is known when that reply lands
 
 
 @dataclass
@@ -73,6 +74,10 @@ class Conversation:
 
     def unspoken_results(self) -> list[ThinkerResultItem]:
         return [item for item in self.results if not item.spoken]
+
+    def results_to_offer(self) -> list[ThinkerResultItem]:
+        """Unspoken results no reply has been asked for yet."""
+        return [item for item in self.results if not item.spoken and not item.offered]
 
     def take_guidance(self, *, now: bool | None = None) -> list[Guidance]:
         """Remove and return waiting guidance (only `now` or only next-reply ones, if asked)."""

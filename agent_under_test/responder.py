@@ -11,11 +11,12 @@ the caller's ear nor the chat history.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 
 from crosstalk_harness.brains import PolicyLLM
 from livekit import rtc
 from livekit.agents import NOT_GIVEN, Agent, ModelSettings, llm
+from livekit.agents.voice import SpeechHandle
 
 from .guardrails import ReplyGate, Violation
 from .policy import ResponderBrain
@@ -27,6 +28,15 @@ hours. You never look anything up yourself: a back-office assistant does, and it
 arrive as system messages starting with [thinker_result]. While it works, tell the caller you
 are checking. Follow system messages starting with [guidance]. Keep every reply to one or two
 short spoken sentences. Never invent order details."""
+
+
+def _cut_short(speech: SpeechHandle) -> bool:
+    """Whether a reply did not play out whole: interrupted, failed, or nothing was said."""
+    said = any(
+        isinstance(item, llm.ChatMessage) and item.role == "assistant" and not item.interrupted
+        for item in speech.chat_items
+    )
+    return speech.interrupted or speech.exception() is not None or not said
 
 
 class Responder(Agent):
@@ -42,6 +52,7 @@ class Responder(Agent):
         self._offline_brain = offline_brain
         self._realtime_gate: ReplyGate | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._turns_seen: set[str] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -61,10 +72,7 @@ class Responder(Agent):
             ),
         )
         session.on("conversation_item_added", self._on_item)
-        session.on(
-            "user_input_transcribed",
-            lambda e: e.is_final and emit("transcript", {"role": "caller", "text": e.transcript}),
-        )
+        session.on("user_input_transcribed", self._on_transcribed)
         session.on(
             "metrics_collected",
             lambda e: emit(
@@ -93,10 +101,27 @@ class Responder(Agent):
                 },
             )
 
+    @property
+    def _realtime(self) -> bool:
+        return isinstance(self.session.llm, llm.RealtimeModel)
+
+    def _on_transcribed(self, event: object) -> None:
+        if not getattr(event, "is_final", False):
+            return
+        text = getattr(event, "transcript", "") or ""
+        self.runtime.controller.emit("transcript", {"role": "caller", "text": text})
+        # a realtime model detects turns itself (or not), and livekit calls
+        # `on_user_turn_completed` only for turns it detected: every final transcript is a turn
+        key = getattr(event, "item_id", None) or f"{len(self._turns_seen)}:{text}"
+        if self._realtime and text.strip() and key not in self._turns_seen:
+            self._turns_seen.add(key)
+            self._in_background(self.runtime.on_user_turn(text, reply_follows=False))
+
     async def on_user_turn_completed(
         self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
     ) -> None:
-        await self.runtime.on_user_turn(new_message.text_content or "")
+        if not self._realtime:  # on realtime, every final transcript drives the turn instead
+            await self.runtime.on_user_turn(new_message.text_content or "")
 
     async def on_exit(self) -> None:
         for task in list(self._background):
@@ -105,20 +130,35 @@ class Responder(Agent):
 
     # -- what the runtime asks of the responder (runtime.Voice) --------------------------------
 
-    def speak(self, instruction: str) -> None:
-        self.session.generate_reply(instructions=instruction)
+    def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
+        handle = self.session.generate_reply(instructions=instruction)
+        if on_done is not None:
+            handle.add_done_callback(lambda done: on_done(_cut_short(done)))
 
-    def inject(self, kind: str, text: str) -> None:
+    async def inject(self, kind: str, text: str) -> None:
         if self._offline_brain:
             return  # the offline brain reads the conversation state directly
         chat_ctx = self.chat_ctx.copy()
         chat_ctx.add_message(role="system", content=f"[{kind}] {text}")
-        self._in_background(self.update_chat_ctx(chat_ctx))
+        try:
+            await self.update_chat_ctx(chat_ctx)
+        except Exception as exc:  # the model missed it: the reply asked next may lack it
+            self.runtime.controller.emit("inject_failed", {"kind": kind, "error": repr(exc)})
 
     def say_and_end(self, text: str) -> None:
         if self._offline_brain:
             handle = self.session.say(text, allow_interruptions=False)
-        else:  # a realtime model has no separate TTS to `say` with
+        elif self._realtime:
+            # livekit drops allow_interruptions=False while the model detects turns, and the
+            # server would cancel the line itself when the caller talks: stop its turn
+            # detection and drop what it heard, so the closing line cannot be talked over
+            rt_session = self.realtime_llm_session
+            rt_session.update_options(turn_detection=None)
+            rt_session.clear_audio()
+            handle = self.session.generate_reply(
+                instructions=f"Say exactly this and nothing else: {text}"
+            )
+        else:  # a pipeline LLM without our brain: the model says it, uninterrupted
             handle = self.session.generate_reply(
                 instructions=f"Say exactly this and nothing else: {text}",
                 allow_interruptions=False,

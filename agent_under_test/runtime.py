@@ -14,6 +14,7 @@ import itertools
 import logging
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from . import intents
@@ -36,11 +37,17 @@ _JOB_FAILED = "I am sorry, I could not get to that just now. Could you try askin
 class Voice(Protocol):
     """What the runtime needs from the responder."""
 
-    def speak(self, instruction: str) -> None:
-        """Start a reply now (the offline brain reads `Conversation`, a model `instruction`)."""
+    def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
+        """Start a reply now (the offline brain reads `Conversation`, a model `instruction`).
 
-    def inject(self, kind: str, text: str) -> None:
-        """Add context for a model-backed responder (a no-op offline: the brain reads state)."""
+        `on_done(cut_short)` is called once that reply has played out whole (False), or was
+        interrupted, failed or said nothing (True).
+        """
+
+    async def inject(self, kind: str, text: str) -> None:
+        """Add context for a model-backed responder (a no-op offline: the brain reads state).
+
+        Returns once the model has it, so a reply asked for next can use it."""
 
     def say_and_end(self, text: str) -> None:
         """Say `text`, then close the session."""
@@ -128,9 +135,9 @@ class Runtime:
             return
         text = event.data.get("text", "")
         self.conversation.agent_turns.append(text)
-        said = normalise(text)
         for result in self.conversation.unspoken_results():
-            if normalise(result.say) in said:
+            # a realtime model may also speak a result unasked, once it is in its context
+            if _mentions(text, result.say):
                 result.spoken = True
 
     def _on_user_turn_event(self, event: Event) -> None:
@@ -152,10 +159,24 @@ class Runtime:
     def _speak_results_if_natural(self) -> None:
         """Speak thinker results at the next natural point: nobody talking, no reply coming."""
         conv = self.conversation
-        if conv.unspoken_results() and conv.agent_idle and not conv.reply_requested:
+        offer = conv.results_to_offer()
+        if offer and conv.agent_idle and not conv.reply_requested:
+            # marked before the reply lands: the agent turns idle before its text is added, and
+            # asking again in between would speak the result twice
             conv.reply_requested = True
+            for result in offer:
+                result.offered = True
+
+            def reply_done(cut_short: bool) -> None:
+                # the reply asked for these results carries them (in the model's words, on
+                # realtime); cut short, they are offered again at the next natural point
+                for result in offer:
+                    result.offered = False
+                    result.spoken = result.spoken or not cut_short
+                self._speak_results_if_natural()
+
             if self.voice is not None:
-                self.voice.speak("Tell the caller the result you were just given.")
+                self.voice.speak("Tell the caller the result you were just given.", reply_done)
 
     def _advance(self, to: str, reason: str) -> None:
         left = self.conversation.advance(to)  # type: ignore[arg-type]
@@ -164,9 +185,14 @@ class Runtime:
 
     # -- what the responder calls --------------------------------------------------------------
 
-    async def on_user_turn(self, text: str) -> None:
-        """The caller finished a turn: log it, start the thinker if needed, wait the fast path."""
-        self.conversation.reply_requested = True  # the framework replies after this returns
+    async def on_user_turn(self, text: str, *, reply_follows: bool = True) -> None:
+        """The caller finished a turn: log it, start the thinker if needed, wait the fast path.
+
+        `reply_follows`: the framework replies once this returns (a pipeline); a realtime model
+        answers on its own, perhaps before the final transcript arrives.
+        """
+        if reply_follows:
+            self.conversation.reply_requested = True
         self.controller.emit("user_turn", {"text": text})
         agent_turns = self.conversation.agent_turns
         if not intents.needs_thinker(text, agent_turns[-1] if agent_turns else ""):
@@ -205,9 +231,9 @@ class Runtime:
         finally:
             conv.jobs_in_flight.pop(job.job_id, None)
         late = job.job_id in self._waited_out
+        if self.voice is not None:  # in the model's context before a reply is asked for it
+            await self.voice.inject("thinker_result", say)
         conv.results.append(ThinkerResultItem(job.job_id, say, late=late))
-        if self.voice is not None:
-            self.voice.inject("thinker_result", say)
         self.controller.emit(
             "thinker_result",
             {
@@ -237,7 +263,7 @@ class Runtime:
             self._advance("wrap_up", "wrap-up policy")
         if self.voice is None:
             return
-        self.voice.inject("guidance", guidance.instruction)
+        self.controller.spawn(self.voice.inject("guidance", guidance.instruction), name="inject")
         if guidance.now:
             conv.reply_requested = True
             self.voice.speak(guidance.instruction)
@@ -339,6 +365,15 @@ class Runtime:
             metrics=summary,
         )
         await self.controller.aclose()
+
+
+def _mentions(said: str, result: str) -> bool:
+    """Whether `said` carries `result`: word for word, or most of its words (retold)."""
+    said_n, result_n = normalise(said), normalise(result)
+    if result_n and result_n in said_n:
+        return True
+    words = {w for w in result_n.split() if len(w) > 3}
+    return bool(words) and len(words & set(said_n.split())) >= 0.7 * len(words)
 
 
 def _interleave(caller: list[str], agent: list[str]) -> list[tuple[str, str]]:

@@ -33,6 +33,7 @@ from .errors import (
 from .judging import command as judge_command
 from .judging import review as review_command
 from .library import listing as list_command
+from .native_exit import quiet_native_teardown
 from .reports.command import add_allow_inconclusive, add_report_arguments
 from .reports.command import add_parsers as add_report_parsers
 
@@ -369,6 +370,7 @@ def _run(args: argparse.Namespace) -> int:
     from .runner.shard import parse_shard
 
     check_report_arguments(args)  # a bad --baseline fails before any call is placed
+    quiet_native_teardown()
     shard = parse_shard(args.shard) if args.shard else None
     progress = Progress(quiet=args.quiet)
     try:

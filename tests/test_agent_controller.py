@@ -92,10 +92,11 @@ class _Voice:
     def __init__(self) -> None:
         self.spoken: list[str] = []
 
-    def speak(self, instruction: str) -> None:
+    def speak(self, instruction: str, on_done=None) -> None:
         self.spoken.append(instruction)
+        self.on_done = on_done
 
-    def inject(self, kind: str, text: str) -> None:
+    async def inject(self, kind: str, text: str) -> None:
         pass
 
     def say_and_end(self, text: str) -> None:
@@ -183,3 +184,51 @@ async def test_the_callers_own_data_is_not_a_leak(tmp_path):
     runtime.conversation.facts.customer_id = "C001"
     assert runtime.guardrails.check_now("Order 42791 goes to 4 Mill Lane.") is None
     assert runtime.guardrails.check_now("Order 10358 goes to 8 Elm Road.") is not None
+
+
+async def test_a_result_is_asked_for_once_though_the_agent_idles_before_its_text_lands(tmp_path):
+    runtime = build_runtime(
+        load_config({"responder": {"fast_path_s": 0.0}}),
+        session_dir=tmp_path,
+        clock=asyncio.get_running_loop().time,
+    )
+    voice = _Voice()
+    runtime.start(voice)
+    emit = runtime.controller.emit
+    emit("agent_state_changed", {"old_state": "initializing", "new_state": "listening"})
+    await runtime.on_user_turn("Where is order 42791?", reply_follows=False)
+    while not runtime.conversation.results:
+        await asyncio.sleep(0.01)
+    assert len(voice.spoken) == 1  # idle, nobody talking: asked for at once
+    emit("agent_state_changed", {"old_state": "listening", "new_state": "speaking"})
+    # livekit turns the agent idle before the reply's text is added to the conversation
+    emit("agent_state_changed", {"old_state": "speaking", "new_state": "listening"})
+    assert len(voice.spoken) == 1
+    voice.on_done(False)  # the reply asked for it played out (a model's own words)
+    emit("conversation_item_added", {"role": "assistant", "text": "It arrives on Friday."})
+    emit("agent_state_changed", {"old_state": "listening", "new_state": "speaking"})
+    emit("agent_state_changed", {"old_state": "speaking", "new_state": "listening"})
+    assert len(voice.spoken) == 1 and runtime.conversation.unspoken_results() == []
+    await runtime.close()
+
+
+async def test_a_result_cut_short_is_offered_again(tmp_path):
+    runtime = build_runtime(
+        load_config({"responder": {"fast_path_s": 0.0}}),
+        session_dir=tmp_path,
+        clock=asyncio.get_running_loop().time,
+    )
+    voice = _Voice()
+    runtime.start(voice)
+    runtime.controller.emit(
+        "agent_state_changed", {"old_state": "initializing", "new_state": "listening"}
+    )
+    await runtime.on_user_turn("Where is order 42791?", reply_follows=False)
+    while not voice.spoken:
+        await asyncio.sleep(0.01)
+    voice.on_done(True)  # the caller talked over it
+    runtime.controller.emit(
+        "agent_state_changed", {"old_state": "speaking", "new_state": "listening"}
+    )
+    assert len(voice.spoken) == 2
+    await runtime.close()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..backends import Backend
+from ..config import LoadedScenario
+from ..config.yaml_source import FieldPath, load_yaml
+from ..errors import ConfigError
 from .base import CallerContext, CallerState, SimulatedCaller
 from .hearing import HeardSpeech
 from .llm import LLMCaller
@@ -28,6 +32,37 @@ def build_caller(ctx: CallerContext, *, sample_rate: int) -> SimulatedCaller:
     return ScriptedCaller(ctx)
 
 
+def _speaks_over_the_agent(loaded: LoadedScenario) -> FieldPath | None:
+    persona = loaded.persona
+    for index, line in enumerate(persona.script):
+        if line.interrupt is not None:
+            return ("script", index, "interrupt")
+    for name in ("barge_in", "backchannels"):
+        if getattr(persona.turn_taking, name) is not None:
+            return ("turn_taking", name)
+    return None
+
+
+def check_caller_backend(loaded: LoadedScenario, backend: Backend) -> None:
+    """Refuse, before any call, a persona its backend cannot play.
+
+    A backend with its own brain (a realtime model) speaks only the turns it decides on: it has
+    no TTS of its own to say a barge-in or a backchannel over the agent with.
+    """
+    if backend.agent_has_own_brain():
+        return
+    field = _speaks_over_the_agent(loaded)
+    if field is None:
+        return
+    where = load_yaml(loaded.persona_path).where(field)
+    dotted = ".".join(str(part) for part in field)
+    raise ConfigError(
+        f"{where}: {dotted}: a caller on backend '{backend.name}' cannot speak over the agent "
+        "(barge-ins and backchannels need a TTS of the caller's own)",
+        hint="use caller.backend: offline for this persona, or remove the barge-in/backchannels",
+    )
+
+
 __all__ = [
     "CallerContext",
     "CallerState",
@@ -37,4 +72,5 @@ __all__ = [
     "ScriptedCaller",
     "SimulatedCaller",
     "build_caller",
+    "check_caller_backend",
 ]

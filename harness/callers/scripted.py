@@ -5,12 +5,15 @@ caller heard it). Choosing does not advance the script: only a line actually sai
 repeated or preemptive generation for the same turn yields the same line. A line is offered only
 once the agent has started a new utterance since the caller's last line, so a barge-in is not
 followed by the next line before the agent answers it. `stall_s` (and the persona's
-`reaction_s`) are silences counted from the end of the agent's speech as heard.
+`reaction_s`) are silences counted from the end of the agent's speech as heard. On a backend
+that brings its own model (realtime), the model words the lines: a line counts as said when
+what the model said matches it closely enough, in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import difflib
 import re
 
 from livekit.agents import NOT_GIVEN, llm
@@ -18,6 +21,13 @@ from livekit.agents import NOT_GIVEN, llm
 from ..brains import PolicyLLM, said_by
 from .base import CallerContext, SimulatedCaller
 from .turn_taking import PlannedLine, TurnTaking
+
+_SAID_RATIO = 0.6
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
 
 CALLER_INSTRUCTIONS = """You are a caller phoning a customer-service line. Stay in character.
 Who you are: {description}
@@ -144,10 +154,22 @@ class ScriptedCaller(SimulatedCaller):
 
     # -- bookkeeping ----------------------------------------------------------------------------
 
+    def _said_line(self, text: str) -> int | None:
+        """The first line not yet said that `text` says (a realtime model words it its own way)."""
+        said = _words(text)
+        for index in range(self._cursor, len(self.script)):
+            line = _words(self.script[index].say)
+            if line and difflib.SequenceMatcher(None, line, said).ratio() >= _SAID_RATIO:
+                return index
+        return None
+
     def _on_item(self, event: object) -> None:
         item = getattr(event, "item", None)
         if not isinstance(item, llm.ChatMessage) or item.role != "assistant":
             return
+        if not self.ctx.own_brain:  # the backend's model chose the words: count what it said
+            self._offered = self._said_line(item.text_content or "")
+            self._offered_at = self.ctx.clock()
         if self._offered is None:
             return
         self._cursor = self._offered + 1

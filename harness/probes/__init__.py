@@ -13,7 +13,7 @@ from typing import Any
 
 from ..artifacts import write_json
 from .activity import ActivityOptions, speech_segments
-from .agent_metrics import agent_view, label_responses
+from .agent_metrics import agent_view, label_responses, model_usage
 from .recording import StereoRecording, read_pair, read_stereo
 from .timing import CallTiming, Legs, TimingOptions, measure
 
@@ -62,10 +62,14 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     dry = session_dir / "call_dry.wav"
     recording = dry if dry.exists() else session_dir / "call.wav"
     timing = analyze_recording(recording, legs=session_legs(session_dir))
+    measured = timing.to_json()
+    usage = model_usage(session_dir / "events.jsonl")
+    if usage is not None:  # a realtime agent's own account of its responses
+        measured["summary"]["agent_model"] = usage
     document = {
         "schema": PROBES_SCHEMA,
         "recording": recording.name,
-        **timing.to_json(),
+        **measured,
         "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
         "response_labels": label_responses(session_dir / "transcript.json", timing.responses),
     }

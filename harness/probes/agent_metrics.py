@@ -2,8 +2,10 @@
 
 Beside what the caller heard (the probes), this shows where the agent thinks the time went:
 end-of-utterance delay, transcription delay, LLM time-to-first-token, TTS time-to-first-byte and
-its own end-to-end latency. Timestamps are mapped onto the session clock through each event's
-pair of (session time, wall time).
+its own end-to-end latency. A realtime model reports per response instead (time to first audio,
+tokens): matched to a reply by its response id, and totalled with an estimated cost by
+`model_usage`. Timestamps are mapped onto the session clock through each event's pair of
+(session time, wall time).
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from typing import Any
 from .timing import Response
 
 _MATCH_WITHIN_S = 1.0
+
+# USD per million tokens (OpenAI's published gpt-realtime prices, August 2025): a snapshot for
+# an estimate, not a bill; a model not listed gets no cost
+_PRICES_PER_M = {
+    "gpt-realtime": {"text_in": 4.0, "audio_in": 32.0, "cached_in": 0.4, "text_out": 16.0,
+                     "audio_out": 64.0},
+}  # fmt: skip
 
 
 def _load(events_path: Path) -> list[dict[str, Any]]:
@@ -78,6 +87,7 @@ def agent_view(events_path: Path, responses: list[Response]) -> list[dict[str, A
     if offset is None:
         return []
     replies, end_of_turns = [], []
+    realtime = {m["request_id"]: m for m in _realtime_metrics(events)}
     for event in events:
         data = event.get("data", {})
         item = data.get("item", {})
@@ -97,6 +107,9 @@ def agent_view(events_path: Path, responses: list[Response]) -> list[dict[str, A
         started_at, metrics = nearest
         eou = max((e for e in end_of_turns if e[0] <= started_at), key=lambda e: e[0], default=None)
         eou_metrics = eou[1] if eou else {}
+        model = next(
+            (realtime[r] for r in metrics.get("provider_request_ids", []) if r in realtime), {}
+        )
         rows.append(
             {
                 "agent_start_s": response.agent_start_s,
@@ -107,6 +120,61 @@ def agent_view(events_path: Path, responses: list[Response]) -> list[dict[str, A
                 "llm_ttft_ms": _ms(metrics.get("llm_node_ttft")),
                 "tts_ttfb_ms": _ms(metrics.get("tts_node_ttfb")),
                 "agent_started_speaking_s": round(started_at, 3),
+                "realtime_ttft_ms": _ms(model.get("ttft")),
+                "input_tokens": model.get("input_tokens"),
+                "output_tokens": model.get("output_tokens"),
             }
         )
     return rows
+
+
+def _realtime_metrics(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The realtime model's metrics of each response (the connection's own report has no id)."""
+    found = []
+    for event in events:
+        metrics = event.get("data", {}).get("metrics", {})
+        if (
+            event["type"] == "metrics_collected"
+            and metrics.get("type") == "realtime_model_metrics"
+            and metrics.get("request_id")
+        ):
+            found.append(metrics)
+    return found
+
+
+def _cost_usd(model: str | None, metrics: list[dict[str, Any]]) -> float | None:
+    prices = _PRICES_PER_M.get(model or "")
+    if prices is None:
+        return None
+    total = 0.0
+    for m in metrics:
+        given, made = m.get("input_token_details", {}), m.get("output_token_details", {})
+        total += given.get("text_tokens", 0) * prices["text_in"]
+        total += given.get("audio_tokens", 0) * prices["audio_in"]
+        total += given.get("cached_tokens", 0) * prices["cached_in"]
+        total += made.get("text_tokens", 0) * prices["text_out"]
+        total += made.get("audio_tokens", 0) * prices["audio_out"]
+    return round(total / 1_000_000, 6)
+
+
+def model_usage(events_path: Path) -> dict[str, Any] | None:
+    """The agent's realtime model over the call: responses, tokens, time to first audio, cost."""
+    if not events_path.is_file():
+        return None
+    metrics = _realtime_metrics([e for e in _load(events_path) if e.get("side") == "agent"])
+    if not metrics:
+        return None
+    ttfts = sorted(
+        m["ttft"] for m in metrics if isinstance(m.get("ttft"), int | float) and m["ttft"] >= 0
+    )
+    model = (metrics[0].get("metadata") or {}).get("model_name")
+    return {
+        "model": model,
+        "responses": len(metrics),
+        "cancelled": sum(1 for m in metrics if m.get("cancelled")),
+        "input_tokens": sum(m.get("input_tokens", 0) for m in metrics),
+        "output_tokens": sum(m.get("output_tokens", 0) for m in metrics),
+        "ttft_p50_ms": _ms(ttfts[len(ttfts) // 2]) if ttfts else None,
+        "ttft_max_ms": _ms(ttfts[-1]) if ttfts else None,
+        "estimated_cost_usd": _cost_usd(model, metrics),
+    }

@@ -18,6 +18,7 @@ from typing import Any
 from ..agent_description import scenario_problems
 from ..artifacts import write_json
 from ..backends import get_backend
+from ..callers import check_caller_backend
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.outcome import Outcome, SessionOutcome, run_outcome, summary_line
@@ -115,6 +116,7 @@ def load_all(
                 raise ConfigError(
                     f"{where}: {side}.backend: {exc.message}", hint=exc.hint
                 ) from None
+        check_caller_backend(scenario, get_backend(scenario.scenario.caller.backend))
     return plans
 
 
