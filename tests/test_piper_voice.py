@@ -156,3 +156,14 @@ def test_a_wrong_or_missing_voice_is_a_file_line_error(tmp_path, voice_yaml, fie
 def test_the_shipped_voice_is_found_inside_the_installed_package():
     path = piper.find_piper_model("en_US-joe-medium")
     assert path.name == "en_US-joe-medium.onnx" and "site-packages" in str(path)
+
+
+def test_no_pause_inside_a_line_is_long_enough_for_the_agent_to_take_the_turn():
+    from crosstalk_agent.config import TurnConfig
+
+    samples = _samples(asyncio.run(_speak(VoiceConfig().to_voice(), "Sure, the order is late.")))
+    spans = _loud_spans(samples)
+    gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False)]
+    assert len(spans) >= 2  # the comma is a pause of our own
+    assert max(gaps) <= piper.CLAUSE_PAUSE_S + piper.LEAD_PAD_S + piper.TAIL_PAD_S + 0.01
+    assert max(gaps) < TurnConfig().silence_s

@@ -3,9 +3,10 @@
 The voice model runs in an onnxruntime session built here with one thread (Piper's own loader
 uses every core, which would starve the audio clock and the other side). With both noise scales
 at zero, synthesis is a pure function of the text and the voice settings: a scripted caller's
-audio is byte-identical from run to run. Each sentence is synthesised on its own and pushed as
-soon as it is ready, its edges trimmed to a fixed pad (the model leaves up to half a second of
-silence before some sentences) and followed by a pause of our own. Variety between speakers
+audio is byte-identical from run to run. Each clause (a sentence, or its part up to a comma) is
+synthesised on its own and pushed as soon as it is ready, its edges trimmed to a fixed pad (the
+model leaves up to half a second of silence before some sentences) and followed by a pause of
+our own. Variety between speakers
 comes from speed and a resample pitch shift: the model speaks more slowly by the shift's
 factor, and playing that back faster raises the pitch and restores the pace without the
 phase-vocoder smearing of a time-stretching pitch shifter.
@@ -36,9 +37,13 @@ NATURAL_WORDS_PER_MINUTE = 185  # the joe voice's own pace at length_scale 1 (he
 SEMITONES_PER_PITCH_STEP = 0.1  # voice.pitch 50 is the model's own pitch; 60 is a semitone up
 LEAD_PAD_S = 0.02  # silence kept before the first loud sample of a sentence
 TAIL_PAD_S = 0.03  # and after the last one
-# silence after each sentence (livekit synthesises one sentence a call); with the pads it stays
-# under the 0.3 s of silence after which the reference agent takes the turn
+# Our own pauses: after each sentence (livekit synthesises one sentence a call) and after each
+# clause (a comma, colon or semicolon). The model's own comma pause runs to 0.35 s, long enough
+# for an agent listening for 0.3 s of silence to take the turn mid-sentence; with the pads these
+# stay well under that.
 SENTENCE_PAUSE_S = 0.15
+CLAUSE_PAUSE_S = 0.1
+_CLAUSE_ENDS = (",", ":", ";")
 PEAK = 0.6  # the model normalises each sentence to full scale; this leaves telephone headroom
 _IDENTIFIER = re.compile(r"\b\d{4,}\b")
 _EDGE_WINDOW_S = 0.005
@@ -90,12 +95,26 @@ class _PiperModel:
                 cls._loaded[path] = cls(path)
             return cls._loaded[path]
 
-    def sentences(self, text: str) -> list[list[str]]:
-        """The phonemes of each sentence of `text` (espeak-ng's sentence split)."""
-        return [phonemes for phonemes in self.voice.phonemize(speakable(text)) if phonemes]
+    def clauses(self, text: str) -> list[tuple[list[str], float]]:
+        """The phonemes of each clause of `text`, with the pause that follows it."""
+        pieces: list[tuple[list[str], float]] = []
+        for sentence in self.voice.phonemize(speakable(text)):
+            clause: list[str] = []
+            for phoneme in sentence:
+                clause.append(phoneme)
+                if phoneme in _CLAUSE_ENDS:
+                    pieces.append((clause, CLAUSE_PAUSE_S))
+                    clause = []
+            if any(phoneme.strip() for phoneme in clause):
+                pieces.append((clause, SENTENCE_PAUSE_S))
+            elif pieces:
+                pieces[-1] = (pieces[-1][0], SENTENCE_PAUSE_S)
+        return pieces
 
-    def render(self, phonemes: list[str], settings: PiperSettings, rate: int) -> bytes:
-        """One sentence as 16-bit mono PCM at `rate`: trimmed, paced, pitch-shifted, paused."""
+    def render(
+        self, phonemes: list[str], settings: PiperSettings, rate: int, pause_s: float
+    ) -> bytes:
+        """One clause as 16-bit mono PCM at `rate`: trimmed, paced, pitch-shifted, then paused."""
         factor = settings.shift_factor
         length_scale = (
             self.length_scale * NATURAL_WORDS_PER_MINUTE / settings.words_per_minute * factor
@@ -108,7 +127,7 @@ class _PiperModel:
         peak = float(np.max(np.abs(speech))) if speech.size else 0.0
         pcm = np.round(speech * (PEAK * 32767 / peak if peak > 1e-8 else 0.0)).astype(np.int16)
         shifted = resample_utterance(pcm.tobytes(), round(self.sample_rate * factor), rate)
-        return shifted + bytes(2 * round(SENTENCE_PAUSE_S * rate))
+        return shifted + bytes(2 * round(pause_s * rate))
 
 
 def speakable(text: str) -> str:
@@ -136,8 +155,8 @@ def warm_up() -> None:
     """Load the default model and the phonemizer and run them once, before any session clock."""
     settings = PiperSettings(find_piper_model(DEFAULT_PIPER_MODEL))
     model = _PiperModel.shared(settings.model)
-    for phonemes in model.sentences("Hello."):
-        model.render(phonemes, settings, model.sample_rate)
+    for phonemes, pause_s in model.clauses("Hello, there."):
+        model.render(phonemes, settings, model.sample_rate, pause_s)
 
 
 def build_tts(voice: Voice) -> PiperTTS:
@@ -188,6 +207,6 @@ class _PiperStream(tts.ChunkedStream):
         output_emitter.initialize(
             request_id=utils.shortuuid(), sample_rate=rate, num_channels=1, mime_type="audio/pcm"
         )
-        for phonemes in await run_batch(model.sentences, self.input_text):
-            output_emitter.push(await run_batch(model.render, phonemes, settings, rate))
+        for phonemes, pause_s in await run_batch(model.clauses, self.input_text):
+            output_emitter.push(await run_batch(model.render, phonemes, settings, rate, pause_s))
         output_emitter.flush()
