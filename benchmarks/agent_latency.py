@@ -8,6 +8,7 @@ the per-run p50, and whether the timing of each run was trustworthy (the harness
 Target on a 2-core machine: p50 <= 1.0 s and p95 <= 1.6 s.
 
     python benchmarks/agent_latency.py [--runs 5] [--scenario scenarios/demo_order_status.yaml]
+        [--out DIR] [--json]
 """
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scenario", type=Path, default=REPO / "scenarios/demo_order_status.yaml")
+    parser.add_argument("--out", type=Path, help="keep the run directories here (default: none)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     pooled: list[float] = []
     per_run = []
-    with tempfile.TemporaryDirectory(prefix="crosstalk-latency-") as folder:
+    with tempfile.TemporaryDirectory(prefix="crosstalk-latency-") as scratch:
+        folder = args.out or Path(scratch)
         for index in range(args.runs):
             latencies, trusted = run_once(args.scenario, Path(folder) / str(index))
             pooled += latencies
