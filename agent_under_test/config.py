@@ -23,9 +23,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TurnConfig(_Strict):
+    """When the caller's turn counts as over (offline stack; see `turns.py`)."""
+
+    silence_s: float = Field(0.3, ge=0.1, le=3)
+    min_delay_s: float = Field(0.3, ge=0, le=5)
+    max_delay_s: float = Field(1.0, ge=0, le=10)
+
+
 class ResponderConfig(_Strict):
     fast_path_s: float = Field(0.4, ge=0, le=5)
     filler: str = "Let me check that for you."
+    turn: TurnConfig = TurnConfig()
 
 
 class ThinkerConfig(_Strict):

@@ -136,8 +136,11 @@ class ReplyGate:
         *,
         on_violation: Callable[[Violation, int], None],
         on_hold: Callable[[Hold], None],
+        buffer_s: float | None = None,
     ) -> None:
+        """`buffer_s`: hold each frame this long (default `buffer_ms`); 0 where text leads audio."""
         self._guardrails = guardrails
+        self._buffer_s = guardrails.buffer_s if buffer_s is None else buffer_s
         self._on_violation = on_violation
         self._on_hold = on_hold
         self.text = ""
@@ -191,7 +194,7 @@ class ReplyGate:
             while (item := await arrived.get()) is not None:
                 came_at, frame = item
                 first_in = came_at if first_in is None else first_in
-                if (wait := came_at + self._guardrails.buffer_s - loop.time()) > 0:
+                if (wait := came_at + self._buffer_s - loop.time()) > 0:
                     await asyncio.sleep(wait)
                 checks_started = loop.time()
                 if (violation := await self.verdict()) is not None:
@@ -202,7 +205,7 @@ class ReplyGate:
                     self._on_hold(
                         {
                             "added_ms": round((now - came_at) * 1000, 2),
-                            "buffer_ms": self._guardrails.config.buffer_ms,
+                            "buffer_ms": round(self._buffer_s * 1000, 2),
                             "checks_wait_ms": round((now - checks_started) * 1000, 2),
                         }
                     )

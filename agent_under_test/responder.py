@@ -15,12 +15,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 
 from crosstalk_harness.brains import PolicyLLM
 from livekit import rtc
-from livekit.agents import NOT_GIVEN, Agent, ModelSettings, llm
+from livekit.agents import NOT_GIVEN, Agent, ModelSettings, TurnHandlingOptions, llm
 from livekit.agents.voice import SpeechHandle
 
 from .guardrails import ReplyGate, Violation
 from .policy import ResponderBrain
 from .runtime import Runtime
+from .turns import end_of_turn, turn_vad
 
 INSTRUCTIONS = """You are Ava, the voice agent of Acme Outfitters, a clothing retailer.
 Greet the caller, find out what they need, and help with orders, deliveries, returns and store
@@ -42,11 +43,17 @@ def _cut_short(speech: SpeechHandle) -> bool:
 class Responder(Agent):
     def __init__(self, runtime: Runtime, *, offline_brain: bool) -> None:
         brain = ResponderBrain(runtime.conversation, runtime.config.responder.filler)
+        turn_handling: TurnHandlingOptions = {
+            # the reply is decided on the final transcript: that is when thinker work starts
+            "preemptive_generation": {"enabled": False},
+        }
+        if offline_brain:
+            turn_handling |= end_of_turn(runtime.config.responder.turn)
         super().__init__(
             instructions=INSTRUCTIONS,
-            # the reply is decided on the final transcript: that is when thinker work starts
-            turn_handling={"preemptive_generation": {"enabled": False}},
+            turn_handling=turn_handling,
             llm=PolicyLLM(brain.reply, name="acme-responder") if offline_brain else NOT_GIVEN,
+            vad=turn_vad(runtime.config.responder.turn) if offline_brain else NOT_GIVEN,
         )
         self.runtime = runtime
         self._offline_brain = offline_brain
@@ -177,9 +184,12 @@ class Responder(Agent):
 
     # -- guardrails on the way out -------------------------------------------------------------
 
-    def _new_gate(self) -> ReplyGate:
+    def _new_gate(self, *, text_leads: bool = False) -> ReplyGate:
         return ReplyGate(
-            self.runtime.guardrails, on_violation=self._on_violation, on_hold=self.runtime.on_hold
+            self.runtime.guardrails,
+            on_violation=self._on_violation,
+            on_hold=self.runtime.on_hold,
+            buffer_s=0.0 if text_leads else None,
         )
 
     def _on_violation(self, violation: Violation, frames_released: int) -> None:
@@ -190,7 +200,8 @@ class Responder(Agent):
     async def tts_node(
         self, text: AsyncIterable[str], model_settings: ModelSettings
     ) -> AsyncIterator[rtc.AudioFrame]:
-        gate = self._new_gate()
+        # each sentence's text is checked before it reaches the TTS, so no audio needs holding
+        gate = self._new_gate(text_leads=True)
 
         async def checked_as_it_goes() -> AsyncIterator[str]:
             async for chunk in text:

@@ -88,7 +88,8 @@ def test_python_dash_m_and_console_script_are_the_same_command():
 
 
 def test_unknown_tts_voice_names_the_side_and_field(crosstalk, tmp_path):
-    scenario = _demo_persona_scenario(tmp_path, "agent:\n  voice: {espeak: no-such-voice}\n")
+    voice = "{engine: espeak, espeak: no-such-voice}"
+    scenario = _demo_persona_scenario(tmp_path, f"agent:\n  voice: {voice}\n")
     result = crosstalk("run", str(scenario), "--out", str(tmp_path / "out"))
     _assert_user_error(
         result, f"{scenario}:3:1: agent.voice.espeak: espeak-ng has no voice named 'no-such-voice'"

@@ -68,14 +68,14 @@ def test_demo_has_at_least_four_turns_each_way(demo_call):
     assert starts == sorted(starts) and None not in starts
 
 
-def test_agent_heard_the_caller_with_word_error_rate_at_most_30_percent(demo_call):
+def test_agent_heard_the_caller_with_word_error_rate_at_most_10_percent(demo_call):
     _, session_dir = demo_call
     caller_turns = [turn for turn in _transcript(session_dir) if turn["speaker"] == "caller"]
     said = " ".join(turn["text"] for turn in caller_turns)
     heard = " ".join(turn["heard_as"] or "" for turn in caller_turns)
     wer = word_error_rate(said, heard)
     print(f"caller -> agent WER: {wer:.1%} over {len(said.split())} words")
-    assert wer <= 0.30
+    assert wer <= 0.10  # Piper voices (espeak-ng measured 25.6 %)
 
 
 def test_the_agent_acted_on_what_it_heard(demo_call):

@@ -15,9 +15,11 @@ from typing import Any, Protocol
 class Voice:
     """How a side sounds, for whichever backend speaks for it."""
 
+    engine: str = "piper"  # the offline backend's speech engine (`backends.voices.ENGINES`)
+    piper_voice: str = "en_US-joe-medium"
     espeak_voice: str = "en-us"
     words_per_minute: int = 165
-    pitch: int = 50
+    pitch: int = 50  # 0-99; 50 is the engine's own
     openai_voice: str = "alloy"
     sample_rate: int | None = None  # produce audio at this rate (the link's); None: the engine's
 

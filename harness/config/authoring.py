@@ -23,9 +23,11 @@ name: {name}
 description: Who this caller is, in a sentence.
 goal: What they want from the call, in their own words.
 voice:
-  espeak: en-us            # offline voice (espeak-ng): en-us, en-gb-x-rp, en-029, ...
+  engine: piper            # offline speech: piper (neural) or espeak (espeak-ng)
+  piper: en_US-joe-medium  # Piper voice: a shipped voice's name or an .onnx file
+  espeak: en-us            # espeak-ng voice: en-us, en-gb-x-rp, en-029, ...
   words_per_minute: 165
-  pitch: 50                # 0-99
+  pitch: 50                # 0-99, 50 is the voice's own (piper: 10 is a semitone)
   openai: alloy            # voice when the caller runs on backend: openai
 facts: {{order number: "42791"}}  # told only when asked (llm caller)
 goal_reached_when: "(?i)shipped|arrive|deliver"  # regex on what the agent said: goal met

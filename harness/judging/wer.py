@@ -1,8 +1,9 @@
 """Word error rate between what a side meant to say and what the other side's STT heard.
 
-Both texts are normalised the same way (lower case, no punctuation, digit strings read out digit
-by digit, so "42,791", "42791" and "4 2 7 9 1" all compare equal; common contractions expanded, so
-"I'm" and "I am" do too) before a word-level edit distance.
+Both texts are normalised the same way (lower case, no punctuation, numbers in words turned into
+digits and digit strings read out digit by digit, so "42,791", "42791", "4 2 7 9 1" and "forty
+two thousand seven hundred ninety one" all compare equal; common contractions expanded, so "I'm"
+and "I am" do too) before a word-level edit distance.
 """
 
 from __future__ import annotations
@@ -37,8 +38,47 @@ _CONTRACTIONS = {
 }
 
 
+_UNITS = {word: value for value, word in enumerate(_DIGIT_WORDS)} | {
+    word: value
+    for value, word in enumerate(
+        ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"),
+        start=10,
+    )
+}
+_TENS = {
+    word: value * 10
+    for value, word in enumerate(
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2
+    )
+}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
+_NUMBER_WORDS = re.compile(
+    rf"\b(?:{_NUMBER_WORD})\b(?:(?:(?<=hundred)[\s-]+and|(?<=thousand)[\s-]+and)?"
+    rf"[\s-]+(?:{_NUMBER_WORD})\b)*"
+)
+
+
+def _spoken_number(words: str) -> str:
+    """"forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each."""
+    tokens = [token for token in re.split(r"[\s-]+", words) if token and token != "and"]
+    if all(token in _DIGIT_WORDS for token in tokens):
+        return " ".join(str(_UNITS[token]) for token in tokens)
+    total = current = 0
+    for token in tokens:
+        if token in _SCALES:
+            current = max(current, 1) * _SCALES[token]
+            if _SCALES[token] == 1000:
+                total, current = total + current, 0
+        else:
+            current += _UNITS.get(token, 0) + _TENS.get(token, 0)
+    return str(total + current)
+
+
 def normalise(text: str) -> list[str]:
-    text = _THOUSANDS_SEPARATOR.sub("", text.lower())
+    text = _NUMBER_WORDS.sub(lambda match: f" {_spoken_number(match.group())} ", text.lower())
+    text = _THOUSANDS_SEPARATOR.sub("", text)
     text = re.sub(r"\d", lambda match: f" {_DIGIT_WORDS[int(match.group())]} ", text)
     text = _NON_WORD.sub(" ", text.replace("-", " ").replace("\u2019", "'"))
     words = " ".join(_CONTRACTIONS.get(word, word) for word in text.split()).split()

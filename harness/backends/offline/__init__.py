@@ -1,4 +1,4 @@
-"""The offline backend: Silero VAD, Whisper tiny.en STT and espeak-ng TTS, all shipped in packages.
+"""The offline backend: Silero VAD, Whisper tiny.en STT, Piper or espeak-ng TTS; all from packages.
 
 No network and no key. The LLM seat stays empty: each side's `Agent` brings a deterministic
 policy (the caller's script, the agent's rules) implementing `llm.LLM`.
@@ -11,10 +11,9 @@ from typing import Any
 from livekit.agents import vad as lk_vad
 from livekit.plugins import silero
 
-from ...errors import ConfigError
+from .. import voices
 from ..base import Voice
-from . import espeak, whisper
-from .espeak import EspeakTTS, EspeakVoice
+from . import whisper
 from .whisper import WhisperSTT
 
 
@@ -32,22 +31,14 @@ class OfflineBackend:
     def warm_up(self) -> None:
         _load_vad()
         whisper.shared_model()
-        espeak.warm_up()
+        for name in voices.ENGINE_NAMES:
+            voices.engine(name).warm_up()
 
     def session_kwargs(self, voice: Voice) -> dict[str, Any]:
-        try:
-            tts = EspeakTTS(
-                EspeakVoice(voice.espeak_voice, voice.words_per_minute, voice.pitch),
-                sample_rate=voice.sample_rate,
-            )
-        except ValueError as exc:
-            raise ConfigError(
-                f"voice.espeak: {exc}", hint="try en-us, en-gb-x-rp, en-029 or en-GB-scotland"
-            ) from None  # the runner puts the file and the side in front of the field
         return {
             "vad": _load_vad(),
             "stt": WhisperSTT(),
-            "tts": tts,
+            "tts": voices.engine(voice.engine).build_tts(voice),
             "turn_handling": {"interruption": {"mode": "vad"}},
         }
 

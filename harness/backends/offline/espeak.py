@@ -24,6 +24,8 @@ import numpy as np
 from livekit.agents import APIConnectOptions, tts, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
+from ...errors import ConfigError
+from ..base import Voice
 from .batch import run_batch
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -161,6 +163,19 @@ def resample_utterance(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
     resampled = np.fft.irfft(spectrum, n=padded_out) * (to_rate / from_rate)
     out = resampled[: round(samples.size * to_rate / from_rate)]
     return np.clip(np.round(out), -32768, 32767).astype(np.int16).tobytes()
+
+
+def build_tts(voice: Voice) -> EspeakTTS:
+    """The TTS for a side's `voice` (`ConfigError` naming the field if espeak-ng lacks it)."""
+    try:
+        return EspeakTTS(
+            EspeakVoice(voice.espeak_voice, voice.words_per_minute, voice.pitch),
+            sample_rate=voice.sample_rate,
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            f"voice.espeak: {exc}", hint="try en-us, en-gb-x-rp, en-029 or en-GB-scotland"
+        ) from None  # the runner puts the file and the side in front of the field
 
 
 class EspeakTTS(tts.TTS):

@@ -1,0 +1,71 @@
+"""Where the reference agent's reply time went, pinned down: endpointing, transcription, the hold.
+
+The figures are measured by benchmarks/agent_latency.py; these tests check the pipeline that
+makes them: turn detection on a short VAD silence with a fixed endpointing delay (not the
+end-of-turn model that waits up to 2.5 s), Whisper's window sized to the utterance, and no
+guardrail hold where the text is checked before it is synthesised (the guardrail still blocks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from crosstalk_agent import create_agent
+from crosstalk_agent.guardrails import ReplyGate
+from crosstalk_harness.backends.offline import whisper
+from livekit import rtc
+
+
+def test_the_offline_agent_ends_turns_on_a_short_silence_with_fixed_endpointing():
+    turn = {"silence_s": 0.25, "min_delay_s": 0.2}
+    agent = create_agent("offline", responder={"turn": turn})
+    assert agent.turn_detection == "vad"
+    assert agent.min_endpointing_delay == 0.2
+    assert agent.vad is not None and agent.vad._opts.min_silence_duration == 0.25
+
+
+def test_a_realtime_agent_keeps_the_models_own_turn_detection():
+    agent = create_agent("openai")
+    assert agent.vad is None or not agent.vad  # NOT_GIVEN: the session's
+    assert not isinstance(agent.turn_detection, str)
+
+
+def test_whisper_reads_a_window_sized_to_the_utterance():
+    def seconds(duration_s: float) -> int:
+        return whisper.window_s(np.zeros(round(duration_s * whisper.WHISPER_SAMPLE_RATE)))
+
+    assert seconds(0.5) == whisper.MIN_WINDOW_S
+    assert seconds(6.2) == 8
+    assert seconds(45) == whisper.MAX_WINDOW_S
+
+
+async def _through_pipeline_gate(text: str) -> tuple[int, list, list]:
+    agent = create_agent("offline")
+    violations, holds = [], []
+    gate = ReplyGate(
+        agent.runtime.guardrails,
+        on_violation=lambda v, released: violations.append(v),
+        on_hold=holds.append,
+        buffer_s=0.0,
+    )
+
+    async def frames():
+        gate.add_text(text)
+        gate.end_text()
+        for _ in range(5):
+            yield rtc.AudioFrame(b"\x01\x00" * 320, 16_000, 1, 320)
+
+    released = [frame async for frame in gate.hold(frames())]
+    return len(released), violations, holds
+
+
+async def test_the_pipeline_holds_no_audio_but_still_blocks_a_violation():
+    released, violations, holds = await _through_pipeline_gate("Your order shipped yesterday.")
+    assert released == 5 and violations == [] and holds[0]["buffer_ms"] == 0
+    released, violations, _ = await _through_pipeline_gate("It is going to 8 Elm Road.")
+    assert released == 0 and violations[0].rule == "other_customer_data"
+
+
+def test_the_responders_tts_gate_is_the_no_hold_one():
+    agent = create_agent("offline")
+    assert agent._new_gate(text_leads=True)._buffer_s == 0.0
+    assert agent._new_gate()._buffer_s == agent.runtime.guardrails.buffer_s > 0
