@@ -35,10 +35,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crosstalk_harness.probes import StereoRecording, analyze, analyze_recording  # noqa: E402
-from crosstalk_harness.probes.activity import speech_segments  # noqa: E402
 
-from tests.real_speech import RATE as REAL_RATE  # noqa: E402
-from tests.real_speech import build_real_call, edge_errors_ms  # noqa: E402
+from tests.real_speech import real_set_edge_errors  # noqa: E402
 from tests.synthetic_calls import build_call  # noqa: E402
 
 SYNTHETIC_CALLS = 4
@@ -63,16 +61,7 @@ def _synthetic_edge_errors() -> list[float]:
 
 
 def _real_edge_errors(noise_db_below: float) -> tuple[list[float], int]:
-    errors: list[float] = []
-    wrong = 0
-    for seed in range(REAL_CALLS):
-        call = build_real_call(seed, noise_db_below)
-        for side, track in (("caller", call.caller), ("agent", call.agent)):
-            found = [(s / REAL_RATE, e / REAL_RATE) for s, e in speech_segments(track, REAL_RATE)]
-            side_errors, side_wrong = edge_errors_ms(found, call.truth[side])
-            errors += side_errors
-            wrong += side_wrong
-    return errors, wrong
+    return real_set_edge_errors(REAL_CALLS, noise_db_below)
 
 
 def accuracy(as_json: bool) -> None:

@@ -200,3 +200,19 @@ def edge_errors_ms(
         errors += [abs(found[best][0] - start) * 1000, abs(found[best][1] - end) * 1000]
     wrong = (len(truth) - len(used)) + (len(found) - len(used))
     return errors, wrong
+
+
+def real_set_edge_errors(calls: int, noise_db_below: float) -> tuple[list[float], int]:
+    """The analyzer's edge errors (ms) and wrong segments over the first `calls` real calls."""
+    from crosstalk_harness.probes.activity import speech_segments
+
+    errors: list[float] = []
+    wrong = 0
+    for seed in range(calls):
+        call = build_real_call(seed, noise_db_below)
+        for side, track in (("caller", call.caller), ("agent", call.agent)):
+            found = [(s / RATE, e / RATE) for s, e in speech_segments(track, RATE)]
+            side_errors, side_wrong = edge_errors_ms(found, call.truth[side])
+            errors += side_errors
+            wrong += side_wrong
+    return errors, wrong

@@ -8,9 +8,8 @@ under and must count). The bound below pins what the analyzer achieves so it can
 from __future__ import annotations
 
 import numpy as np
-from crosstalk_harness.probes.activity import speech_segments
 
-from .real_speech import RATE, build_real_call, edge_errors_ms
+from .real_speech import build_real_call, real_set_edge_errors
 
 CALLS = 16
 NOISE_DB_BELOW = 35.0
@@ -20,16 +19,7 @@ WRONG_SEGMENTS_BOUND = 4  # crowded-room babble bursts taken for speech: energy 
 
 
 def _errors() -> tuple[list[float], int]:
-    errors: list[float] = []
-    wrong = 0
-    for seed in range(CALLS):
-        call = build_real_call(seed, NOISE_DB_BELOW)
-        for side, track in (("caller", call.caller), ("agent", call.agent)):
-            found = [(s / RATE, e / RATE) for s, e in speech_segments(track, RATE)]
-            side_errors, side_wrong = edge_errors_ms(found, call.truth[side])
-            errors += side_errors
-            wrong += side_wrong
-    return errors, wrong
+    return real_set_edge_errors(CALLS, NOISE_DB_BELOW)
 
 
 def test_real_speech_edges_stay_within_the_bound():
