@@ -147,7 +147,7 @@ def test_a_clarifying_question_after_the_caller_stalls(calls):
     first_caller = next(t for t in turns if t["speaker"] == "caller")
     assert clarifying["start_s"] - greeting["end_s"] >= 3.0  # the configured stall
     assert greeting["end_s"] < clarifying["start_s"] < first_caller["start_s"]
-    # heard by the caller ("a return" is the one phrase Whisper tiny sometimes hears as "every turn")
+    # as the caller heard it (Whisper tiny sometimes hears "a return" as "every turn")
     assert "order" in _heard(clarifying) and "something else" in _heard(clarifying)
     caller_state = json.loads((session / "caller_state.json").read_text())
     assert caller_state["stalls"][0]["stall_s"] == 8  # the persona's stall, as the caller kept it

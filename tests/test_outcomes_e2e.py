@@ -84,7 +84,11 @@ def test_a_run_that_could_not_judge_everything_is_inconclusive_never_green(cross
 def test_a_run_that_fails_before_its_first_call_says_why_in_run_json(crosstalk, tmp_path):
     scenario = tmp_path / "rejected.yaml"
     scenario.write_text(
-        (FIXTURES / "scenarios" / "byo_agent.yaml").read_text().replace("sign_off:", "colour:")
+        (FIXTURES / "scenarios" / "byo_agent.yaml")
+        .read_text()
+        .replace("sign_off:", "colour:")
+        # a persona is found beside the file that names it: this copy lives in tmp_path
+        .replace("persona: short_caller", f"persona: {FIXTURES / 'personas' / 'short_caller.yaml'}")
     )
     result = crosstalk("run", str(scenario), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2 and "the factory rejected them" in result.stderr
