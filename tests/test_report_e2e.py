@@ -36,14 +36,15 @@ CHROMIUM_FLAGS = [
 
 
 def _fast_baseline(path: Path) -> Path:
-    """A results.json of the same scenario whose replies all came after 1 s."""
+    """A results.json of the same scenario whose replies all came after 0.1 s (faster than any
+    agent that waits for the caller to stop: the real run regresses against it)."""
     session = {
         "scenario": "demo_order_status",
         "variant": "",
         "persona": "order_status_caller",
         "passed": True,
         "score": None,
-        "response_latencies_ms": [1000.0, 1010.0, 990.0, 1005.0, 995.0],
+        "response_latencies_ms": [100.0, 101.0, 99.0, 100.5, 99.5],
         "stop_latencies_ms": [],
     }
     document = {
@@ -68,11 +69,12 @@ def demo_run(tmp_path_factory):
 
 def test_run_writes_the_report_and_fails_on_a_regression(demo_run):
     result, directory = demo_run
-    assert result.exit_code == 1, result.stderr  # every call passed, but latency regressed
+    assert result.exit_code == 1, result.stderr  # no call failed, but latency regressed
     for name in ("report.html", "results.json", "results.csv", "turns.csv", "junit.xml"):
         assert (directory / name).stat().st_size > 0, name
     results = json.loads((directory / "results.json").read_text())
-    assert results["counts"]["passed"] == 1 and results["passed"] is False
+    # offline the demo's rubric has no model: inconclusive, never passed
+    assert results["counts"]["inconclusive"] == 1 and results["passed"] is False
     assert results["comparison"]["regressed"] is True
     assert "### crosstalk: 1 regression(s)" in result.stdout
     assert "response latency p95" in result.stdout
