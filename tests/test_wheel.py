@@ -208,5 +208,7 @@ def test_pytest_crosstalk_places_their_agents_call_with_its_tool(user_repo):
     assert session["outcome"] == "inconclusive", session
     [judgement] = run.glob("*/judgement.json")
     text = judgement.read_text()
-    assert "lookup_order({'order_id': '42791'}) was called 1 time(s)" in text
+    verdicts = {v["judge"]: v for v in json.loads(text)["verdicts"]}
+    assert verdicts["tool_called"]["status"] == "passed", verdicts
+    assert "lookup_order with order_id 42791" in verdicts["tool_called"]["reason"]
     assert "task_completion" in text and "not_run" in text
