@@ -63,6 +63,7 @@ class Conversation:
     results: list[ThinkerResultItem] = field(default_factory=list)
     guidance: list[Guidance] = field(default_factory=list)
     reply_requested: bool = False
+    speeches_in_flight: set[str] = field(default_factory=set)  # created, not yet done
     ended_by_agent: bool = False
 
     def advance(self, to: Stage) -> Stage | None:
@@ -87,4 +88,8 @@ class Conversation:
 
     @property
     def agent_idle(self) -> bool:
-        return self.agent_state in ("listening", "idle") and not self.user_speaking
+        return (
+            self.agent_state in ("listening", "idle")
+            and not self.user_speaking
+            and not self.speeches_in_flight
+        )

@@ -79,6 +79,7 @@ class Responder(Agent):
             ),
         )
         session.on("conversation_item_added", self._on_item)
+        session.on("speech_created", self._on_speech_created)
         session.on("user_input_transcribed", self._on_transcribed)
         session.on(
             "metrics_collected",
@@ -107,6 +108,20 @@ class Responder(Agent):
                     "interrupted": item.interrupted,
                 },
             )
+
+    def _on_speech_created(self, event: object) -> None:
+        # a speech is done only after its text is in the conversation; the agent turns idle
+        # before that, and a result it carried unasked must not be offered again in between
+        handle = getattr(event, "speech_handle", None)
+        if handle is None:
+            return
+        emit = self.runtime.controller.emit
+        emit("speech_created", {"speech_id": handle.id, "source": getattr(event, "source", "")})
+        handle.add_done_callback(
+            lambda done: emit(
+                "speech_done", {"speech_id": done.id, "interrupted": done.interrupted}
+            )
+        )
 
     @property
     def _realtime(self) -> bool:

@@ -92,6 +92,8 @@ class Runtime:
         on("agent_state_changed", self._on_agent_state)
         on("user_state_changed", self._on_user_state)
         on("conversation_item_added", self._on_item)
+        on("speech_created", self._on_speech_created)
+        on("speech_done", self._on_speech_done)
         on("user_turn", self._on_user_turn_event)
         on("thinker_result", self._on_thinker_result)
         on("caller_identified", lambda _: self._advance("resolve", "caller identified"))
@@ -139,6 +141,13 @@ class Runtime:
             # a realtime model may also speak a result unasked, once it is in its context
             if _mentions(text, result.say):
                 result.spoken = True
+
+    def _on_speech_created(self, event: Event) -> None:
+        self.conversation.speeches_in_flight.add(event.data["speech_id"])
+
+    def _on_speech_done(self, event: Event) -> None:
+        self.conversation.speeches_in_flight.discard(event.data["speech_id"])
+        self._speak_results_if_natural()
 
     def _on_user_turn_event(self, event: Event) -> None:
         text = event.data["text"]

@@ -54,6 +54,11 @@ def _agent_events(session_dir: Path, kind: str | None = None) -> list[dict]:
     return [e for e in events if kind is None or e["type"] == kind]
 
 
+def _events(session_dir: Path) -> list[dict]:
+    lines = (session_dir / "events.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def _heard(turn: dict) -> str:
     return (turn["heard_as"] or "").lower()
 
@@ -89,6 +94,9 @@ def test_a_thinker_result_is_spoken_after_a_filler_while_the_caller_waits(calls)
         for t in _turns_between(turns, filler_turn["start_s"], answer["start_s"])
         if t["speaker"] == "caller"
     ]  # the caller waited
+    held = [e["data"] for e in _events(session) if e["type"] == "caller_held"]
+    assert held and held[0]["completed"] is False  # cut short by the answer, not the clock
+    assert held[0]["until_s"] < held[0]["from_s"] + 8
     assert "friday" in _heard(answer)  # the result reached the caller through the audio
 
 

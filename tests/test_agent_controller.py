@@ -232,3 +232,27 @@ async def test_a_result_cut_short_is_offered_again(tmp_path):
     )
     assert len(voice.spoken) == 2
     await runtime.close()
+
+
+async def test_a_result_the_model_speaks_unasked_is_not_asked_for_again(tmp_path):
+    runtime = build_runtime(
+        load_config({"responder": {"fast_path_s": 0.0}}),
+        session_dir=tmp_path,
+        clock=asyncio.get_running_loop().time,
+    )
+    voice = _Voice()
+    runtime.start(voice)
+    emit = runtime.controller.emit
+    # a realtime model answers the caller on its own: its speech is on the way
+    emit("speech_created", {"speech_id": "speech_auto", "source": "generate_reply"})
+    emit("agent_state_changed", {"old_state": "listening", "new_state": "speaking"})
+    await runtime.on_user_turn("Where is order 42791?", reply_follows=False)
+    while not runtime.conversation.results:
+        await asyncio.sleep(0.01)
+    # it read the injected result out; livekit turns the agent idle before adding its text
+    emit("agent_state_changed", {"old_state": "speaking", "new_state": "listening"})
+    assert voice.spoken == []
+    emit("conversation_item_added", {"role": "assistant", "text": runtime.conversation.results[0].say})
+    emit("speech_done", {"speech_id": "speech_auto", "interrupted": False})
+    assert voice.spoken == [] and runtime.conversation.unspoken_results() == []
+    await runtime.close()

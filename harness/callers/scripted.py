@@ -5,7 +5,9 @@ caller heard it). Choosing does not advance the script: only a line actually sai
 repeated or preemptive generation for the same turn yields the same line. A line is offered only
 once the agent has started a new utterance since the caller's last line, so a barge-in is not
 followed by the next line before the agent answers it. `stall_s` (and the persona's
-`reaction_s`) are silences counted from the end of the agent's speech as heard. On a backend
+`reaction_s`) are silences counted from the end of the agent's speech as heard; after a holding
+phrase ("let me check that for you") the caller waits up to `hold_s` for the answer, as a person
+on the phone does, instead of talking into the agent's next sentence. On a backend
 that brings its own model (realtime), the model words the lines: a line counts as said when
 what the model said matches it closely enough, in order.
 """
@@ -23,6 +25,12 @@ from .base import CallerContext, SimulatedCaller
 from .turn_taking import PlannedLine, TurnTaking
 
 _SAID_RATIO = 0.6
+# what an agent says when the answer is still on its way
+_HOLDING = re.compile(
+    r"\b(let me (check|look|see|find|pull)|one moment|just a (moment|second|sec)"
+    r"|bear(ing)? with me|hold on|please hold|give me a (moment|second|sec)|checking)\b",
+    re.IGNORECASE,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -92,20 +100,24 @@ class ScriptedCaller(SimulatedCaller):
         if self.state.done or not self._agent_spoke_since_my_last_line():
             return None
         agent_turns = said_by(chat_ctx, "user")
-        index = self._candidate(agent_turns[-1] if agent_turns else "")
+        agent_said = agent_turns[-1] if agent_turns else ""
+        index = self._candidate(agent_said)
         if index is None:
             self.finish(goal_achieved=None, reason="the script is finished")
             return None
-        await self._pause_before(index)
+        await self._pause_before(index, holding=bool(_HOLDING.search(agent_said)))
         self._offer(index)
         return self.rendered(index)
 
-    async def _pause_before(self, index: int) -> None:
+    async def _pause_before(self, index: int, *, holding: bool = False) -> None:
         heard = self.ctx.hearing
         after_agent = heard.ended_at if heard.ended_at is not None else self.ctx.clock()
-        reaction = self.ctx.persona.turn_taking.reaction_s
-        if reaction:
-            await self.sleep_until(after_agent + reaction)
+        turn_taking = self.ctx.persona.turn_taking
+        if holding and turn_taking.hold_s > turn_taking.reaction_s:
+            # cancelled (like a stall) when the agent comes back with the answer
+            await self._hold(index, after_agent, turn_taking.hold_s)
+        elif turn_taking.reaction_s:
+            await self.sleep_until(after_agent + turn_taking.reaction_s)
         stall = self.script[index].stall_s
         if stall and index not in self._stalled:
             self._stalled.add(index)  # a stall cut short by the agent is not repeated
@@ -116,6 +128,23 @@ class ScriptedCaller(SimulatedCaller):
                 self._record_stall(index, after_agent, began, completed=False)
                 raise
             self._record_stall(index, after_agent, began, completed=True)
+
+    async def _hold(self, index: int, after_agent: float, hold_s: float) -> None:
+        began = self.ctx.clock()
+        completed = False
+        try:
+            await self.sleep_until(after_agent + hold_s)
+            completed = True
+        finally:
+            waited = {
+                "line": index,
+                "hold_s": hold_s,
+                "from_s": round(after_agent, 3),
+                "until_s": round(self.ctx.clock(), 3),
+                "began_s": round(began, 3),
+                "completed": completed,
+            }
+            self.ctx.report("caller_held", waited)
 
     def _record_stall(self, index: int, after: float, began: float, *, completed: bool) -> None:
         stall = {

@@ -36,6 +36,7 @@ speech:
   hesitation_rate: 0.0     # chance of a mid-sentence pause
 turn_taking:
   reaction_s: 0.0          # extra thinking time before every reply
+  hold_s: 3.0              # after "let me check", wait this long for the answer
   # backchannels: {{phrases: [mm-hm, right], every_s: 3}}
   # barge_in: {{probability: 0.5, after_ms: 1500}}
 script:                    # the scripted caller says one line per agent turn, in order

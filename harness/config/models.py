@@ -255,6 +255,13 @@ class TurnTaking(_Strict):
     reaction_s: float = Field(
         0.0, ge=0, le=10, description="extra thinking time before every reply"
     )
+    hold_s: float = Field(
+        3.0,
+        ge=0,
+        le=30,
+        description="when the agent says it is checking ('let me check', 'one moment'), wait "
+        "this long for the answer before speaking; 0 answers at once",
+    )
 
 
 class Speech(_Strict):
