@@ -252,7 +252,8 @@ async def test_a_result_the_model_speaks_unasked_is_not_asked_for_again(tmp_path
     # it read the injected result out; livekit turns the agent idle before adding its text
     emit("agent_state_changed", {"old_state": "speaking", "new_state": "listening"})
     assert voice.spoken == []
-    emit("conversation_item_added", {"role": "assistant", "text": runtime.conversation.results[0].say})
+    said = runtime.conversation.results[0].say
+    emit("conversation_item_added", {"role": "assistant", "text": said})
     emit("speech_done", {"speech_id": "speech_auto", "interrupted": False})
     assert voice.spoken == [] and runtime.conversation.unspoken_results() == []
     await runtime.close()

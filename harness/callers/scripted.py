@@ -5,7 +5,10 @@ caller heard it). Choosing does not advance the script: only a line actually sai
 repeated or preemptive generation for the same turn yields the same line. A line is offered only
 once the agent has started a new utterance since the caller's last line, so a barge-in is not
 followed by the next line before the agent answers it. `stall_s` (and the persona's
-`reaction_s`) are silences counted from the end of the agent's speech as heard; after a holding
+`reaction_s`) are silences counted from the end of the agent's speech as heard. The caller
+answers what it understood: it waits (up to `_UNDERSTAND_WAIT_S`) until its own speech
+recognition has caught up with the agent's speech as heard, so a slow transcript of the agent's
+last words cannot arrive while the caller is already answering an earlier part. After a holding
 phrase ("let me check that for you") the caller waits up to `hold_s` for the answer, as a person
 on the phone does, instead of talking into the agent's next sentence. On a backend
 that brings its own model (realtime), the model words the lines: a line counts as said when
@@ -25,6 +28,8 @@ from .base import CallerContext, SimulatedCaller
 from .turn_taking import PlannedLine, TurnTaking
 
 _SAID_RATIO = 0.6
+_UNDERSTAND_WAIT_S = 3.0
+_POLL_S = 0.05
 # what an agent says when the answer is still on its way
 _HOLDING = re.compile(
     r"\b(let me (check|look|see|find|pull)|one moment|just a (moment|second|sec)"
@@ -64,6 +69,7 @@ class ScriptedCaller(SimulatedCaller):
         self._offered_at: float | None = None
         self._last_line_at: float | None = None
         self._stalled: set[int] = set()
+        self._heard: list[tuple[float, str]] = []  # (arrived at, text): the agent, as understood
         self.turn_taking = TurnTaking(self, persona.turn_taking)
 
     # -- choosing -------------------------------------------------------------------------------
@@ -99,15 +105,43 @@ class ScriptedCaller(SimulatedCaller):
     async def next_line(self, chat_ctx: llm.ChatContext) -> str | None:
         if self.state.done or not self._agent_spoke_since_my_last_line():
             return None
+        # a transcript that lands now interrupts this reply, and the next one sees all of it
+        await self._until_understood()
+        # what the agent said since my last line, as understood by now (livekit may have asked
+        # for this reply on the first part of a turn the agent went on with)
+        since = self._last_line_at if self._last_line_at is not None else float("-inf")
+        recent = [text for at, text in self._heard if at > since]
         agent_turns = said_by(chat_ctx, "user")
-        agent_said = agent_turns[-1] if agent_turns else ""
+        agent_said = " ".join(recent) or (agent_turns[-1] if agent_turns else "")
+        last_words = recent[-1] if recent else agent_said
         index = self._candidate(agent_said)
         if index is None:
             self.finish(goal_achieved=None, reason="the script is finished")
             return None
-        await self._pause_before(index, holding=bool(_HOLDING.search(agent_said)))
+        await self._pause_before(index, holding=bool(_HOLDING.search(last_words)))
         self._offer(index)
         return self.rendered(index)
+
+    def _on_transcribed(self, event: object) -> None:
+        text = (getattr(event, "transcript", "") or "").strip()
+        if getattr(event, "is_final", False) and text:
+            self._heard.append((self.ctx.clock(), text))
+
+    async def _until_understood(self) -> None:
+        """Wait while the agent talks on, then until its last words (as heard) are transcribed.
+
+        Bounded: `_UNDERSTAND_WAIT_S` after the agent's speech ended, a missing transcript (noise
+        taken for speech) no longer holds the caller back.
+        """
+        hearing = self.ctx.hearing
+        while True:
+            if not hearing.speaking:
+                heard_end = hearing.ended_at
+                if heard_end is None or self.ctx.clock() >= heard_end + _UNDERSTAND_WAIT_S:
+                    return
+                if self._heard and self._heard[-1][0] >= heard_end:
+                    return
+            await asyncio.sleep(_POLL_S)
 
     async def _pause_before(self, index: int, *, holding: bool = False) -> None:
         heard = self.ctx.hearing
@@ -210,6 +244,7 @@ class ScriptedCaller(SimulatedCaller):
 
     async def on_enter(self) -> None:
         self.session.on("conversation_item_added", self._on_item)
+        self.session.on("user_input_transcribed", self._on_transcribed)
         self.turn_taking.attach()
         if self.ctx.opens_call:
             self.session.generate_reply()
