@@ -186,7 +186,8 @@ async def test_the_callers_own_data_is_not_a_leak(tmp_path):
     assert runtime.guardrails.check_now("Order 10358 goes to 8 Elm Road.") is not None
 
 
-async def test_a_result_is_asked_for_once_though_the_agent_idles_before_its_text_lands(tmp_path):
+def _started_runtime(tmp_path):
+    """A runtime whose thinker answers at once, started with a recording stand-in voice."""
     runtime = build_runtime(
         load_config({"responder": {"fast_path_s": 0.0}}),
         session_dir=tmp_path,
@@ -194,6 +195,11 @@ async def test_a_result_is_asked_for_once_though_the_agent_idles_before_its_text
     )
     voice = _Voice()
     runtime.start(voice)
+    return runtime, voice
+
+
+async def test_a_result_is_asked_for_once_though_the_agent_idles_before_its_text_lands(tmp_path):
+    runtime, voice = _started_runtime(tmp_path)
     emit = runtime.controller.emit
     emit("agent_state_changed", {"old_state": "initializing", "new_state": "listening"})
     await runtime.on_user_turn("Where is order 42791?", reply_follows=False)
@@ -213,13 +219,7 @@ async def test_a_result_is_asked_for_once_though_the_agent_idles_before_its_text
 
 
 async def test_a_result_cut_short_is_offered_again(tmp_path):
-    runtime = build_runtime(
-        load_config({"responder": {"fast_path_s": 0.0}}),
-        session_dir=tmp_path,
-        clock=asyncio.get_running_loop().time,
-    )
-    voice = _Voice()
-    runtime.start(voice)
+    runtime, voice = _started_runtime(tmp_path)
     runtime.controller.emit(
         "agent_state_changed", {"old_state": "initializing", "new_state": "listening"}
     )
@@ -235,13 +235,7 @@ async def test_a_result_cut_short_is_offered_again(tmp_path):
 
 
 async def test_a_result_the_model_speaks_unasked_is_not_asked_for_again(tmp_path):
-    runtime = build_runtime(
-        load_config({"responder": {"fast_path_s": 0.0}}),
-        session_dir=tmp_path,
-        clock=asyncio.get_running_loop().time,
-    )
-    voice = _Voice()
-    runtime.start(voice)
+    runtime, voice = _started_runtime(tmp_path)
     emit = runtime.controller.emit
     # a realtime model answers the caller on its own: its speech is on the way
     emit("speech_created", {"speech_id": "speech_auto", "source": "generate_reply"})
