@@ -38,6 +38,11 @@ _HOLDING = re.compile(
 )
 
 
+def _last_sentence(text: str) -> str:
+    sentences = [part for part in re.split(r"[.?!]+", text) if part.strip()]
+    return sentences[-1] if sentences else text
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -105,20 +110,22 @@ class ScriptedCaller(SimulatedCaller):
     async def next_line(self, chat_ctx: llm.ChatContext) -> str | None:
         if self.state.done or not self._agent_spoke_since_my_last_line():
             return None
-        # a transcript that lands now interrupts this reply, and the next one sees all of it
-        await self._until_understood()
-        # what the agent said since my last line, as understood by now (livekit may have asked
-        # for this reply on the first part of a turn the agent went on with)
-        since = self._last_line_at if self._last_line_at is not None else float("-inf")
-        recent = [text for at, text in self._heard if at > since]
-        agent_turns = said_by(chat_ctx, "user")
-        agent_said = " ".join(recent) or (agent_turns[-1] if agent_turns else "")
-        last_words = recent[-1] if recent else agent_said
-        index = self._candidate(agent_said)
-        if index is None:
-            self.finish(goal_achieved=None, reason="the script is finished")
-            return None
-        await self._pause_before(index, holding=bool(_HOLDING.search(last_words)))
+        while True:
+            # what the agent said since my last line, as understood by now (livekit may ask for
+            # this reply on the first part of a turn the agent goes on with)
+            await self._until_understood()
+            since = self._last_line_at if self._last_line_at is not None else float("-inf")
+            recent = [text for at, text in self._heard if at > since]
+            agent_turns = said_by(chat_ctx, "user")
+            agent_said = " ".join(recent) or (agent_turns[-1] if agent_turns else "")
+            index = self._candidate(agent_said)
+            if index is None:
+                self.finish(goal_achieved=None, reason="the script is finished")
+                return None
+            last_words = _last_sentence(recent[-1] if recent else agent_said)
+            if not _HOLDING.search(last_words) or not await self._held_until_answered(index):
+                break  # nothing to wait for, or waited long enough: answer
+        await self._pause_before(index)
         self._offer(index)
         return self.rendered(index)
 
@@ -143,15 +150,12 @@ class ScriptedCaller(SimulatedCaller):
                     return
             await asyncio.sleep(_POLL_S)
 
-    async def _pause_before(self, index: int, *, holding: bool = False) -> None:
+    async def _pause_before(self, index: int) -> None:
         heard = self.ctx.hearing
         after_agent = heard.ended_at if heard.ended_at is not None else self.ctx.clock()
-        turn_taking = self.ctx.persona.turn_taking
-        if holding and turn_taking.hold_s > turn_taking.reaction_s:
-            # cancelled (like a stall) when the agent comes back with the answer
-            await self._hold(index, after_agent, turn_taking.hold_s)
-        elif turn_taking.reaction_s:
-            await self.sleep_until(after_agent + turn_taking.reaction_s)
+        reaction = self.ctx.persona.turn_taking.reaction_s
+        if reaction:
+            await self.sleep_until(after_agent + reaction)
         stall = self.script[index].stall_s
         if stall and index not in self._stalled:
             self._stalled.add(index)  # a stall cut short by the agent is not repeated
@@ -163,22 +167,32 @@ class ScriptedCaller(SimulatedCaller):
                 raise
             self._record_stall(index, after_agent, began, completed=True)
 
-    async def _hold(self, index: int, after_agent: float, hold_s: float) -> None:
+    async def _held_until_answered(self, index: int) -> bool:
+        """The agent said it is checking: wait up to `hold_s` for it to come back.
+
+        True when it came back (its answer is then understood and the line chosen again), False
+        when the wait ran out and the caller speaks up.
+        """
+        hearing = self.ctx.hearing
+        after_agent = hearing.ended_at if hearing.ended_at is not None else self.ctx.clock()
+        hold_s = self.ctx.persona.turn_taking.hold_s
+        if hold_s <= 0:
+            return False
         began = self.ctx.clock()
-        completed = False
-        try:
-            await self.sleep_until(after_agent + hold_s)
-            completed = True
-        finally:
-            waited = {
-                "line": index,
-                "hold_s": hold_s,
-                "from_s": round(after_agent, 3),
-                "until_s": round(self.ctx.clock(), 3),
-                "began_s": round(began, 3),
-                "completed": completed,
-            }
-            self.ctx.report("caller_held", waited)
+        came_back = False
+        while not came_back and self.ctx.clock() < after_agent + hold_s:
+            await asyncio.sleep(_POLL_S)
+            came_back = hearing.speaking
+        held = {
+            "line": index,
+            "hold_s": hold_s,
+            "from_s": round(after_agent, 3),
+            "began_s": round(began, 3),
+            "until_s": round(self.ctx.clock(), 3),
+            "completed": not came_back,
+        }
+        self.ctx.report("caller_held", held)
+        return came_back
 
     def _record_stall(self, index: int, after: float, began: float, *, completed: bool) -> None:
         stall = {
