@@ -29,6 +29,7 @@ from .turn_taking import PlannedLine, TurnTaking
 
 _SAID_RATIO = 0.6
 _UNDERSTAND_WAIT_S = 3.0
+_UNDERSTAND_MAX_S = 20.0
 _POLL_S = 0.05
 # what an agent says when the answer is still on its way
 _HOLDING = re.compile(
@@ -138,10 +139,12 @@ class ScriptedCaller(SimulatedCaller):
         """Wait while the agent talks on, then until its last words (as heard) are transcribed.
 
         Bounded: `_UNDERSTAND_WAIT_S` after the agent's speech ended, a missing transcript (noise
-        taken for speech) no longer holds the caller back.
+        taken for speech) no longer holds the caller back, and `_UNDERSTAND_MAX_S` in all, should
+        noise on the line sound like talk that never ends.
         """
         hearing = self.ctx.hearing
-        while True:
+        give_up_at = self.ctx.clock() + _UNDERSTAND_MAX_S  # a line that never goes quiet
+        while self.ctx.clock() < give_up_at:
             if not hearing.speaking:
                 heard_end = hearing.ended_at
                 if heard_end is None or self.ctx.clock() >= heard_end + _UNDERSTAND_WAIT_S:
