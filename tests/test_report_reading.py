@@ -84,6 +84,28 @@ def test_console_prints_said_beside_heard_after_a_failure(tmp_path):
     assert printed.count("the caller said “It is 22 Oak Avenue.”; the agent heard") == 1
 
 
+def test_console_stamps_each_turn_with_when_its_audio_started():
+    stream = io.StringIO()
+    progress = Progress(stream)
+    progress.run_started("reports/x", 1)
+    progress.session_started(1, "01-demo")
+
+    def said(side: str, t: float, text: str) -> None:
+        item = {"role": "assistant", "content": [text]}
+        progress.on_event(
+            {"t": t, "side": side, "type": "conversation_item_added", "data": {"item": item}}
+        )
+
+    progress.on_event({"t": 0.2, "side": "agent", "type": "playback_started", "data": {}})
+    said("agent", 4.1, "Thank you for calling.")
+    progress.on_event({"t": 2.0, "side": "caller", "type": "playback_started", "data": {}})
+    progress.on_event({"t": 5.0, "side": "caller", "type": "playback_started", "data": {}})
+    said("caller", 7.5, "Hi, where is my order?")  # the 2.0 s playback was a backchannel
+    lines = stream.getvalue().splitlines()
+    assert lines[-2].split() == ["0.2s", "turn", "1", "agent:", "Thank", "you", "for", "calling."]
+    assert lines[-1].split()[:4] == ["5.0s", "turn", "2", "caller:"]
+
+
 def test_failure_card_shows_said_heard_and_reason_in_words(tmp_path):
     failing = FakeSession(scenario="address", failures=["the agent never said “22 Oak Avenue”"])
     run = write_run(tmp_path, [failing])

@@ -50,6 +50,7 @@ class Progress:
         self._index = 0  # how many sessions of this run (or shard) have started
         self._label = ""
         self._turns = 0
+        self._playing_since: dict[str, float] = {}  # side -> when its latest playback started
         self.directory: str | None = None  # the run directory, once the run has one
 
     @property
@@ -73,20 +74,26 @@ class Progress:
         # `index` numbers the session in the whole suite; with --shard the counter is this
         # shard's own ([2/3], not [4/3]) and the id keeps the suite number
         self._index, self._label, self._turns = self._index + 1, session_id, 0
+        self._playing_since.clear()
         self._print(
             f"[{self._index}/{self._total}] {session_id}: loading models and starting the call"
         )
 
     def on_event(self, record: dict[str, Any]) -> None:
+        side = record["side"]
+        if record["type"] == "playback_started":
+            # a turn is printed when its text lands, at its end; it is stamped, like the
+            # report's transcript, with when its audio started
+            self._playing_since[side] = record["t"]  # a backchannel's has no text: replaced
+            return
         item = record["data"].get("item", {}) if record["type"] == "conversation_item_added" else {}
         if item.get("role") != "assistant":
             return
         self._turns += 1
+        started = self._playing_since.pop(side, record["t"])
         text = " ".join(part for part in item.get("content", []) if isinstance(part, str))
         marker = " (interrupted)" if item.get("interrupted") else ""
-        self._print(
-            f"  {record['t']:6.1f}s  turn {self._turns:>2}  {record['side']:>6}: {text}{marker}"
-        )
+        self._print(f"  {started:6.1f}s  turn {self._turns:>2}  {side:>6}: {text}{marker}")
 
     def session_finished(self, result: SessionResult) -> None:
         turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
