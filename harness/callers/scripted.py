@@ -153,9 +153,13 @@ class ScriptedCaller(SimulatedCaller):
                     return
             await asyncio.sleep(_POLL_S)
 
+    def _agent_stopped_at(self) -> float:
+        """When the agent's speech last ended as heard (now, if it has not spoken yet)."""
+        ended = self.ctx.hearing.ended_at
+        return ended if ended is not None else self.ctx.clock()
+
     async def _pause_before(self, index: int) -> None:
-        heard = self.ctx.hearing
-        after_agent = heard.ended_at if heard.ended_at is not None else self.ctx.clock()
+        after_agent = self._agent_stopped_at()
         reaction = self.ctx.persona.turn_taking.reaction_s
         if reaction:
             await self.sleep_until(after_agent + reaction)
@@ -177,7 +181,7 @@ class ScriptedCaller(SimulatedCaller):
         when the wait ran out and the caller speaks up.
         """
         hearing = self.ctx.hearing
-        after_agent = hearing.ended_at if hearing.ended_at is not None else self.ctx.clock()
+        after_agent = self._agent_stopped_at()
         hold_s = self.ctx.persona.turn_taking.hold_s
         if hold_s <= 0:
             return False
