@@ -1,4 +1,4 @@
-"""`crosstalk validate`: every problem of every file given, once each, in file and line order.
+"""`crosstalk validate PATH...`: every problem of every file given, once each, in order.
 
 Scenarios are loaded as `run` loads them (personas, rubrics, the agent factory and what it
 declares about itself), so what passes here does not fail at the start of a call.
@@ -10,13 +10,61 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EXIT_BAD_INPUT, EXIT_OK, CrosstalkError
-from .load import file_kind, parse_model
-from .models import Persona
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, CrosstalkError, exit_codes_help
+from .arguments import RAW, Subcommands
 
+NAME = "validate"
 _LOCATION = re.compile(r"^(.*?):(\d+):(\d+):")
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    paths: tuple[Path, ...]
+    json: bool = False
+
+
+@dataclass(frozen=True)
+class Problems:
+    """What validating found: each problem line once, in file and line order, with its hint."""
+
+    files: int
+    lines: tuple[str, ...]
+    hints: dict[str, str]
+
+
+def add_parser(subcommands: Subcommands) -> None:
+    validate = subcommands.add_parser(
+        NAME,
+        help="check persona, scenario, suite and rubric files without placing calls",
+        description="Validate every file given (folders: their *.yaml files): personas, "
+        "scenarios (with the personas, agents and rubrics they name), suites (with their "
+        "scenarios) and rubrics (files in a judges/ folder). "
+        "Checks each scenario against its agent too: the options its factory accepts, the "
+        "tools it has (tool_called) and its database tables (db_state SQL). "
+        "Lists every error of every file as file:line:column: field: problem, in file and "
+        "line order.",
+        epilog=exit_codes_help("0  every file is valid", "2  at least one error (all listed)"),
+        formatter_class=RAW,
+    )
+    validate.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="YAML files, or folders of them (e.g. personas scenarios)",
+    )
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"valid": bool, "files": N, "errors": [{"where", "message"}]} on stdout',
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    return validate(ValidateOptions(paths=tuple(args.paths), json=args.json))
 
 
 def _by_file_and_line(problem: str) -> tuple[str, int, int]:
@@ -33,8 +81,11 @@ def _split_location(problem: str) -> tuple[str, str]:
     return found.group(0).rstrip(":"), problem[found.end() :].strip()
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    """`crosstalk validate PATH...`: every problem of every file, once each, in order."""
+def find_problems(given: tuple[Path, ...]) -> Problems:
+    """Every problem of the files (folders: their YAML files), loaded as `run` loads them."""
+    from ..config.load import file_kind, parse_model
+    from ..config.models import Persona
+    from ..judging.rubrics import Rubric
     from ..runner import expand_paths, load_all
 
     problems: set[str] = set()
@@ -47,9 +98,9 @@ def run_validate(args: argparse.Namespace) -> int:
             if exc.hint:
                 hints[line] = exc.hint
 
-    for given in args.paths:
+    for path in given:
         try:
-            paths.extend(expand_paths([given]))
+            paths.extend(expand_paths([path]))
         except CrosstalkError as exc:
             collect(exc)
     for path in paths:
@@ -58,8 +109,6 @@ def run_validate(args: argparse.Namespace) -> int:
             if kind == "persona":
                 parse_model(Persona, path)
             elif kind == "rubric":
-                from ..judging.rubrics import Rubric
-
                 parse_model(Rubric, path)
             else:
                 load_all([path])
@@ -67,16 +116,22 @@ def run_validate(args: argparse.Namespace) -> int:
             collect(exc)
     # one line per problem, each once, in file then line order (a persona several scenarios
     # name is reported once, however many name it)
-    ordered = sorted(problems, key=_by_file_and_line)
-    if args.json:
-        errors = [dict(zip(("where", "message"), _split_location(p), strict=True)) for p in ordered]
-        document = {"valid": not problems, "files": len(paths), "errors": errors}
+    return Problems(len(paths), tuple(sorted(problems, key=_by_file_and_line)), hints)
+
+
+def validate(options: ValidateOptions) -> int:
+    found = find_problems(options.paths)
+    if options.json:
+        errors = [
+            dict(zip(("where", "message"), _split_location(p), strict=True)) for p in found.lines
+        ]
+        document = {"valid": not found.lines, "files": found.files, "errors": errors}
         print(json.dumps(document, indent=2))
     else:
-        for problem in ordered:
+        for problem in found.lines:
             print(f"error: {problem}", file=sys.stderr)
-            if problem in hints:
-                print(f"  hint: {hints[problem]}", file=sys.stderr)
-        if not problems:
-            print(f"ok: {len(paths)} file(s) valid")
-    return EXIT_BAD_INPUT if problems else EXIT_OK
+            if problem in found.hints:
+                print(f"  hint: {found.hints[problem]}", file=sys.stderr)
+        if not found.lines:
+            print(f"ok: {found.files} file(s) valid")
+    return EXIT_BAD_INPUT if found.lines else EXIT_OK
