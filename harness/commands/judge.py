@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,10 +64,7 @@ class JudgeCommandOptions:
     """`crosstalk judge PATH`: what to judge again, with what, and how to answer."""
 
     path: Path
-    model: str | None = None
-    base_url: str | None = None
-    samples: int | None = None
-    rubrics: tuple[str, ...] = ()
+    judging: RejudgeOptions
     scenario: Path | None = None
     json: bool = False
     allow_inconclusive: bool = False
@@ -185,13 +182,15 @@ def handle(args: argparse.Namespace) -> int:
         )
     if len(args.target) != 1:
         raise ConfigError("name one session or run directory")
+    from ..judging.rejudge import RejudgeOptions
+
+    judging = RejudgeOptions(
+        model=args.model, base_url=args.base_url, samples=args.samples, rubrics=tuple(args.rubric)
+    )
     return judge(
         JudgeCommandOptions(
             path=Path(args.target[0]),
-            model=args.model,
-            base_url=args.base_url,
-            samples=args.samples,
-            rubrics=tuple(args.rubric),
+            judging=judging,
             scenario=args.scenario,
             json=args.json,
             allow_inconclusive=args.allow_inconclusive,
@@ -199,22 +198,16 @@ def handle(args: argparse.Namespace) -> int:
     )
 
 
-def _rejudge_options(options: JudgeCommandOptions, directories: list[Path]) -> RejudgeOptions:
-    from ..judging.rejudge import RejudgeOptions, edited_success
+def _with_edited_scenario(options: JudgeCommandOptions, directories: list[Path]) -> RejudgeOptions:
+    """The judging options, with the `success:` of --scenario FILE for its sessions."""
+    if options.scenario is None:
+        return options.judging
+    from ..config.load import load_scenario
+    from ..judging.rejudge import edited_success
 
-    edited = None
-    if options.scenario is not None:
-        from ..config.load import load_scenario
-
-        scenario = load_scenario(options.scenario).scenario
-        edited = edited_success(scenario.name, scenario.success, options.scenario, directories)
-    return RejudgeOptions(
-        model=options.model,
-        base_url=options.base_url,
-        samples=options.samples,
-        rubrics=options.rubrics,
-        edited=edited,
-    )
+    scenario = load_scenario(options.scenario).scenario
+    edited = edited_success(scenario.name, scenario.success, options.scenario, directories)
+    return replace(options.judging, edited=edited)
 
 
 def judge(options: JudgeCommandOptions) -> int:
@@ -224,7 +217,7 @@ def judge(options: JudgeCommandOptions) -> int:
 
     path = options.path
     directories = session_dirs(path)
-    results = rejudge(directories, _rejudge_options(options, directories))
+    results = rejudge(directories, _with_edited_scenario(options, directories))
     run_dir = path if directories != [path] else path.parent
     if (run_dir / "run.json").is_file():  # results.json, junit.xml, report.html follow
         from ..reports.outputs import write_run_outputs
