@@ -5,7 +5,7 @@ The wheel test (test_wheel.py) runs the scaffold for real in a fresh virtualenv.
 from __future__ import annotations
 
 import yaml
-from crosstalk_harness.scaffold import WORKFLOW, install_spec
+from crosstalk_harness.config.scaffold import WORKFLOW, install_spec
 
 from .conftest import REPO, run_crosstalk
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crosstalk_harness.commands.review import review_interactively
 from crosstalk_harness.judging.calibration import cohens_kappa, load_items
-from crosstalk_harness.judging.review import review_interactively
 
 from .conftest import REPO, run_crosstalk
 from .fake_openai import ChatReply, FakeOpenAI

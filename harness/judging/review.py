@@ -1,54 +1,22 @@
-"""`crosstalk review RUN_DIR`: a person's verdict and notes per session, kept in review.json.
+"""A person's verdict and notes per session, kept in review.json (`crosstalk review` writes it).
 
-Interactively, each session is shown (outcome, the judges' verdicts, the transcript) and the
-reviewer answers pass / fail / unsure, or skips. `--session ID --verdict V --notes TEXT` records
-one review without a prompt, for scripts.
+What the reviewer is shown of a session (outcome, the judges' verdicts, the transcript), which
+sessions a run has to review, and the review file itself.
 """
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import json
-import os
-import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ..artifacts import write_json
-from ..errors import EXIT_OK, ConfigError, exit_codes_help
+from ..errors import ConfigError
 
 REVIEW_FILE = "review.json"
 ReviewVerdict = Literal["pass", "fail", "unsure"]
 VERDICTS: tuple[str, ...] = ("pass", "fail", "unsure")
-_ANSWERS = {"p": "pass", "f": "fail", "u": "unsure", "s": "skip", "q": "quit"}
-
-
-def add_parser(subcommands: Any) -> None:
-    review = subcommands.add_parser(
-        "review",
-        help="record a human verdict and notes per session",
-        description="Review a run's sessions: see what happened and what the judges said, then "
-        "record pass, fail or unsure with notes in <session>/review.json (reports show it beside "
-        "the judges' verdict). Without --verdict it asks at the terminal, session by session.",
-        epilog=exit_codes_help(
-            "0  recorded (or nothing left to review)",
-            "2  bad input (not a run directory, no such --session, a bad --verdict)",
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    review.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    review.add_argument("--session", metavar="ID", help="only this session (its folder name)")
-    review.add_argument("--verdict", choices=VERDICTS, help="record this verdict, no prompt")
-    review.add_argument("--notes", default="", help="notes to record with --verdict")
-    review.add_argument(
-        "--reviewer", help="who reviews (default: CROSSTALK_REVIEWER or the login name)"
-    )
-    review.add_argument(
-        "--all", action="store_true", help="also revisit sessions that already have a review"
-    )
 
 
 def write_review(
@@ -72,14 +40,8 @@ def read_review(session_dir: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def _default_reviewer() -> str:
-    try:
-        return os.environ.get("CROSSTALK_REVIEWER") or getpass.getuser()
-    except Exception:
-        return "unknown"
-
-
-def _sessions(run_dir: Path, only: str | None) -> list[Path]:
+def sessions_to_review(run_dir: Path, only: str | None) -> list[Path]:
+    """The sessions of `run_dir` (only the one named `only`, if given)."""
     if not run_dir.is_dir():
         raise ConfigError(f"{run_dir}: no such run directory")
     found = sorted(p.parent for p in run_dir.glob("*/session.json"))
@@ -119,57 +81,3 @@ def describe(session_dir: Path) -> str:
             f"   reviewed: {existing['verdict']} by {existing['reviewer']}: {existing['notes']}"
         )
     return "\n".join(lines)
-
-
-def review_interactively(
-    sessions: list[Path], reviewer: str, ask: Callable[[str], str] = input
-) -> int:
-    """Prompt for each session; returns how many reviews were written."""
-    written = 0
-    for session_dir in sessions:
-        print(describe(session_dir))
-        while True:
-            try:
-                answer = ask("verdict [p]ass [f]ail [u]nsure [s]kip [q]uit: ").strip().lower()
-            except EOFError:
-                return written
-            choice = _ANSWERS.get(answer[:1]) if answer else None
-            if choice:
-                break
-            print("   answer p, f, u, s or q")
-        if choice == "quit":
-            break
-        if choice == "skip":
-            continue
-        try:
-            notes = ask("notes (Enter for none): ").strip()
-        except EOFError:
-            notes = ""
-        write_review(session_dir, choice, notes, reviewer)
-        written += 1
-    return written
-
-
-def run(args: argparse.Namespace) -> int:
-    reviewer = args.reviewer or _default_reviewer()
-    if args.verdict:
-        if not args.session:
-            raise ConfigError("--verdict needs --session ID: which session it is for")
-        [session_dir] = _sessions(args.run_dir, args.session)
-        document = write_review(session_dir, args.verdict, args.notes, reviewer)
-        print(f"{session_dir / REVIEW_FILE}: {document['verdict']}")
-        return EXIT_OK
-    sessions = _sessions(args.run_dir, args.session)
-    if not args.all and not args.session:
-        sessions = [s for s in sessions if read_review(s) is None]
-    if not sys.stdin.isatty():
-        raise ConfigError(
-            "no terminal to ask at",
-            hint="record a review with --session ID --verdict pass|fail|unsure",
-        )
-    if not sessions:
-        print(f"every session in {args.run_dir} has a review (--all to revisit)")
-        return EXIT_OK
-    written = review_interactively(sessions, reviewer)
-    print(f"{written} review(s) written")
-    return EXIT_OK

@@ -1,4 +1,4 @@
-"""`crosstalk list`: every persona, rubric, scenario and suite that can be named, and where from.
+"""Every persona, rubric, scenario and suite that can be named, and where from (`crosstalk list`).
 
 A name resolves as it does for a scenario in the current directory: the project's own folders
 first, then the built-in library; a project file that hides a built-in one says so.
@@ -6,32 +6,14 @@ first, then the built-in library; a project file that hides a built-in one says 
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import EXIT_OK
 from . import Entry, Kind, entries
 
 KINDS: tuple[Kind, ...] = ("scenario", "persona", "rubric")
-
-
-def add_parser(subcommands: Any) -> None:
-    listing = subcommands.add_parser(
-        "list",
-        help="show the personas, rubrics, scenarios and suites that can be named",
-        description="List what a name in a scenario (persona: NAME, rubrics: [NAME]) or on the "
-        "command line (crosstalk run NAME) resolves to from the current directory: the "
-        "project's personas/, judges/ and scenarios/ first, then the built-in library. A "
-        "project file of the same name as a built-in one overrides it.",
-    )
-    listing.add_argument(
-        "kind", nargs="?", choices=[*KINDS, "suite"], help="only this kind (default: all)"
-    )
-    listing.add_argument("--json", action="store_true", help="print the list as JSON on stdout")
 
 
 def _description(path: Path) -> tuple[str, bool]:
@@ -66,20 +48,3 @@ def _row(entry: Entry, kind: str, description: str) -> dict[str, Any]:
         "overrides": str(entry.overrides) if entry.overrides else None,
         "description": description,
     }
-
-
-def run(args: argparse.Namespace) -> int:
-    found = rows(args.kind)
-    if args.json:
-        print(json.dumps({"entries": found}, indent=2))
-        return EXIT_OK
-    for kind in (*KINDS[:1], "suite", *KINDS[1:]):
-        group = [row for row in found if row["kind"] == kind]
-        if not group:
-            continue
-        print(f"{kind}s:")
-        width = max(len(row["name"]) for row in group)
-        for row in group:
-            note = f" (overrides the built-in {row['name']})" if row["overrides"] else ""
-            print(f"  {row['name']:<{width}}  {row['origin']:<8}  {row['path']}{note}")
-    return EXIT_OK

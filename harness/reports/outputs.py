@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from ..judging.outcome import read_json
 from .compare import compare, load_results
 from .loading import Run, load_run
@@ -98,3 +99,34 @@ def write_run_outputs(
         write_report(run, comparison, options),
     ]
     return RunOutputs(run, results, comparison, files)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What `run` and `report` add to a run's derived files: a comparison, trends, audio."""
+
+    baseline: Path | None = None
+    history: Path | None = None
+    last: int = 10
+    tolerances: Tolerances = field(default_factory=Tolerances)
+    audio: str = "embed"
+    audio_budget_mb: float | None = None
+
+    def check(self) -> None:
+        """Raise ConfigError for a baseline or history folder that cannot be read."""
+        if self.baseline is not None:
+            load_results(self.baseline)
+        if self.history is not None and not self.history.is_dir():
+            raise ConfigError(f"{self.history}: --history must be a folder of run directories")
+
+    def write(self, directory: Path) -> RunOutputs:
+        """`write_run_outputs` of `directory` with these options."""
+        return write_run_outputs(
+            directory,
+            baseline=self.baseline,
+            history=self.history,
+            last=self.last,
+            tolerances=self.tolerances,
+            audio=self.audio,
+            audio_budget_mb=self.audio_budget_mb,
+        )

@@ -1,4 +1,4 @@
-"""`crosstalk init`: start crosstalk in a user's repository, beside their own agent.
+"""The files `crosstalk init` writes to start crosstalk in a user's repository, beside their agent.
 
 Writes a first persona and a first scenario calling the user's agent factory, a smoke suite, a
 pytest test using the `crosstalk_run` fixture, a GitHub Actions workflow, and a `reports/` line in
@@ -7,15 +7,12 @@ pytest test using the `crosstalk_run` fixture, a GitHub Actions workflow, and a 
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from pathlib import Path
-from typing import Any
 
-from . import __version__
-from .config.authoring import REFERENCE_AGENT, new_file
-from .errors import EXIT_OK, ConfigError
+from .. import __version__
+from ..errors import ConfigError
+from .authoring import new_file
 
 FACTORY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -104,28 +101,8 @@ def install_spec() -> str:
     return f'"crosstalk-voice=={__version__}"'
 
 
-def add_parser(subcommands: Any) -> None:
-    init = subcommands.add_parser(
-        "init",
-        help="start crosstalk in your repository: persona, scenario, suite, test, CI workflow",
-        description="Scaffold crosstalk in ROOT (default: the current directory): "
-        "personas/first_caller.yaml, scenarios/first_call.yaml calling your agent factory, "
-        "scenarios/suites/smoke.yaml, tests/test_crosstalk.py (the crosstalk_run fixture), "
-        ".github/workflows/crosstalk.yml, and `reports/` in .gitignore. Never overwrites.",
-    )
-    init.add_argument(
-        "--agent",
-        metavar="MODULE:FACTORY",
-        help="your agent factory, `package.module:function` returning a livekit Agent (asked "
-        f"if not given; without a terminal, the reference agent {REFERENCE_AGENT})",
-    )
-    init.add_argument("--root", type=Path, default=Path("."), help="repository folder")
-
-
-def _factory(given: str | None) -> str:
-    if given is None and sys.stdin.isatty():
-        given = input(f"agent factory (module:function) [{REFERENCE_AGENT}]: ").strip()
-    factory = given or REFERENCE_AGENT
+def check_factory(factory: str) -> str:
+    """`factory` if it reads as `package.module:function`, else a ConfigError saying so."""
     if not FACTORY.match(factory):
         raise ConfigError(
             f"--agent {factory!r}: not an import path",
@@ -174,15 +151,3 @@ def scaffold(root: Path, factory: str) -> list[str]:
     _write(root / ".github" / "workflows" / "crosstalk.yml", workflow, written)
     _ignore_reports(root, written)
     return written
-
-
-def run(args: argparse.Namespace) -> int:
-    if not args.root.is_dir():
-        raise ConfigError(f"{args.root}: no such folder")
-    for line in scaffold(args.root, _factory(args.agent)):
-        print(line)
-    print(
-        "next: crosstalk validate scenarios/ && crosstalk run scenarios/suites/smoke.yaml "
-        "(`crosstalk list` shows the built-in personas, rubrics and scenarios)"
-    )
-    return EXIT_OK

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,14 +22,14 @@ from ..errors import (
     exit_codes_help,
     outcome_exit_code,
 )
-from ..reports.command import add_allow_inconclusive
-from .outcome import outcome_of, run_outcome
+from .arguments import RAW, Subcommands, add_allow_inconclusive
 
 if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the command runs
-    from .calibration import CalibrationResult
-    from .spec import SuccessConfig
-    from .verdicts import Judgement
+    from ..judging.calibration import CalibrationResult
+    from ..judging.rejudge import RejudgeOptions
+    from ..judging.verdicts import Judgement
 
+NAME = "judge"
 DESCRIPTION = """\
 crosstalk judge SESSION_OR_RUN_DIR
     Judge calls again from their directories (nothing is re-run): the scenario's success checks
@@ -58,6 +59,45 @@ _JUDGE_EXIT_CODES = exit_codes_help(
 )
 
 
+@dataclass(frozen=True)
+class JudgeCommandOptions:
+    """`crosstalk judge PATH`: what to judge again, with what, and how to answer."""
+
+    path: Path
+    judging: RejudgeOptions
+    scenario: Path | None = None
+    json: bool = False
+    allow_inconclusive: bool = False
+
+
+@dataclass(frozen=True)
+class CalibrateOptions:
+    labels: Path
+    model: str | None = None
+    base_url: str | None = None
+    samples: int | None = None
+    min_kappa: float | None = None
+    json: bool = False
+
+
+class _Help(argparse.Action):
+    """-h: `judge calibrate -h` shows calibrate's own options, `judge -h` the judge's."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(
+            option_strings,
+            dest=argparse.SUPPRESS,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="show this help message and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, *_: Any) -> None:
+        target = getattr(namespace, "target", None) or []
+        (calibrate_parser() if target[:1] == ["calibrate"] else parser).print_help()
+        parser.exit()
+
+
 def calibrate_parser() -> argparse.ArgumentParser:
     """`crosstalk judge calibrate`'s own help (the command itself is parsed by `judge`)."""
     parser = argparse.ArgumentParser(
@@ -71,7 +111,7 @@ def calibrate_parser() -> argparse.ArgumentParser:
             "2  bad labels file or folder",
             "3  no judge model configured, or it is unreachable",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RAW,
     )
     parser.add_argument("labels", metavar="LABELS", help="a folder of labelled YAML files, or one")
     parser.add_argument("--model", help="judge model name (overrides CROSSTALK_JUDGE_MODEL)")
@@ -84,15 +124,17 @@ def calibrate_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_parser(subcommands: Any) -> None:
+def add_parser(subcommands: Subcommands) -> None:
     judge = subcommands.add_parser(
-        "judge",
+        NAME,
         help="judge run directories again, or calibrate the LLM judge against human labels",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RAW,
         usage="crosstalk judge [options] SESSION_OR_RUN_DIR | calibrate LABELS",
         epilog=_JUDGE_EXIT_CODES,
+        add_help=False,
     )
+    judge.add_argument("-h", "--help", action=_Help)
     judge.add_argument("target", nargs="+", metavar="SESSION_OR_RUN_DIR | calibrate LABELS")
     judge.add_argument("--model", help="judge model name (overrides CROSSTALK_JUDGE_MODEL)")
     judge.add_argument("--base-url", help="an OpenAI-compatible server (overrides OPENAI_BASE_URL)")
@@ -122,59 +164,67 @@ def add_parser(subcommands: Any) -> None:
     add_allow_inconclusive(judge)
 
 
-def run(args: argparse.Namespace) -> int:
+def handle(args: argparse.Namespace) -> int:
     if args.samples is not None and not 1 <= args.samples <= 9:
         raise ConfigError(f"--samples {args.samples}: use 1 to 9")
     if args.target[0] == "calibrate":
         if len(args.target) != 2:
             raise ConfigError("usage: crosstalk judge calibrate LABELS (a folder or a YAML file)")
-        return _calibrate(Path(args.target[1]), args)
+        return calibrate(
+            CalibrateOptions(
+                labels=Path(args.target[1]),
+                model=args.model,
+                base_url=args.base_url,
+                samples=args.samples,
+                min_kappa=args.min_kappa,
+                json=args.json,
+            )
+        )
     if len(args.target) != 1:
         raise ConfigError("name one session or run directory")
-    return _rejudge(Path(args.target[0]), args)
+    from ..judging.rejudge import RejudgeOptions
 
-
-def session_dirs(path: Path) -> list[Path]:
-    if (path / "transcript.json").is_file():
-        return [path]
-    found = sorted(p.parent for p in path.glob("*/transcript.json"))
-    if not found:
-        raise ConfigError(
-            f"{path}: neither a session directory nor a run directory (no transcript.json)",
-            hint="e.g. crosstalk judge reports/<run-id> or reports/<run-id>/<session-id>",
+    judging = RejudgeOptions(
+        model=args.model, base_url=args.base_url, samples=args.samples, rubrics=tuple(args.rubric)
+    )
+    return judge(
+        JudgeCommandOptions(
+            path=Path(args.target[0]),
+            judging=judging,
+            scenario=args.scenario,
+            json=args.json,
+            allow_inconclusive=args.allow_inconclusive,
         )
-    return found
+    )
 
 
-def _rejudge(path: Path, args: argparse.Namespace) -> int:
-    from .judge import judge_session_safely, success_of
-    from .repeats import repeat_groups
-    from .settings import JudgeSettings
+def _with_edited_scenario(options: JudgeCommandOptions, directories: list[Path]) -> RejudgeOptions:
+    """The judging options, with the `success:` of --scenario FILE for its sessions."""
+    if options.scenario is None:
+        return options.judging
+    from ..config.load import load_scenario
+    from ..judging.rejudge import edited_success
 
-    results: list[tuple[Path, Judgement]] = []
+    scenario = load_scenario(options.scenario).scenario
+    edited = edited_success(scenario.name, scenario.success, options.scenario, directories)
+    return replace(options.judging, edited=edited)
+
+
+def judge(options: JudgeCommandOptions) -> int:
+    from ..judging.outcome import outcome_of, run_outcome
+    from ..judging.rejudge import rejudge, session_dirs
+    from ..judging.repeats import repeat_groups
+
+    path = options.path
     directories = session_dirs(path)
-    edited = _edited_success(args.scenario, directories) if args.scenario else None
-    for directory in directories:
-        session_file = directory / "session.json"
-        document = json.loads(session_file.read_text()) if session_file.is_file() else {}
-        success, scenario_path = success_of(document)
-        if edited is not None and _scenario_name(document) == edited[0]:
-            success, scenario_path = edited[1], args.scenario
-        if args.rubric:
-            rubrics = [*success.rubrics, *(r for r in args.rubric if r not in success.rubrics)]
-            success = success.model_copy(update={"rubrics": rubrics})
-        settings = JudgeSettings.resolve(
-            success.judge, model=args.model, base_url=args.base_url, samples=args.samples
-        )
-        judgement = asyncio.run(judge_session_safely(directory, success, settings, scenario_path))
-        results.append((directory, judgement))
+    results = rejudge(directories, _with_edited_scenario(options, directories))
     run_dir = path if directories != [path] else path.parent
     if (run_dir / "run.json").is_file():  # results.json, junit.xml, report.html follow
         from ..reports.outputs import write_run_outputs
 
         write_run_outputs(run_dir)
     groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
-    if args.json:
+    if options.json:
         document = {
             "sessions": [{"session": str(d), **j.to_json()} for d, j in results],
             "repeats": [group.to_json() for group in groups],
@@ -190,34 +240,12 @@ def _rejudge(path: Path, args: argparse.Namespace) -> int:
                 f"{'yes' if group.pass_all else 'no'}"
             )
     verdicts = [outcome_of(directory) for directory, _ in results]
-    return outcome_exit_code(run_outcome(verdicts), allow_inconclusive=args.allow_inconclusive)
-
-
-def _scenario_name(document: dict[str, Any]) -> str:
-    return str(document.get("scenario_name") or (document.get("scenario") or {}).get("name"))
-
-
-def _edited_success(scenario_file: Path, directories: list[Path]) -> tuple[str, SuccessConfig]:
-    """The name and `success:` of an edited scenario file, which must name judged sessions."""
-    from ..config.load import load_scenario
-
-    scenario = load_scenario(scenario_file).scenario
-    names = set()
-    for directory in directories:
-        try:
-            names.add(_scenario_name(json.loads((directory / "session.json").read_text())))
-        except (OSError, ValueError):
-            continue
-    if scenario.name not in names:
-        raise ConfigError(
-            f"{scenario_file}: scenario {scenario.name!r} is not among the judged sessions "
-            f"({', '.join(sorted(names)) or 'none'})",
-            hint="--scenario takes the edited copy of the scenario those sessions ran",
-        )
-    return scenario.name, scenario.success
+    return outcome_exit_code(run_outcome(verdicts), allow_inconclusive=options.allow_inconclusive)
 
 
 def _print_judgement(directory: Path, judgement: Judgement) -> None:
+    from ..judging.outcome import outcome_of
+
     score = "" if judgement.score is None else f" (score {judgement.score:.2f})"
     outcome = outcome_of(directory).outcome
     print(f"{directory.name}: {outcome if outcome == 'passed' else outcome.upper()}{score}")
@@ -236,11 +264,13 @@ def _print_judgement(directory: Path, judgement: Judgement) -> None:
         )
 
 
-def _calibrate(labels: Path, args: argparse.Namespace) -> int:
-    from .calibration import calibrate
-    from .settings import JudgeSettings
+def calibrate(options: CalibrateOptions) -> int:
+    from ..judging.calibration import calibrate as run_calibration
+    from ..judging.settings import JudgeSettings
 
-    settings = JudgeSettings.resolve(model=args.model, base_url=args.base_url, samples=args.samples)
+    settings = JudgeSettings.resolve(
+        model=options.model, base_url=options.base_url, samples=options.samples
+    )
     if not settings.configured:
         print(
             f"crosstalk judge calibrate: {settings.why_not_configured}; nothing was judged.\n"
@@ -249,13 +279,13 @@ def _calibrate(labels: Path, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INFRASTRUCTURE
-    result = asyncio.run(calibrate(labels, settings))
-    if args.json:
+    result = asyncio.run(run_calibration(options.labels, settings))
+    if options.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         _print_calibration(result)
     kappa = result.overall.kappa
-    if args.min_kappa is not None and (kappa is None or kappa < args.min_kappa):
+    if options.min_kappa is not None and (kappa is None or kappa < options.min_kappa):
         return EXIT_FAILED
     return EXIT_OK
 

@@ -1,0 +1,82 @@
+"""`crosstalk compare BASELINE CURRENT`: per-scenario changes beyond run-to-run noise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
+from ..reports.tolerances import Tolerances
+from .arguments import RAW, Subcommands, add_tolerance_arguments, tolerances_from
+from .report import write_markdown
+
+NAME = "compare"
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    baseline: Path
+    current: Path
+    tolerances: Tolerances
+    markdown: Path | None = None
+    all_rows: bool = False
+    json: bool = False
+
+
+def add_parser(subcommands: Subcommands) -> None:
+    comparison = subcommands.add_parser(
+        NAME,
+        help="compare a run against a baseline, beyond run-to-run noise",
+        description="Compare CURRENT against BASELINE (run directories or results.json files) "
+        "per scenario: response and stop latency p95, judge score, pass rate. A change counts "
+        "only when its 95% bootstrap interval (over sessions and their replies) excludes zero "
+        "and it is at least the tolerance; a baseline scenario missing from CURRENT is a "
+        "regression too (unless --allow-missing). Prints a Markdown summary for a PR comment.",
+        epilog=exit_codes_help(
+            "0  no regression",
+            "1  a figure regressed beyond noise, or a baseline scenario was not run",
+            "2  bad input (a path that is not a run directory or results.json)",
+        ),
+        formatter_class=RAW,
+    )
+    comparison.add_argument("baseline", type=Path, metavar="BASELINE")
+    comparison.add_argument("current", type=Path, metavar="CURRENT")
+    comparison.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    comparison.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write the Markdown summary to FILE"
+    )
+    comparison.add_argument(
+        "--all", action="store_true", help="list every figure, not only the ones that moved"
+    )
+    add_tolerance_arguments(comparison)
+
+
+def handle(args: argparse.Namespace) -> int:
+    return compare_runs(
+        CompareOptions(
+            baseline=args.baseline,
+            current=args.current,
+            tolerances=tolerances_from(args),
+            markdown=args.markdown,
+            all_rows=args.all,
+            json=args.json,
+        )
+    )
+
+
+def compare_runs(options: CompareOptions) -> int:
+    from ..reports.compare import compare, load_results, markdown_summary
+
+    result = compare(
+        load_results(options.baseline), load_results(options.current), options.tolerances
+    )
+    text = markdown_summary(result, all_rows=options.all_rows)
+    if options.json:
+        print(json.dumps(result, indent=2))
+    else:
+        sys.stdout.write(text)
+    write_markdown(text, options.markdown)
+    return EXIT_FAILED if result["regressed"] else EXIT_OK

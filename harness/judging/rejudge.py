@@ -1,0 +1,92 @@
+"""Judging calls again from their directories, nothing re-run: which sessions a path names, and
+each one's judgement with its scenario's `success:` (or an edited copy) and any extra rubrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .judge import judge_session_safely, success_of
+from .settings import JudgeSettings
+from .spec import SuccessConfig
+from .verdicts import Judgement
+
+
+@dataclass(frozen=True)
+class EditedSuccess:
+    """The `success:` of an edited scenario file, for the sessions of the scenario it names."""
+
+    scenario: str
+    success: SuccessConfig
+    path: Path
+
+
+@dataclass(frozen=True)
+class RejudgeOptions:
+    model: str | None = None
+    base_url: str | None = None
+    samples: int | None = None
+    rubrics: tuple[str, ...] = ()
+    edited: EditedSuccess | None = None
+
+
+def session_dirs(path: Path) -> list[Path]:
+    """`path` itself if it is a session directory, else the session directories inside it."""
+    if (path / "transcript.json").is_file():
+        return [path]
+    found = sorted(p.parent for p in path.glob("*/transcript.json"))
+    if not found:
+        raise ConfigError(
+            f"{path}: neither a session directory nor a run directory (no transcript.json)",
+            hint="e.g. crosstalk judge reports/<run-id> or reports/<run-id>/<session-id>",
+        )
+    return found
+
+
+def scenario_name(document: dict[str, Any]) -> str:
+    """The scenario a session.json ran."""
+    return str(document.get("scenario_name") or (document.get("scenario") or {}).get("name"))
+
+
+def edited_success(
+    name: str, success: SuccessConfig, path: Path, directories: list[Path]
+) -> EditedSuccess:
+    """The edited `success:` of scenario `name`, which must be among the judged sessions'."""
+    names = set()
+    for directory in directories:
+        try:
+            names.add(scenario_name(json.loads((directory / "session.json").read_text())))
+        except (OSError, ValueError):
+            continue
+    if name not in names:
+        raise ConfigError(
+            f"{path}: scenario {name!r} is not among the judged sessions "
+            f"({', '.join(sorted(names)) or 'none'})",
+            hint="--scenario takes the edited copy of the scenario those sessions ran",
+        )
+    return EditedSuccess(name, success, path)
+
+
+def rejudge(directories: list[Path], options: RejudgeOptions) -> list[tuple[Path, Judgement]]:
+    """Judge each session directory again, rewriting its judgement.json."""
+    results: list[tuple[Path, Judgement]] = []
+    edited = options.edited
+    for directory in directories:
+        session_file = directory / "session.json"
+        document = json.loads(session_file.read_text()) if session_file.is_file() else {}
+        success, scenario_path = success_of(document)
+        if edited is not None and scenario_name(document) == edited.scenario:
+            success, scenario_path = edited.success, edited.path
+        if options.rubrics:
+            extra = (r for r in options.rubrics if r not in success.rubrics)
+            success = success.model_copy(update={"rubrics": [*success.rubrics, *extra]})
+        settings = JudgeSettings.resolve(
+            success.judge, model=options.model, base_url=options.base_url, samples=options.samples
+        )
+        judgement = asyncio.run(judge_session_safely(directory, success, settings, scenario_path))
+        results.append((directory, judgement))
+    return results
