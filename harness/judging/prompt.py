@@ -15,7 +15,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from .rubrics import Criterion, Rubric
-from .session_data import AgentEvent, SessionData, TranscriptTurn
+from .session_data import AgentEvent, SessionData, Turn
 from .wer import normalise
 
 PROMPT_VERSION = "crosstalk-judge/1"
@@ -79,7 +79,7 @@ _environment = jinja2.Environment(
 )
 
 
-def _timing(turn: TranscriptTurn) -> str:
+def _timing(turn: Turn) -> str:
     if turn.start_s is None:
         return "untimed"
     return (
