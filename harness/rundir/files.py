@@ -43,6 +43,11 @@ def write_json(path: Path, document: Any, *, indent: int | None = 2) -> None:
     write_text(path, json_text(document, indent=indent))
 
 
+def write_jsonl(path: Path, records: list[Any]) -> None:
+    """Write a whole JSON-lines file atomically (a log written in one go, e.g. by a fixture)."""
+    write_text(path, "".join(json.dumps(record, default=str) + "\n" for record in records))
+
+
 def write_json_if_changed(path: Path, document: Any) -> bool:
     """Write `document` unless `path` already holds exactly it; whether it was written."""
     text = json_text(document)
