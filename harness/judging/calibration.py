@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..config.load import parse_model
 from ..errors import ConfigError
+from ..rundir.models import AgentEvent, Turn
 from .llm import LlmJudge
 from .rubrics import load_rubric
-from .session_data import AgentEvent, SessionData, Turn
+from .session_data import SessionData
 from .settings import JudgeSettings
 
 Label = Literal["pass", "fail"]

@@ -13,8 +13,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE
+from ..rundir.models import Turn
 from .registry import CheckArgs, CheckError, CheckOutcome, check
-from .session_data import SessionData, Turn
+from .session_data import SessionData
 from .verdicts import Evidence
 
 Speaker = Literal["agent", "caller", "any"]

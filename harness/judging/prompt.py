@@ -14,8 +14,9 @@ from typing import Any, Literal
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..rundir.models import AgentEvent, Turn
 from .rubrics import Criterion, Rubric
-from .session_data import AgentEvent, SessionData, Turn
+from .session_data import SessionData
 from .wer import normalise
 
 PROMPT_VERSION = "crosstalk-judge/1"

@@ -20,8 +20,6 @@ from ..rundir.models import AgentEvent, Turn
 from .livekit_events import merged, read_agent_tool_events
 from .wer import normalise
 
-__all__ = ["AgentEvent", "SessionData", "Turn", "load_session"]
-
 
 @dataclass(frozen=True)
 class SessionData:
