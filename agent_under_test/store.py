@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from crosstalk_harness.rundir.files import JsonlAppender
+from crosstalk_harness.rundir.layout import SessionPaths
+
 from .config import DATA_DIR
 from .redaction import redact
 
@@ -78,8 +81,9 @@ class AgentStore:
     def __init__(self, session_dir: Path | None, session_id: str) -> None:
         self.session_id = session_id
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-store")
-        self.db_path = session_dir / "agent.sqlite" if session_dir else None
-        self.events_path = session_dir / "agent_events.jsonl" if session_dir else None
+        paths = SessionPaths(session_dir) if session_dir else None
+        self.db_path = paths.agent_database if paths else None
+        self.events_path = paths.agent_events if paths else None
         if self.db_path is not None and self.db_path.exists():
             self.db_path.unlink()  # a fresh copy of the retailer's data for every session
         self._db = sqlite3.connect(str(self.db_path or ":memory:"), check_same_thread=False)
@@ -91,7 +95,7 @@ class AgentStore:
             (session_id, now, now),
         )
         self._db.commit()
-        self._jsonl = self.events_path.open("a", encoding="utf-8") if self.events_path else None
+        self._jsonl = JsonlAppender(self.events_path) if self.events_path else None
         self._pending: list[Event] = []
         self.events_written = 0
 
@@ -104,8 +108,7 @@ class AgentStore:
     def _write_events(self, events: list[Event]) -> None:
         stored = [Event(e.t, e.type, redact(e.data)) for e in events]
         if self._jsonl is not None:
-            self._jsonl.write("".join(json.dumps(e.to_json(), default=str) + "\n" for e in stored))
-            self._jsonl.flush()
+            self._jsonl.append(*(e.to_json() for e in stored))
         self._db.executemany(
             "INSERT INTO events (session_id, t, type, data) VALUES (?, ?, ?, ?)",
             [(self.session_id, e.t, e.type, json.dumps(e.data, default=str)) for e in stored],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -50,3 +52,16 @@ class InfrastructureError(CrosstalkError):
     """Something outside the user's configuration failed: a model unreachable, a session crashed."""
 
     exit_code = EXIT_INFRASTRUCTURE
+
+
+class RunFileError(ConfigError):
+    """A file of a run directory that is missing or cannot be read: names the file and why.
+
+    Bad input (exit 2): the user pointed a command at a folder whose files are not what a run
+    leaves, or a file was damaged after the run wrote it.
+    """
+
+    def __init__(self, path: Path, cause: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {cause}", hint=hint)
+        self.path = path
+        self.cause = cause

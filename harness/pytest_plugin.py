@@ -28,6 +28,9 @@ from typing import Any
 
 import pytest
 
+from .rundir.files import read_object_or_none
+from .rundir.layout import RESULTS_FILE, RunPaths
+
 KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
 _CROSSTALK_KEY = re.compile(r"^(persona|suite)\s*:", re.MULTILINE)
 
@@ -94,9 +97,10 @@ def run_crosstalk_scenarios(
     directory, results = None, {}
     try:
         directory = Path(json.loads(completed.stdout)["directory"])
-        results = json.loads((directory / "results.json").read_text(encoding="utf-8"))
-    except (ValueError, KeyError, OSError):
+    except (ValueError, KeyError, TypeError):
         pass  # bad input (exit 2) prints no run; the stderr line says why
+    else:
+        results = read_object_or_none(RunPaths(directory).results) or {}
     return CrosstalkRun(
         completed.returncode, directory, results, completed.stdout, completed.stderr
     )
@@ -126,7 +130,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--crosstalk-baseline",
         default=None,
         metavar="PATH",
-        help="run directory or results.json to compare against; a regression fails the tests",
+        help=f"run directory or {RESULTS_FILE} to compare against; a regression fails the tests",
     )
 
 
@@ -302,18 +306,14 @@ def _sessions(directory: Path | None) -> list[tuple[dict[str, Any], dict[str, An
     """(session.json, results.json row) of every session of a run."""
     if directory is None:
         return []
-    try:
-        results = json.loads((directory / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    paths = RunPaths(directory)
+    results = read_object_or_none(paths.results)
+    if results is None:
         return []
     found = []
     for row in results.get("sessions") or []:
-        try:
-            path = directory / str(row.get("session_id")) / "session.json"
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-        found.append((meta, row))
+        session = paths.session(str(row.get("session_id")))
+        found.append((read_object_or_none(session.session) or {}, row))
     return found
 
 
@@ -337,8 +337,8 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         outcome = self.config.stash[_BATCH].outcome(self)
         if outcome.directory is not None:
-            self.user_properties.append(("report", str(outcome.directory / "report.html")))
-        where = f"\nreport: {outcome.directory / 'report.html'}" if outcome.directory else ""
+            self.user_properties.append(("report", str(RunPaths(outcome.directory).report)))
+        where = f"\nreport: {RunPaths(outcome.directory).report}" if outcome.directory else ""
         if outcome.error:
             raise ScenarioFailed(outcome.error + where)
         allowed = {"passed"}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
+
+from crosstalk_harness.rundir.files import write_json, write_jsonl
+from crosstalk_harness.rundir.layout import SessionPaths
 
 ORDER_CALL = [
     ("agent", "Hello, thanks for calling Acme Outfitters. How can I help?"),
@@ -34,6 +36,7 @@ def write_session(
 ) -> Path:
     """A session directory with transcript.json (timed 2 s apart) and whatever else is given."""
     directory.mkdir(parents=True, exist_ok=True)
+    paths = SessionPaths(directory)
     rows = []
     for index, turn in enumerate(turns):
         if isinstance(turn, dict):
@@ -50,18 +53,17 @@ def write_session(
                 "heard_as": text,
             }
         )
-    (directory / "transcript.json").write_text(json.dumps({"turns": rows}))
+    write_json(paths.transcript, {"turns": rows}, indent=None)
     if events is not None:
-        lines = [json.dumps(event) for event in events]
-        (directory / "agent_events.jsonl").write_text("\n".join(lines) + "\n")
+        write_jsonl(paths.agent_events, events)
     if caller_state is not None:
-        (directory / "caller_state.json").write_text(json.dumps(caller_state))
+        write_json(paths.caller_state, caller_state, indent=None)
     if probes is not None:
-        (directory / "probes.json").write_text(json.dumps(probes))
+        write_json(paths.probes, probes, indent=None)
     if session is not None:
-        (directory / "session.json").write_text(json.dumps(session))
+        write_json(paths.session, session, indent=None)
     if database is not None:
-        with sqlite3.connect(directory / "agent.sqlite") as connection:
+        with sqlite3.connect(paths.agent_database) as connection:
             for table, (columns, table_rows) in database.items():
                 connection.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
                 marks = ", ".join("?" for _ in columns)

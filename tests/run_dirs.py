@@ -7,13 +7,14 @@ judgements, reviews and agent events are whatever a test asks for.
 
 from __future__ import annotations
 
-import json
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from crosstalk_harness.rundir.files import write_json, write_jsonl
+from crosstalk_harness.rundir.layout import RunPaths, SessionPaths
 
 RATE = 16_000
 DEFAULT_LINES = (
@@ -99,6 +100,7 @@ def _percentile(values: list[float], q: float) -> float | None:
 
 def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
+    paths = SessionPaths(directory)
     turns, responses, duration = _layout(spec)
     latencies = [r["latency_ms"] for r in responses]
     summary = {
@@ -154,10 +156,10 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
         if spec.status != "running"
         else None,
     }
-    (directory / "session.json").write_text(json.dumps(session, indent=2))
+    write_json(paths.session, session)
     if spec.status == "running":
         return directory  # a run that died mid-call leaves little more than this
-    (directory / "transcript.json").write_text(json.dumps({"turns": turns}))
+    write_json(paths.transcript, {"turns": turns}, indent=None)
     probes = {
         "schema": "crosstalk.probes/1",
         "segments": segments,
@@ -166,22 +168,21 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
         "backchannels": [],
         "summary": summary,
     }
-    (directory / "probes.json").write_text(json.dumps(probes))
+    write_json(paths.probes, probes, indent=None)
     events = [
         {"t": 0.0, "side": "harness", "type": "call_started", "data": {"sample_rate": RATE}},
         {"t": 0.1, "side": "agent", "type": "metrics_collected", "data": {}},
         {"t": duration, "side": "harness", "type": "call_ended", "data": {"outcome": spec.status}},
     ]
-    (directory / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    write_jsonl(paths.events, events)
     if spec.write_wav:
-        _write_wav(directory / "call.wav", turns, duration)
+        _write_wav(paths.recording, turns, duration)
     if spec.judgement is not None:
-        (directory / "judgement.json").write_text(json.dumps(spec.judgement))
+        write_json(paths.judgement, spec.judgement, indent=None)
     if spec.review is not None:
-        (directory / "review.json").write_text(json.dumps(spec.review))
+        write_json(paths.review, spec.review, indent=None)
     if spec.agent_events:
-        lines = "".join(json.dumps(e) + "\n" for e in spec.agent_events)
-        (directory / "agent_events.jsonl").write_text(lines)
+        write_jsonl(paths.agent_events, spec.agent_events)
     return directory
 
 
@@ -212,7 +213,7 @@ def write_run(
             "errors": [],
             "cancelled": cancelled,
         }
-        (directory / "run.json").write_text(json.dumps(document))
+        write_json(RunPaths(directory).run, document, indent=None)
     return directory
 
 

@@ -11,7 +11,6 @@ differ. Turns before the agent first spoke in the recording are played at their 
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,9 @@ from livekit.agents import NOT_GIVEN
 from ..audiofile import read_audio, to_rate
 from ..brains import PolicyLLM
 from ..config.models import ReplayConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, RunFileError
+from ..rundir.documents import read_transcript
+from ..rundir.layout import TRANSCRIPT_FILE, SessionPaths
 from .base import CallerContext, SimulatedCaller
 
 _FRAME_S = 0.02
@@ -83,20 +84,22 @@ def recorded_turns(
     if not source.exists():
         raise ConfigError(f"caller.replay.source: {source} does not exist")
     if source.is_dir():
-        samples, rate, _ = _read_channel(source / "call.wav", 0)
+        samples, rate, _ = _read_channel(SessionPaths(source).recording, 0)
         try:
-            document = json.loads((source / "transcript.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            transcript = read_transcript(source)
+        except RunFileError as exc:
             raise ConfigError(
-                f"{source}: replay.source: no usable transcript.json ({exc})"
+                f"{source}: replay.source: no usable {TRANSCRIPT_FILE} ({exc.cause})"
             ) from None
         turns, agent_end = [], None
-        for turn in document.get("turns", []):
-            if turn["speaker"] == "agent":
-                agent_end = turn["end_s"]
+        for turn in transcript.turns:
+            if turn.speaker == "agent":
+                agent_end = turn.end_s
                 continue
-            gap = None if agent_end is None else max(0.0, turn["start_s"] - agent_end)
-            turns.append(RecordedTurn(turn["start_s"], turn["end_s"], turn["text"], gap))
+            if turn.start_s is None or turn.end_s is None:
+                continue  # never heard: nothing of it to replay
+            gap = None if agent_end is None else max(0.0, turn.start_s - agent_end)
+            turns.append(RecordedTurn(turn.start_s, turn.end_s, turn.text, gap))
         return turns, samples, rate
     samples, rate, other = _read_channel(source, config.channel)
     if config.agent is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..reports.tolerances import Tolerances
+from ..rundir.layout import RECORDING, RESULTS_FILE
 
 if TYPE_CHECKING:  # the report machinery (jinja2, numpy) loads only when a command writes one
     from ..reports.outputs import OutputOptions
@@ -81,7 +82,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         "--baseline",
         type=Path,
         metavar="PATH",
-        help="an earlier run directory or its results.json to compare against; "
+        help=f"an earlier run directory or its {RESULTS_FILE} to compare against; "
         "a regression beyond noise fails the run (exit 1)",
     )
     parser.add_argument(
@@ -98,7 +99,7 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["embed", "link", "none"],
         default="embed",
         help="embed recordings in the page as Opus (default; failures first, up to "
-        "--audio-budget-mb, the rest linked), link to call.wav, or leave them out",
+        f"--audio-budget-mb, the rest linked), link to {RECORDING}, or leave them out",
     )
     parser.add_argument(
         "--audio-budget-mb",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
 from ..reports.tolerances import Tolerances
+from ..rundir.layout import RESULTS_FILE
 from .arguments import RAW, Subcommands, add_tolerance_arguments, tolerances_from
 from .report import write_markdown
 
@@ -30,7 +31,7 @@ def add_parser(subcommands: Subcommands) -> None:
     comparison = subcommands.add_parser(
         NAME,
         help="compare a run against a baseline, beyond run-to-run noise",
-        description="Compare CURRENT against BASELINE (run directories or results.json files) "
+        description=f"Compare CURRENT against BASELINE (run directories or {RESULTS_FILE} files) "
         "per scenario: response and stop latency p95, judge score, pass rate. A change counts "
         "only when its 95% bootstrap interval (over sessions and their replies) excludes zero "
         "and it is at least the tolerance; a baseline scenario missing from CURRENT is a "
@@ -38,7 +39,7 @@ def add_parser(subcommands: Subcommands) -> None:
         epilog=exit_codes_help(
             "0  no regression",
             "1  a figure regressed beyond noise, or a baseline scenario was not run",
-            "2  bad input (a path that is not a run directory or results.json)",
+            f"2  bad input (a path that is not a run directory or {RESULTS_FILE})",
         ),
         formatter_class=RAW,
     )

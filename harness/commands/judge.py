@@ -22,6 +22,15 @@ from ..errors import (
     exit_codes_help,
     outcome_exit_code,
 )
+from ..rundir.layout import (
+    JUDGEMENT_FILE,
+    JUNIT_FILE,
+    REPORT_FILE,
+    RESULTS_FILE,
+    RUN_FILE,
+    SESSION_FILE,
+    RunPaths,
+)
 from .arguments import RAW, Subcommands, add_allow_inconclusive
 
 if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the command runs
@@ -30,12 +39,12 @@ if TYPE_CHECKING:  # the judging machinery (openai, jinja2) loads only when the 
     from ..judging.verdicts import Judgement
 
 NAME = "judge"
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 crosstalk judge SESSION_OR_RUN_DIR
     Judge calls again from their directories (nothing is re-run): the scenario's success checks
-    and rubrics (from session.json, or from an edited scenario file with --scenario FILE) run,
-    each session's judgement.json is rewritten, and so are the run's results.json, junit.xml,
-    report.html and run.json's outcomes (with no baseline comparison: add one with
+    and rubrics (from {SESSION_FILE}, or from an edited scenario file with --scenario FILE) run,
+    each session's {JUDGEMENT_FILE} is rewritten, and so are the run's {RESULTS_FILE}, {JUNIT_FILE},
+    {REPORT_FILE} and {RUN_FILE}'s outcomes (with no baseline comparison: add one with
     `crosstalk report RUN --baseline B`).
     Exit 0 if every session passed, 1 if one failed, 4 if nothing failed but something could
     not be judged (no judge model, a judge error); see `crosstalk --help` for all exit codes.
@@ -157,7 +166,7 @@ def add_parser(subcommands: Subcommands) -> None:
         type=Path,
         metavar="FILE",
         help="judge with the `success:` section of this (edited) scenario YAML instead of the "
-        "copy in session.json, for the sessions of the scenario with its name: fix a check and "
+        f"copy in {SESSION_FILE}, for the sessions of the scenario with its name: fix a check and "
         "re-judge without placing the call again",
     )
     judge.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -219,7 +228,7 @@ def judge(options: JudgeCommandOptions) -> int:
     directories = session_dirs(path)
     results = rejudge(directories, _with_edited_scenario(options, directories))
     run_dir = path if directories != [path] else path.parent
-    if (run_dir / "run.json").is_file():  # results.json, junit.xml, report.html follow
+    if RunPaths(run_dir).run.is_file():  # results.json, junit.xml, report.html follow
         from ..reports.outputs import write_run_outputs
 
         write_run_outputs(run_dir)

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
+from ..rundir.layout import JUNIT_FILE, REPORT_FILE, RESULTS_CSV, RESULTS_FILE, TURNS_CSV
 from .arguments import RAW, Subcommands, add_report_arguments, output_options_from
 
 if TYPE_CHECKING:
     from ..reports.outputs import OutputOptions
 
 NAME = "report"
-REPORT_FILES = "report.html, results.json, results.csv, turns.csv and junit.xml"
+REPORT_FILES = f"{REPORT_FILE}, {RESULTS_FILE}, {RESULTS_CSV}, {TURNS_CSV} and {JUNIT_FILE}"
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from ..errors import EXIT_OK, ConfigError, exit_codes_help
 from ..judging.review import (
-    REVIEW_FILE,
     VERDICTS,
     describe,
     read_review,
     sessions_to_review,
     write_review,
 )
+from ..rundir.layout import REVIEW_FILE, SessionPaths
 from .arguments import RAW, Subcommands
 
 NAME = "review"
@@ -45,8 +45,9 @@ def add_parser(subcommands: Subcommands) -> None:
         NAME,
         help="record a human verdict and notes per session",
         description="Review a run's sessions: see what happened and what the judges said, then "
-        "record pass, fail or unsure with notes in <session>/review.json (reports show it beside "
-        "the judges' verdict). Without --verdict it asks at the terminal, session by session.",
+        f"record pass, fail or unsure with notes in <session>/{REVIEW_FILE} (reports show it "
+        "beside the judges' verdict). Without --verdict it asks at the terminal, session by "
+        "session.",
         epilog=exit_codes_help(
             "0  recorded (or nothing left to review)",
             "2  bad input (not a run directory, no such --session, a bad --verdict)",
@@ -120,7 +121,7 @@ def review(options: ReviewOptions) -> int:
             raise ConfigError("--verdict needs --session ID: which session it is for")
         [session_dir] = sessions_to_review(options.run_dir, options.session)
         document = write_review(session_dir, options.verdict, options.notes, options.reviewer)
-        print(f"{session_dir / REVIEW_FILE}: {document['verdict']}")
+        print(f"{SessionPaths(session_dir).review}: {document['verdict']}")
         return EXIT_OK
     sessions = sessions_to_review(options.run_dir, options.session)
     if not options.revisit and not options.session:

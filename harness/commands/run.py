@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING
 
 from ..errors import EXIT_INFRASTRUCTURE, outcome_exit_code
 from ..native_exit import quiet_native_teardown
+from ..rundir.layout import (
+    CALLER_STATE_FILE,
+    EVENTS_FILE,
+    RECORDING,
+    SESSION_FILE,
+    TRANSCRIPT_FILE,
+    RunPaths,
+)
 from .arguments import (
     EXIT_CODES_HELP,
     RAW,
@@ -58,9 +66,9 @@ def add_parser(subcommands: Subcommands) -> None:
         NAME,
         help="place the calls of scenarios and suites",
         description="Run scenarios: each becomes a live call between a simulated caller and the "
-        "agent under test, written to OUT/<run-id>/<session-id>/ (call.wav, events.jsonl, "
-        "transcript.json, session.json, caller_state.json). A suite file (top-level `suite:`) "
-        "runs its scenarios over its matrix of personas and channels.",
+        f"agent under test, written to OUT/<run-id>/<session-id>/ ({RECORDING}, {EVENTS_FILE}, "
+        f"{TRANSCRIPT_FILE}, {SESSION_FILE}, {CALLER_STATE_FILE}). A suite file (top-level "
+        "`suite:`) runs its scenarios over its matrix of personas and channels.",
         epilog=EXIT_CODES_HELP,
         formatter_class=RAW,
     )
@@ -143,7 +151,7 @@ def _report_after_run(directory: str | None, options: RunOptions) -> RunOutputs 
         print(f"error: writing the report of {directory} failed: {exc}", file=sys.stderr)
         return None
     if not options.quiet:
-        print(f"crosstalk: report {Path(directory) / 'report.html'}", file=sys.stderr)
+        print(f"crosstalk: report {RunPaths(Path(directory)).report}", file=sys.stderr)
     return outputs
 
 

@@ -41,8 +41,8 @@ def test_smoke_calls_pass(crosstalk_run):
 
 WORKFLOW = """\
 # crosstalk in GitHub Actions: the smoke suite on every push, offline (no API key, no server).
-# Written by `crosstalk init`. Every run uploads its run directory (report.html, results.json,
-# junit.xml, recordings) as the crosstalk-report artifact, even when a call failed; the last
+# Written by `crosstalk init`. Every run uploads its run directory (the HTML report, results,
+# JUnit XML, recordings) as the crosstalk-report artifact, even when a call failed; the last
 # step fails the job on crosstalk's exit code (0 passed; 1 a call failed; 2 bad input;
 # 3 infrastructure; 4 inconclusive, e.g. a rubric with no judge model; see `crosstalk --help`).
 name: crosstalk

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import write_json
+from ..rundir.files import write_json
 
 
 def default_cache_dir() -> Path | None:

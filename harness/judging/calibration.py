@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..config.load import parse_model
 from ..errors import ConfigError
+from ..rundir.models import AgentEvent, Turn
 from .llm import LlmJudge
 from .rubrics import load_rubric
-from .session_data import AgentEvent, SessionData, TranscriptTurn
+from .session_data import SessionData
 from .settings import JudgeSettings
 
 Label = Literal["pass", "fail"]
@@ -55,11 +56,8 @@ class LabelledItem(_Strict):
     labels: dict[str, Label] = Field(min_length=1)
 
     def session(self, path: Path) -> SessionData:
-        turns = tuple(
-            TranscriptTurn(i, t.speaker, t.text, t.start_s, t.end_s, t.interrupted)
-            for i, t in enumerate(self.turns, start=1)
-        )
-        events = tuple(AgentEvent(e.t, e.type, e.data) for e in self.agent_events)
+        turns = tuple(Turn(number=i, **t.model_dump()) for i, t in enumerate(self.turns, start=1))
+        events = tuple(AgentEvent(**e.model_dump()) for e in self.agent_events)
         return SessionData(path.parent, turns, probes=self.probes, agent_events=events)
 
 

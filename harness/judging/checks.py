@@ -12,8 +12,10 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE
+from ..rundir.models import Turn
 from .registry import CheckArgs, CheckError, CheckOutcome, check
-from .session_data import SessionData, TranscriptTurn
+from .session_data import SessionData
 from .verdicts import Evidence
 
 Speaker = Literal["agent", "caller", "any"]
@@ -33,7 +35,7 @@ class PatternArgs(CheckArgs):
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return pattern
 
-    def matches(self, session: SessionData) -> list[tuple[TranscriptTurn, str]]:
+    def matches(self, session: SessionData) -> list[tuple[Turn, str]]:
         regex = re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
         return [
             (turn, match.group(0))
@@ -146,7 +148,7 @@ def tool_not_called(session: SessionData, args: ToolNotCalledArgs) -> CheckOutco
 
 
 class DatabaseArgs(CheckArgs):
-    query: str = Field(description="a read-only SQL query on the agent's agent.sqlite")
+    query: str = Field(description=f"a read-only SQL query on the agent's {AGENT_DATABASE}")
     expect_rows: list[list[Any]] | None = Field(None, description="every row, in order")
     expect_value: Any = Field(None, description="the first column of the only row")
 
@@ -161,7 +163,9 @@ class DatabaseArgs(CheckArgs):
 def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
     """After the call, SQL `query` on the agent's database gives the expected rows or value."""
     if session.database is None:
-        raise CheckError("no agent.sqlite in the session directory: the agent kept no database")
+        raise CheckError(
+            f"no {AGENT_DATABASE} in the session directory: the agent kept no database"
+        )
     with sqlite3.connect(f"file:{session.database}?mode=ro", uri=True) as connection:
         rows = [list(row) for row in connection.execute(args.query).fetchall()]
     if args.expect_rows is not None:
@@ -282,7 +286,7 @@ def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
     """The simulated caller says it got what it called for."""
     state = session.caller_state
     if state is None:
-        return CheckOutcome(None, "no caller_state.json: the caller did not report its goal")
+        return CheckOutcome(None, f"no {CALLER_STATE_FILE}: the caller did not report its goal")
     achieved = state.get("goal_achieved")
     why = f" ({state['reason']})" if state.get("reason") else ""
     if achieved is None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..artifacts import write_json
 from ..errors import ConfigError
+from ..rundir.files import write_json
+from ..rundir.layout import SESSION_FILE, SessionPaths
 from .llm import LlmJudge
 from .registry import find_check
 from .rubrics import load_rubric
@@ -25,7 +26,6 @@ from .spec import SuccessConfig
 from .verdicts import Judgement, Sentiment, Usage, Verdict
 
 logger = logging.getLogger(__name__)
-JUDGEMENT_FILE = "judgement.json"
 
 
 def run_checks(
@@ -85,7 +85,7 @@ async def judge_session(
     """Judge the session in `directory` and write its judgement.json.
 
     An earlier judgement.json is removed first: if judging stops half-way, no stale pass stays."""
-    (directory / JUDGEMENT_FILE).unlink(missing_ok=True)
+    SessionPaths(directory).judgement.unlink(missing_ok=True)
     session = await asyncio.to_thread(load_session, directory)
     checks = await asyncio.to_thread(run_checks, session, success, scenario_path)
     sentiment = await asyncio.to_thread(caller_sentiment, session)
@@ -112,12 +112,12 @@ async def judge_session_safely(
         try:
             write_judgement(directory, judgement)
         except OSError:
-            logger.exception("could not write %s", directory / JUDGEMENT_FILE)
+            logger.exception("could not write %s", SessionPaths(directory).judgement)
         return judgement
 
 
 def write_judgement(directory: Path, judgement: Judgement) -> None:
-    write_json(directory / JUDGEMENT_FILE, judgement.to_json())
+    write_json(SessionPaths(directory).judgement, judgement.to_json())
 
 
 def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | None]:
@@ -132,7 +132,7 @@ def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | 
             f"success.{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
         )
         raise ConfigError(
-            f"session.json: {problems}",
+            f"{SESSION_FILE}: {problems}",
             hint=f"the scenario was {scenario_file}; judge from where its names resolve",
         ) from None
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .session_data import AgentEvent
+from ..rundir.files import read_jsonl
+from ..rundir.models import AgentEvent
 
 
 def _arguments(raw: Any) -> Any:
@@ -36,9 +37,9 @@ def _from_record(record: dict[str, Any]) -> list[AgentEvent]:
             output = outputs.get(call.get("call_id")) or {}
             events.append(
                 AgentEvent(
-                    t,
-                    "tool_call",
-                    {
+                    t=t,
+                    type="tool_call",
+                    data={
                         "name": call.get("name"),
                         "arguments": _arguments(call.get("arguments")),
                         "result": output.get("output"),
@@ -51,7 +52,7 @@ def _from_record(record: dict[str, Any]) -> list[AgentEvent]:
     item = data.get("item") or {}
     if record.get("type") == "conversation_item_added" and item.get("type") == "agent_handoff":
         handoff = {"from": item.get("old_agent_id"), "to": item.get("new_agent_id")}
-        return [AgentEvent(t, "handoff", {**handoff, "source": "livekit"})]
+        return [AgentEvent(t=t, type="handoff", data={**handoff, "source": "livekit"})]
     return []
 
 
@@ -66,15 +67,10 @@ def agent_tool_events(records: Iterable[dict[str, Any]]) -> tuple[AgentEvent, ..
 
 
 def read_agent_tool_events(path: Path) -> tuple[AgentEvent, ...]:
-    """Like `agent_tool_events`, from an events.jsonl file; unreadable lines are skipped, since
-    a crashed call may leave a torn last line and this file is evidence, not configuration."""
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return agent_tool_events(records)
+    """Like `agent_tool_events`, from an events.jsonl file (none if there is no such file);
+    unreadable lines are skipped, since a crashed call may leave a torn last line and this file
+    is evidence, not configuration."""
+    return agent_tool_events(read_jsonl(path).records)
 
 
 def merged(own: tuple[AgentEvent, ...], livekit: tuple[AgentEvent, ...]) -> tuple[AgentEvent, ...]:

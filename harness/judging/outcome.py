@@ -14,10 +14,12 @@ and another elsewhere:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from ..rundir.files import read_object_or_none
+from ..rundir.layout import JUDGEMENT_FILE, SESSION_FILE, SessionPaths
 
 Outcome = Literal["passed", "failed", "inconclusive"]
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "inconclusive")
@@ -57,9 +59,9 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _broken_reason(status: str, result: dict[str, Any]) -> str | None:
     if status == "running":
-        return "the run stopped during this call (session.json still says running)"
+        return f"the run stopped during this call ({SESSION_FILE} still says running)"
     if status == "unreadable":
-        return "session.json is missing or unreadable"
+        return f"{SESSION_FILE} is missing or unreadable"
     if status == "error":
         return f"the call broke: {result.get('error') or 'unknown error'}"
     if status not in (*_JUDGED_STATUSES, "cancelled"):
@@ -108,11 +110,11 @@ def decide(
     success = _dict(_dict(document.get("scenario")).get("success"))
     if judgement is None:
         if success.get("checks") or success.get("rubrics"):
-            unjudged.append("success checks not judged (no judgement.json)")
+            unjudged.append(f"success checks not judged (no {JUDGEMENT_FILE})")
     else:
         judged_failed, judged_not = _verdict_lines(judgement)
         if judgement.get("passed") is False and not judgement.get("verdicts"):
-            judged_failed = ["judgement.json: did not pass"]  # written by hand or another tool
+            judged_failed = [f"{JUDGEMENT_FILE}: did not pass"]  # by hand or another tool
         failed += judged_failed
         unjudged += judged_not
     if not trusted and status in ("max_duration", "max_turns") and failed:
@@ -126,20 +128,13 @@ def decide(
     return SessionOutcome("passed")
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from `path`; None when missing, unreadable or not an object."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return document if isinstance(document, dict) else None
-
-
 def outcome_of(directory: Path) -> SessionOutcome:
-    """The outcome of the session in `directory`, from its session.json and judgement.json."""
-    document = read_json(directory / "session.json") or {}
+    """The outcome of the session in `directory`, from its session.json and judgement.json
+    (a missing or broken session.json is a broken call; a broken judgement.json, none)."""
+    paths = SessionPaths(directory)
+    document = read_object_or_none(paths.session) or {}
     status = str(document.get("status") or "unreadable")
-    return decide(status, document, read_json(directory / "judgement.json"))
+    return decide(status, document, read_object_or_none(paths.judgement))
 
 
 def run_outcome(

@@ -14,8 +14,9 @@ from typing import Any, Literal
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..rundir.models import AgentEvent, Turn
 from .rubrics import Criterion, Rubric
-from .session_data import AgentEvent, SessionData, TranscriptTurn
+from .session_data import SessionData
 from .wer import normalise
 
 PROMPT_VERSION = "crosstalk-judge/1"
@@ -79,7 +80,7 @@ _environment = jinja2.Environment(
 )
 
 
-def _timing(turn: TranscriptTurn) -> str:
+def _timing(turn: Turn) -> str:
     if turn.start_s is None:
         return "untimed"
     return (

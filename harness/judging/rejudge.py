@@ -4,12 +4,13 @@ each one's judgement with its scenario's `success:` (or an edited copy) and any 
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..rundir.files import read_object_or_none, read_optional_object
+from ..rundir.layout import TRANSCRIPT_FILE, RunPaths, SessionPaths
 from .judge import judge_session_safely, success_of
 from .settings import JudgeSettings
 from .spec import SuccessConfig
@@ -36,12 +37,12 @@ class RejudgeOptions:
 
 def session_dirs(path: Path) -> list[Path]:
     """`path` itself if it is a session directory, else the session directories inside it."""
-    if (path / "transcript.json").is_file():
+    if SessionPaths(path).has_transcript():
         return [path]
-    found = sorted(p.parent for p in path.glob("*/transcript.json"))
+    found = [paths.directory for paths in RunPaths(path).judged_sessions()]
     if not found:
         raise ConfigError(
-            f"{path}: neither a session directory nor a run directory (no transcript.json)",
+            f"{path}: neither a session directory nor a run directory (no {TRANSCRIPT_FILE})",
             hint="e.g. crosstalk judge reports/<run-id> or reports/<run-id>/<session-id>",
         )
     return found
@@ -58,10 +59,9 @@ def edited_success(
     """The edited `success:` of scenario `name`, which must be among the judged sessions'."""
     names = set()
     for directory in directories:
-        try:
-            names.add(scenario_name(json.loads((directory / "session.json").read_text())))
-        except (OSError, ValueError):
-            continue
+        document = read_object_or_none(SessionPaths(directory).session)
+        if document is not None:
+            names.add(scenario_name(document))
     if name not in names:
         raise ConfigError(
             f"{path}: scenario {name!r} is not among the judged sessions "
@@ -76,8 +76,7 @@ def rejudge(directories: list[Path], options: RejudgeOptions) -> list[tuple[Path
     results: list[tuple[Path, Judgement]] = []
     edited = options.edited
     for directory in directories:
-        session_file = directory / "session.json"
-        document = json.loads(session_file.read_text()) if session_file.is_file() else {}
+        document = read_optional_object(SessionPaths(directory).session) or {}
         success, scenario_path = success_of(document)
         if edited is not None and scenario_name(document) == edited.scenario:
             success, scenario_path = edited.success, edited.path

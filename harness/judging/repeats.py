@@ -7,13 +7,14 @@ pass^k: C(passes, j) / C(runs, j)); `pass_all` is pass^k for the k runs that wer
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..reports.stats import pass_hat_k
-from .outcome import decide, read_json
+from ..rundir.files import read_object_or_none
+from ..rundir.layout import RunPaths, SessionPaths
+from .outcome import decide
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class RepeatGroup:
 def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
     """Passed as `outcome.decide` says, from session.json and the latest judgement.json (which
     `crosstalk judge` may have rewritten since): an inconclusive repeat is not a pass."""
-    judgement = read_json(session_dir / "judgement.json")
+    judgement = read_object_or_none(SessionPaths(session_dir).judgement)
     return decide(str(document.get("status")), document, judgement).passed
 
 
@@ -69,16 +70,13 @@ def _group_key(document: dict[str, Any]) -> tuple[str, str, str]:
 def repeat_groups(run_dir: Path) -> list[RepeatGroup]:
     """Every scenario x persona x variant of the run with its runs and passes, in name order."""
     grouped: dict[tuple[str, str, str], list[tuple[str, bool]]] = {}
-    for path in sorted(run_dir.glob("*/session.json")):
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if document.get("status") in ("running", "cancelled"):
-            continue  # an unfinished call is no evidence either way
+    for paths in RunPaths(run_dir).sessions():
+        document = read_object_or_none(paths.session)
+        if document is None or document.get("status") in ("running", "cancelled"):
+            continue  # an unreadable or unfinished call is no evidence either way
         key = _group_key(document)
         grouped.setdefault(key, []).append(
-            (path.parent.name, session_passed(path.parent, document))
+            (paths.directory.name, session_passed(paths.directory, document))
         )
     return [
         RepeatGroup(

@@ -6,15 +6,16 @@ sessions a run has to review, and the review file itself.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..artifacts import write_json
-from ..errors import ConfigError
+from ..errors import ConfigError, RunFileError
+from ..rundir.documents import read_transcript
+from ..rundir.files import read_object_or_none, read_optional_object, write_json
+from ..rundir.layout import SESSION_FILE, RunPaths, SessionPaths
+from ..rundir.models import Turn
 
-REVIEW_FILE = "review.json"
 ReviewVerdict = Literal["pass", "fail", "unsure"]
 VERDICTS: tuple[str, ...] = ("pass", "fail", "unsure")
 
@@ -30,24 +31,22 @@ def write_review(
         "reviewer": reviewer,
         "at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
-    path = session_dir / REVIEW_FILE
-    write_json(path, document)
+    write_json(SessionPaths(session_dir).review, document)
     return document
 
 
 def read_review(session_dir: Path) -> dict[str, Any] | None:
-    path = session_dir / REVIEW_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return read_optional_object(SessionPaths(session_dir).review)
 
 
 def sessions_to_review(run_dir: Path, only: str | None) -> list[Path]:
     """The sessions of `run_dir` (only the one named `only`, if given)."""
     if not run_dir.is_dir():
         raise ConfigError(f"{run_dir}: no such run directory")
-    found = sorted(p.parent for p in run_dir.glob("*/session.json"))
+    found = [paths.directory for paths in RunPaths(run_dir).sessions()]
     if only is None:
         if not found:
-            raise ConfigError(f"{run_dir}: no sessions here (no */session.json)")
+            raise ConfigError(f"{run_dir}: no sessions here (no */{SESSION_FILE})")
         return found
     chosen = [p for p in found if p.name == only]
     if not chosen:
@@ -56,25 +55,26 @@ def sessions_to_review(run_dir: Path, only: str | None) -> list[Path]:
     return chosen
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _turns(session_dir: Path) -> list[Turn]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
+        return list(read_transcript(session_dir).turns)
+    except RunFileError:
+        return []
 
 
 def describe(session_dir: Path) -> str:
     """What the reviewer sees: outcome, judges' verdicts, the transcript."""
-    session = _read(session_dir / "session.json")
-    judgement = _read(session_dir / "judgement.json")
+    paths = SessionPaths(session_dir)
+    session = read_object_or_none(paths.session) or {}
+    judgement = read_object_or_none(paths.judgement) or {}
     lines = [f"== {session_dir.name}: {session.get('status', '?')}"]
     for verdict in judgement.get("verdicts", []):
         lines.append(f"   {verdict['status']:8} {verdict['judge']}: {verdict['reason']}")
     if judgement:
         lines.append(f"   judges: {'passed' if judgement.get('passed') else 'FAILED'}")
-    for number, turn in enumerate(_read(session_dir / "transcript.json").get("turns", []), 1):
-        cut = " [cut off]" if turn.get("interrupted") else ""
-        lines.append(f"   {number:2d} {turn.get('speaker', '?'):6} {turn.get('text', '')}{cut}")
+    for turn in _turns(session_dir):
+        cut = " [cut off]" if turn.interrupted else ""
+        lines.append(f"   {turn.number:2d} {turn.speaker:6} {turn.text}{cut}")
     existing = read_review(session_dir)
     if existing:
         lines.append(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..errors import ConfigError
 from ..library import absolute, find, known_names, library_root, search_folders
+from ..rundir.layout import PROBES_FILE
 
 Scale = Literal["pass_fail", "1-5"]
 SCALE_LEVELS: dict[str, tuple[str, ...]] = {
@@ -94,7 +95,9 @@ class Rubric(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     description: str
     instructions: str = Field("", description="extra guidance for the judge")
-    sees_probes: bool = Field(False, description="show the judge the timing probes (probes.json)")
+    sees_probes: bool = Field(
+        False, description=f"show the judge the timing probes ({PROBES_FILE})"
+    )
     criteria: list[Criterion] = Field(min_length=1)
     examples: list[Example] = Field(default_factory=list)
 

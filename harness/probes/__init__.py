@@ -7,11 +7,13 @@ turn from `transcript.json`, and writes `probes.json` into a session directory.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import write_json
+from ..errors import RunFileError
+from ..rundir.documents import read_session, read_transcript
+from ..rundir.files import write_json
+from ..rundir.layout import SessionPaths
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses, model_usage
 from .recording import StereoRecording, read_pair, read_stereo
@@ -41,11 +43,10 @@ def analyze_recording(
 def session_legs(session_dir: Path) -> Legs:
     """The link's one-way delays the session's transport recorded in session.json."""
     try:
-        document = json.loads((session_dir / "session.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        transport = read_session(session_dir).transport or {}
+    except RunFileError:
         return Legs()
-    transport = document.get("transport") if isinstance(document, dict) else None
-    return Legs.from_json(transport.get("legs_ms") if isinstance(transport, dict) else None)
+    return Legs.from_json(transport.get("legs_ms"))
 
 
 def analyze_pair(caller_path: Path, agent_path: Path) -> CallTiming:
@@ -59,21 +60,22 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     A link with added noise also records the call without it (same timeline, losses, jitter and
     band): steady noise would look like speech to the probes, so timing is measured there.
     """
-    dry = session_dir / "call_dry.wav"
-    recording = dry if dry.exists() else session_dir / "call.wav"
+    paths = SessionPaths(session_dir)
+    recording = paths.timing_recording
     timing = analyze_recording(recording, legs=session_legs(session_dir))
     measured = timing.to_json()
-    usage = model_usage(session_dir / "events.jsonl")
+    usage = model_usage(paths.events)
     if usage is not None:  # a realtime agent's own account of its responses
         measured["summary"]["agent_model"] = usage
+    turns = read_transcript(session_dir).turns if paths.has_transcript() else None
     document = {
         "schema": PROBES_SCHEMA,
         "recording": recording.name,
         **measured,
-        "agent_view": agent_view(session_dir / "events.jsonl", timing.responses),
-        "response_labels": label_responses(session_dir / "transcript.json", timing.responses),
+        "agent_view": agent_view(paths.events, timing.responses),
+        "response_labels": label_responses(turns, timing.responses),
     }
-    write_json(session_dir / "probes.json", document)
+    write_json(paths.probes, document)
     return document
 
 

@@ -10,10 +10,11 @@ tokens): matched to a reply by its response id, and totalled with an estimated c
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from ..rundir.files import read_jsonl
+from ..rundir.models import Turn
 from .timing import Response
 
 _MATCH_WITHIN_S = 1.0
@@ -27,8 +28,7 @@ _PRICES_PER_M = {
 
 
 def _load(events_path: Path) -> list[dict[str, Any]]:
-    lines = events_path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(events_path).records  # a torn last line (a killed call) is skipped
 
 
 def _wall_offset(events: list[dict[str, Any]]) -> float | None:
@@ -44,30 +44,28 @@ def _ms(seconds: Any) -> float | None:
     return round(seconds * 1000, 1) if isinstance(seconds, int | float) else None
 
 
-def _turn_text(turns: list[dict[str, Any]], speaker: str, at_s: float) -> str | None:
+def _turn_text(turns: list[Turn], speaker: str, at_s: float) -> str | None:
     """What `speaker` said in the transcript turn nearest to `at_s`, within a second."""
-    candidates = [t for t in turns if t["speaker"] == speaker and t.get("start_s") is not None]
+    timed = [
+        (t.start_s, t.end_s if t.end_s is not None else t.start_s, t.text)
+        for t in turns
+        if t.speaker == speaker and t.start_s is not None
+    ]
     nearest = min(
-        candidates,
-        key=lambda t: (
-            0.0
-            if t["start_s"] <= at_s <= t["end_s"]
-            else min(abs(t["start_s"] - at_s), abs(t["end_s"] - at_s))
-        ),
+        timed,
+        key=lambda t: 0.0 if t[0] <= at_s <= t[1] else min(abs(t[0] - at_s), abs(t[1] - at_s)),
         default=None,
     )
-    if nearest is None or not nearest["start_s"] - _MATCH_WITHIN_S <= at_s <= (
-        nearest["end_s"] + _MATCH_WITHIN_S
-    ):
+    if nearest is None or not nearest[0] - _MATCH_WITHIN_S <= at_s <= nearest[1] + _MATCH_WITHIN_S:
         return None
-    return nearest["text"]
+    return nearest[2]
 
 
-def label_responses(transcript_path: Path, responses: list[Response]) -> list[dict[str, Any]]:
-    """Per response: what the caller had just said and what the agent answered, if known."""
-    if not transcript_path.is_file():
+def label_responses(turns: list[Turn] | None, responses: list[Response]) -> list[dict[str, Any]]:
+    """Per response: what the caller had just said and what the agent answered, if known
+    (none without a transcript)."""
+    if turns is None:
         return []
-    turns = json.loads(transcript_path.read_text(encoding="utf-8")).get("turns", [])
     return [
         {
             "caller_end_s": response.caller_end_s,

@@ -9,12 +9,13 @@ noise. Repeats narrow the interval, so more repeats catch smaller regressions.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RunFileError
+from ..rundir.files import read_json
+from ..rundir.layout import RESULTS_FILE, RunPaths
 from .stats import difference_interval
 from .tolerances import Tolerances
 
@@ -57,24 +58,26 @@ FIGURES = (
 def load_results(path: Path) -> dict[str, Any]:
     """A results document from a results.json file or a run directory (built if absent)."""
     if path.is_dir():
-        if (path / "results.json").is_file():
-            path = path / "results.json"
+        if RunPaths(path).results.is_file():
+            path = RunPaths(path).results
         else:
             from .loading import load_run
             from .results import results_document
 
             return results_document(load_run(path))
     if not path.is_file():
-        raise ConfigError(f"{path}: no such run directory or results.json")
+        raise ConfigError(f"{path}: no such run directory or {RESULTS_FILE}")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ConfigError(f"{path}: not valid JSON ({exc})") from None
+        document = read_json(path)
+    except RunFileError as exc:
+        raise RunFileError(
+            path, exc.cause, hint=f"pass a run directory or its {RESULTS_FILE}"
+        ) from None
     schema = str(document.get("schema", "")) if isinstance(document, dict) else ""
     if not schema.startswith("crosstalk.results/"):
         raise ConfigError(
             f"{path}: not a crosstalk results file (schema {schema or 'missing'})",
-            hint="pass a run directory or its results.json",
+            hint=f"pass a run directory or its {RESULTS_FILE}",
         )
     return document
 

@@ -21,6 +21,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from .. import __version__
+from ..rundir.files import write_text
+from ..rundir.layout import PROBES_FILE, RECORDING, RunPaths, SessionPaths
 from .agent_events import agent_events_view
 from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
@@ -179,7 +181,7 @@ def _session_view(session: Session, audio: EmbeddedAudio | None, audio_src: str)
         )
     except Exception as exc:  # a malformed probes.json must not cost the whole report
         logger.warning("timeline of %s failed: %s", session.session_id, exc)
-        session.problems.append(f"probes.json: could not draw the timeline ({exc})")
+        session.problems.append(f"{PROBES_FILE}: could not draw the timeline ({exc})")
         timeline = None
     judgement = session.judgement or {}
     agent_view = {
@@ -227,7 +229,7 @@ def _audio_plan(run: Run, options: ReportOptions) -> dict[str, EmbeddedAudio | N
     budget = options.audio_budget_mb * 1e6 * 3 / 4  # base64 adds a third
     chosen, planned = [], 0
     for session in sorted(run.sessions, key=lambda s: (s.outcome == "passed", s.session_id)):
-        size = estimated_bytes(session.directory / "call.wav")
+        size = estimated_bytes(SessionPaths(session.directory).recording)
         if size and planned + size > budget:
             break
         if size:
@@ -236,9 +238,9 @@ def _audio_plan(run: Run, options: ReportOptions) -> dict[str, EmbeddedAudio | N
 
     def encode(session: Session) -> EmbeddedAudio | None:
         try:
-            return embed_audio(session.directory / "call.wav")
+            return embed_audio(SessionPaths(session.directory).recording)
         except Exception as exc:
-            session.problems.append(f"call.wav: could not be embedded ({exc})")
+            session.problems.append(f"{RECORDING}: could not be embedded ({exc})")
             return None
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -264,8 +266,8 @@ def render_report(
     for session in sorted(run.sessions, key=_sort_key):
         linked = ""
         if options.audio != "none" and session.session_id not in audio:
-            wav = session.directory / "call.wav"
-            linked = f"{session.directory.name}/call.wav" if wav.is_file() else ""
+            wav = SessionPaths(session.directory).recording
+            linked = f"{session.directory.name}/{wav.name}" if wav.is_file() else ""
         view = {"s": session, "anchor": _anchor(session)}
         try:
             view = _session_view(session, audio.get(session.session_id), linked)
@@ -313,6 +315,6 @@ def write_report(
     options: ReportOptions | None = None,
     path: Path | None = None,
 ) -> Path:
-    path = path or run.directory / "report.html"
-    path.write_text(render_report(run, comparison, options), encoding="utf-8")
+    path = path or RunPaths(run.directory).report
+    write_text(path, render_report(run, comparison, options))
     return path

@@ -8,11 +8,14 @@ The layout follows the JUnit schema CI servers share (Jenkins' junit-10.xsd).
 
 from __future__ import annotations
 
+import io
 import platform
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..rundir.files import write_bytes
+from ..rundir.layout import RunPaths
 from .loading import Run, Session
 
 
@@ -112,6 +115,8 @@ def junit_tree(run: Run) -> ET.ElementTree:
 
 
 def write_junit(run: Run, path: Path | None = None) -> Path:
-    path = path or run.directory / "junit.xml"
-    junit_tree(run).write(path, encoding="utf-8", xml_declaration=True)
+    path = path or RunPaths(run.directory).junit
+    document = io.BytesIO()
+    junit_tree(run).write(document, encoding="utf-8", xml_declaration=True)
+    write_bytes(path, document.getvalue())
     return path

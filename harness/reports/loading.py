@@ -7,14 +7,17 @@ instead of an exception, so one bad session never stops the report of the others
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RunFileError
 from ..judging.outcome import Outcome, SessionOutcome, decide, run_outcome
+from ..rundir.documents import read_run, read_transcript
+from ..rundir.files import read_json, read_jsonl
+from ..rundir.layout import RECORDING, RUN_FILE, SESSION_FILE, RunPaths, SessionPaths
+from ..rundir.models import RunDocument
 
 logger = logging.getLogger(__name__)
 
@@ -137,39 +140,39 @@ class Run:
         return min(times) if times else None
 
 
+def _noted(error: RunFileError, problems: list[str]) -> None:
+    problems.append(f"{error.path.name}: unreadable ({error.cause})")
+
+
 def _read_json(path: Path, problems: list[str]) -> Any:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        problems.append(f"{path.name}: unreadable ({exc})")
+        return read_json(path)
+    except RunFileError as exc:
+        _noted(exc, problems)
         return None
 
 
 def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    if not path.is_file():
-        return records
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        problems.append(f"{path.name}: unreadable ({exc})")
-        return records
-    bad = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            bad += 1  # a crash can cut the last line short
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    if bad:
-        problems.append(f"{path.name}: {bad} unreadable line(s) skipped")
-    return records
+        lines = read_jsonl(path)
+    except RunFileError as exc:
+        _noted(exc, problems)
+        return []
+    if lines.skipped:  # a crash can cut the last line short
+        problems.append(f"{path.name}: {lines.skipped} unreadable line(s) skipped")
+    return lines.records
+
+
+def _turns(directory: Path, problems: list[str]) -> list[dict[str, Any]]:
+    if not SessionPaths(directory).has_transcript():
+        return []
+    try:
+        return [turn.model_dump() for turn in read_transcript(directory).turns]
+    except RunFileError as exc:
+        _noted(exc, problems)
+        return []
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -200,12 +203,13 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
 def load_session(directory: Path) -> Session:
     """A session from its directory; never raises for bad content."""
     problems: list[str] = []
-    document = _dict(_read_json(directory / "session.json", problems))
+    paths = SessionPaths(directory)
+    document = _dict(_read_json(paths.session, problems))
     scenario_doc = _dict(document.get("scenario"))
     persona_doc = _dict(document.get("persona"))
     result = _dict(document.get("result"))
     if not document:
-        problems.append("session.json: missing")
+        problems.append(f"{SESSION_FILE}: missing")
     session = Session(
         session_id=str(document.get("session_id") or directory.name),
         directory=directory,
@@ -230,33 +234,46 @@ def load_session(directory: Path) -> Session:
         timing_trusted=_dict(result.get("timing_trust")).get("trusted") is not False,
         document=document,
     )
-    transcript = _dict(_read_json(directory / "transcript.json", problems))
-    session.turns = [t for t in transcript.get("turns") or [] if isinstance(t, dict)]
-    session.probes = _dict(_read_json(directory / "probes.json", problems))
+    session.turns = _turns(directory, problems)
+    session.probes = _dict(_read_json(paths.probes, problems))
     session.timing = _dict(session.probes.get("summary")) or _dict(result.get("timing"))
-    session.judgement = _read_json(directory / "judgement.json", problems)
-    session.review = _read_json(directory / "review.json", problems)
-    session.caller_state = _read_json(directory / "caller_state.json", problems)
-    session.agent_events = _read_jsonl(directory / "agent_events.jsonl", problems)
-    events = _read_jsonl(directory / "events.jsonl", problems)
+    session.judgement = _read_json(paths.judgement, problems)
+    session.review = _read_json(paths.review, problems)
+    session.caller_state = _read_json(paths.caller_state, problems)
+    session.agent_events = _read_jsonl(paths.agent_events, problems)
+    events = _read_jsonl(paths.events, problems)
     session.event_count = len(events)
     session.events = [_event_summary(r) for r in events if r.get("type") in _LISTED_EVENTS]
-    for name in ("judgement", "review", "caller_state"):
+    for name, path in (
+        ("judgement", paths.judgement),
+        ("review", paths.review),
+        ("caller_state", paths.caller_state),
+    ):
         if getattr(session, name) is not None and not isinstance(getattr(session, name), dict):
-            problems.append(f"{name}.json: not a JSON object; ignored")
+            problems.append(f"{path.name}: not a JSON object; ignored")
             setattr(session, name, None)
-    if session.finished and not (directory / "call.wav").is_file():
-        problems.append("call.wav: missing")
+    if session.finished and not paths.recording.is_file():
+        problems.append(f"{RECORDING}: missing")
     return session
 
 
-def _session_dirs(directory: Path, run_doc: dict[str, Any]) -> list[Path]:
-    found = {p for p in directory.iterdir() if p.is_dir() and (p / "session.json").exists()}
-    for entry in run_doc.get("sessions") or []:
-        path = directory / str(_dict(entry).get("session_id", ""))
+def _session_dirs(directory: Path, run_doc: RunDocument) -> list[Path]:
+    found = {paths.directory for paths in RunPaths(directory).sessions()}
+    for entry in run_doc.sessions:
+        path = directory / str(entry.get("session_id", ""))
         if path.name and path.is_dir():
             found.add(path)
     return sorted(found)
+
+
+def _run_document(directory: Path, problems: list[str]) -> RunDocument | None:
+    if not RunPaths(directory).run.is_file():
+        return None
+    try:
+        return read_run(directory)
+    except RunFileError as exc:
+        _noted(exc, problems)
+        return None
 
 
 def load_run(directory: Path) -> Run:
@@ -264,11 +281,12 @@ def load_run(directory: Path) -> Run:
     if not directory.is_dir():
         raise ConfigError(f"{directory}: no such run directory")
     problems: list[str] = []
-    run_doc = _dict(_read_json(directory / "run.json", problems))
+    read = _run_document(directory, problems)
+    run_doc = read or RunDocument()
     session_dirs = _session_dirs(directory, run_doc)
-    if not run_doc and not session_dirs:
+    if read is None and not session_dirs:
         raise ConfigError(
-            f"{directory}: not a run directory (no run.json and no session folders)",
+            f"{directory}: not a run directory (no {RUN_FILE} and no session folders)",
             hint="pass a folder written by `crosstalk run`, e.g. reports/<run-id>",
         )
     sessions = []
@@ -280,15 +298,15 @@ def load_run(directory: Path) -> Run:
             sessions.append(
                 Session(path.name, path, "unreadable", path.name, "?", problems=[repr(exc)])
             )
-    if not run_doc:
-        problems.append("run.json: missing (the run did not finish)")
+    if read is None:
+        problems.append(f"{RUN_FILE}: missing (the run did not finish)")
     return Run(
-        run_id=str(run_doc.get("run_id") or directory.name),
+        run_id=run_doc.run_id or directory.name,
         directory=directory,
         sessions=sessions,
-        errors=[str(e) for e in run_doc.get("errors") or []],
-        cancelled=bool(run_doc.get("cancelled")),
-        complete=bool(run_doc),
+        errors=run_doc.errors,
+        cancelled=run_doc.cancelled,
+        complete=read is not None,
         problems=problems,
-        shard=run_doc.get("shard") or None,
+        shard=run_doc.shard or None,
     )

@@ -10,26 +10,23 @@ concatenated, the run cancelled if any shard was, and the shards it came from li
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import write_json
 from ..errors import ConfigError
+from ..rundir.documents import read_run, write_run
+from ..rundir.layout import RUN_FILE, RunPaths
 
 
 def _run_document(directory: Path) -> dict[str, Any]:
-    path = directory / "run.json"
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{directory}: not a run directory (no run.json)") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc})") from None
-    if not isinstance(document, dict) or not isinstance(document.get("sessions"), list):
-        raise ConfigError(f"{path}: not a crosstalk run.json (no sessions list)")
-    return document
+    paths = RunPaths(directory)
+    if not paths.run.is_file():
+        raise ConfigError(f"{directory}: not a run directory (no {RUN_FILE})")
+    document = read_run(directory)
+    if "sessions" not in document.model_fields_set:
+        raise ConfigError(f"{paths.run}: not a crosstalk {RUN_FILE} (no sessions list)")
+    return document.to_json()
 
 
 def _outcome(document: dict[str, Any]) -> str:
@@ -43,7 +40,7 @@ def _session_ids(directory: Path, document: dict[str, Any]) -> list[str]:
     """Every session a shard holds: listed ones and any folder with a session.json (a session
     that ended in an error or was cancelled is only in `errors`, or in no list at all)."""
     listed = [str(entry["session_id"]) for entry in document["sessions"]]
-    on_disk = [p.name for p in directory.iterdir() if (p / "session.json").is_file()]
+    on_disk = [paths.directory.name for paths in RunPaths(directory).sessions()]
     return list(dict.fromkeys([*listed, *sorted(on_disk)]))
 
 
@@ -69,11 +66,11 @@ def merge_runs(run_dirs: list[Path], into: Path) -> Path:
                 shutil.copytree(source, into / session_id)
             if session_id in listed:
                 entries[session_id] = {**listed[session_id], "directory": str(into / session_id)}
-        log = directory / "crosstalk.log"
+        log = RunPaths(directory).log
         if log.is_file():  # each shard's full log, tracebacks included, kept beside the sessions
-            shard_logs = into / "shards" / str(document.get("run_id") or directory.name)
+            shard_logs = RunPaths(into).shard_logs(str(document.get("run_id") or directory.name))
             shard_logs.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(log, shard_logs / "crosstalk.log")
+            shutil.copy2(log, shard_logs / log.name)
     # as `run_outcome` decides for one run: anything failed, else anything inconclusive
     outcomes = {_outcome(document) for _, document in documents}
     outcome = next((o for o in ("failed", "inconclusive") if o in outcomes), "passed")
@@ -94,5 +91,5 @@ def merge_runs(run_dirs: list[Path], into: Path) -> Path:
             for _, document in documents
         ],
     }
-    write_json(into / "run.json", merged)
+    write_run(into, merged)
     return into

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..judging.outcome import read_json
+from ..rundir.files import read_object_or_none, write_json_if_changed
+from ..rundir.layout import RunPaths
 from .compare import compare, load_results
 from .loading import Run, load_run
 from .tolerances import Tolerances
@@ -50,8 +50,8 @@ def history_of(folder: Path, run: Run, last: int) -> list[dict[str, Any]]:
 
 def refresh_run_json(run: Run) -> None:
     """run.json's outcome fields follow the session files (`crosstalk judge` may change them)."""
-    path = run.directory / "run.json"
-    document = read_json(path)
+    path = RunPaths(run.directory).run
+    document = read_object_or_none(path)  # kept whole: every key it has stays, in its order
     if document is None:
         return
     by_id = {session.session_id: session for session in run.sessions}
@@ -60,9 +60,7 @@ def refresh_run_json(run: Run) -> None:
         if session is not None:
             entry.update(session.verdict.to_json("verdict"), passed=session.passed)
     document.update(outcome=run.outcome, passed=run.passed)
-    text = json.dumps(document, indent=2) + "\n"
-    if text != path.read_text(encoding="utf-8"):
-        path.write_text(text, encoding="utf-8")
+    write_json_if_changed(path, document)
 
 
 def write_run_outputs(
@@ -91,10 +89,11 @@ def write_run_outputs(
         audio_budget_mb=audio_budget_mb or DEFAULT_AUDIO_BUDGET_MB,
         history=history_of(history, run, last) if history else [],
     )
+    paths = RunPaths(directory)
     files = [
-        directory / "results.json",
-        directory / "results.csv",
-        directory / "turns.csv",
+        paths.results,
+        paths.results_csv,
+        paths.turns_csv,
         write_junit(run),
         write_report(run, comparison, options),
     ]

@@ -6,7 +6,6 @@ per session and `turns.csv` one row per transcript turn, for spreadsheets and no
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,9 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..artifacts import write_json
 from ..judging.outcome import OUTCOMES
+from ..rundir.files import read_json_object, write_json, write_text
+from ..rundir.layout import RunPaths
 from .loading import Run, Session
 from .stats import pass_hat_k, percentile
 
@@ -261,12 +261,12 @@ def _nearest(by_start: dict[float, float], start: Any, tolerance_s: float = 0.3)
 
 def write_results(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
     document = results_document(run, comparison)
-    path = run.directory / "results.json"
-    write_json(path, document)
-    sessions_table(run).to_csv(run.directory / "results.csv", index=False)
-    turns_table(run).to_csv(run.directory / "turns.csv", index=False)
+    paths = RunPaths(run.directory)
+    write_json(paths.results, document)
+    write_text(paths.results_csv, sessions_table(run).to_csv(index=False))
+    write_text(paths.turns_csv, turns_table(run).to_csv(index=False))
     return document
 
 
 def read_results(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json_object(path)

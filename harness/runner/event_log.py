@@ -8,17 +8,17 @@ items each one added), so the transcript can tie every line to the audio span it
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, get_args
+from typing import Any, get_args
 
 from livekit.agents import AgentSession
 from livekit.agents.voice import SpeechHandle, io
 from livekit.agents.voice.events import EventTypes
 from pydantic import BaseModel
 
+from ..rundir.files import JsonlAppender
 from ..transport import Role, SessionClock
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class EventLog:
     def __init__(self, path: Path, clock: SessionClock) -> None:
         self.path = path
         self._clock = clock
-        self._file: TextIO = path.open("a", encoding="utf-8")
+        self._file = JsonlAppender(path, default=repr)
         self.records: list[dict[str, Any]] = []
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
 
@@ -56,8 +56,7 @@ class EventLog:
     def write(self, side: Role | str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
         record = {"t": round(self._clock.now(), 4), "side": side, "type": event_type, "data": data}
         self.records.append(record)
-        self._file.write(json.dumps(record, default=repr) + "\n")
-        self._file.flush()  # line by line: a killed process loses no event it logged
+        self._file.append(record)  # line by line: a killed process loses no event it logged
         for listener in self._listeners:
             try:
                 listener(record)
@@ -99,5 +98,4 @@ class EventLog:
         return handle
 
     def close(self) -> None:
-        self._file.flush()
         self._file.close()

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from ..rundir.layout import RUN_FILE
 from .progress import heard_beside_said, outcome_word, reason_lines
 from .session import SessionResult
 
@@ -101,7 +102,7 @@ class LiveProgress:
         self._running.clear()
         self._line(
             f"crosstalk: stopped; running sessions were cancelled, {len(not_run)} never "
-            "started (run.json: not_run)"
+            f"started ({RUN_FILE}: not_run)"
         )
 
     def run_finished(self, directory: str, summary: str) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import multiprocessing
 import signal
@@ -33,8 +32,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import write_json
-from ..errors import CrosstalkError, InfrastructureError
+from ..errors import CrosstalkError, InfrastructureError, RunFileError
+from ..rundir.documents import read_session, write_session
+from ..rundir.layout import RunPaths
 from .live_progress import LiveProgress
 from .plan import SessionPlan
 from .session import SessionResult, SessionRun, result_on_disk
@@ -153,13 +153,14 @@ def _died(session_id: str, directory: Path, exitcode: int | None) -> WorkerRepor
     """The report of a session whose worker died, with its session.json finalised to say so."""
     how = f"killed by signal {-exitcode}" if exitcode and exitcode < 0 else f"exit {exitcode}"
     error = f"session {session_id}: its worker process died ({how})"
-    path = directory / "session.json"
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        result = SessionResult(session_id, str(directory), "error", 0.0, error=error)
-        write_json(path, {**document, "status": "error", "result": asdict(result)})
-    except (OSError, ValueError):
-        pass  # it died before writing anything: there is nothing to finalise
+        document = read_session(directory)
+    except RunFileError:
+        return WorkerReport(session_id, error=error)  # it died before writing anything
+    result = SessionResult(session_id, str(directory), "error", 0.0, error=error)
+    write_session(
+        directory, document.model_copy(update={"status": "error", "result": asdict(result)})
+    )
     return WorkerReport(session_id, error=error)
 
 
@@ -201,7 +202,7 @@ class _Pool:
         with _sigint_ignored():
             process = self.context.Process(
                 target=_worker_main,
-                args=(child_end, self.stop, str(self.directory / "crosstalk.log")),
+                args=(child_end, self.stop, str(RunPaths(self.directory).log)),
                 name=f"crosstalk-worker-{len(self.workers) + len(self.reports)}",
                 daemon=True,
             )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..errors import RunFileError
 from ..judging.outcome import SessionOutcome
 from ..judging.wer import misheard_turns
+from ..rundir.documents import read_transcript
 from .session import SessionResult
 
 
@@ -26,11 +27,9 @@ def reason_lines(verdict: SessionOutcome) -> list[str]:
 def _turns_of(directory: str) -> list[dict[str, Any]]:
     """The session's transcript turns, or none if it has no readable transcript.json."""
     try:
-        document = json.loads((Path(directory) / "transcript.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return [turn.model_dump() for turn in read_transcript(Path(directory)).turns]
+    except RunFileError:
         return []
-    turns = document.get("turns") if isinstance(document, dict) else None
-    return [t for t in turns if isinstance(t, dict)] if isinstance(turns, list) else []
 
 
 def heard_beside_said(directory: str) -> list[str]:

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from ..agent_description import scenario_problems
-from ..artifacts import write_json
 from ..backends import get_backend
 from ..callers import check_caller_backend
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.outcome import Outcome, SessionOutcome, run_outcome, summary_line
+from ..rundir.documents import write_run
+from ..rundir.layout import RunPaths
 from .agent_loader import resolve_factory
 from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
@@ -129,7 +130,7 @@ def new_run_id() -> str:
 
 
 def _attach_log_file(directory: Path) -> logging.Handler:
-    handler = logging.FileHandler(directory / "crosstalk.log", encoding="utf-8")
+    handler = logging.FileHandler(RunPaths(directory).log, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.DEBUG)
     root = logging.getLogger()
@@ -180,7 +181,7 @@ async def run_scenarios(
                 progress.session_failed(exc.message)
                 continue
             except asyncio.CancelledError:  # listed as the concurrent mode lists it
-                if (directory / session_id / "session.json").is_file():
+                if RunPaths(directory).session(session_id).is_session():
                     result.sessions.append(result_on_disk(session_id, directory / session_id))
                 else:  # stopped while loading models: its call never began
                     result.not_run.insert(0, session_id)
@@ -195,7 +196,7 @@ async def run_scenarios(
         result.errors.append(exc.message)
         raise
     finally:
-        write_json(directory / "run.json", result.to_json())
+        write_run(directory, result.to_json())
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
     progress.run_finished(result.directory, result.summary())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import platform
 import re
@@ -22,16 +21,19 @@ from typing import Any
 
 from livekit.agents import Agent, AgentSession
 
-from ..artifacts import write_json
 from ..backends import Backend, get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
-from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..errors import ConfigError, CrosstalkError, InfrastructureError, RunFileError
 from ..judging.judge import judge_after_call
 from ..judging.outcome import SessionOutcome, outcome_of
 from ..library import absolute
 from ..probes import write_session_probes
 from ..probes.budgets import check_budgets
+from ..rundir.documents import read_session, write_session, write_transcript
+from ..rundir.files import write_json
+from ..rundir.layout import SessionPaths
+from ..rundir.models import SESSION_SCHEMA, SessionDocument
 from ..transport import ROLES, Role, Transport
 from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
@@ -40,7 +42,7 @@ from .event_log import EventLog
 from .health import LoopLagMonitor, assess_timing, caller_lag, judge_budgets
 from .plan import SessionPlan
 from .targets import build_transport
-from .transcript import build_turns, transcript_document
+from .transcript import build_turns
 from .warmup import warm_up
 
 logger = logging.getLogger(__name__)
@@ -98,9 +100,8 @@ def _current_speech_id(session: AgentSession) -> Callable[[], str | None]:
 def result_on_disk(session_id: str, directory: Path) -> SessionResult:
     """A cancelled session's result, as `SessionRun` finalised it in session.json."""
     try:
-        document = json.loads((directory / "session.json").read_text(encoding="utf-8"))
-        return SessionResult(**document["result"])
-    except (OSError, ValueError, TypeError, KeyError):
+        return SessionResult(**(read_session(directory).result or {}))
+    except (RunFileError, TypeError):
         return SessionResult(session_id, str(directory), "cancelled", 0.0)
 
 
@@ -114,6 +115,7 @@ class SessionRun:
         self.loaded = self.plan.loaded
         self.session_id = session_id
         self.directory = directory
+        self.paths = SessionPaths(directory)
         self.caller: SimulatedCaller | None = None
         self._sessions: dict[str, AgentSession] = {}
         self._started_wall = time.time()
@@ -129,28 +131,28 @@ class SessionRun:
         self.loop_lag = LoopLagMonitor()
         self.hearing = HeardSpeech()
 
-    def _session_document(self, status: str, result: SessionResult | None) -> dict[str, Any]:
-        return {
-            "schema": "crosstalk.session/1",
-            "session_id": self.session_id,
-            "status": status,
-            "started_at": self._started_wall,
-            "scenario_name": self.loaded.scenario.name,
-            "persona_name": self.loaded.persona.name,
-            "repeat": self.plan.repeat,
-            "repeats": self.plan.repeats,
-            "tags": list(self.plan.tags),
-            "variant": self.plan.variant,
-            "suite": self.plan.suite,
-            "scenario_file": str(absolute(self.loaded.scenario_path)),  # judged from anywhere
-            "persona_file": str(self.loaded.persona_path),
-            "scenario": self.loaded.scenario.model_dump(mode="json"),
-            "persona": self.loaded.persona.model_dump(mode="json"),
-            "seed": self.loaded.scenario.seed,
-            "transport": self.transport.describe(),
-            "versions": _versions(),
-            "result": asdict(result) if result else None,
-        }
+    def _session_document(self, status: str, result: SessionResult | None) -> SessionDocument:
+        return SessionDocument(
+            schema_id=SESSION_SCHEMA,
+            session_id=self.session_id,
+            status=status,
+            started_at=self._started_wall,
+            scenario_name=self.loaded.scenario.name,
+            persona_name=self.loaded.persona.name,
+            repeat=self.plan.repeat,
+            repeats=self.plan.repeats,
+            tags=list(self.plan.tags),
+            variant=self.plan.variant,
+            suite=self.plan.suite,
+            scenario_file=str(absolute(self.loaded.scenario_path)),  # judged from anywhere
+            persona_file=str(self.loaded.persona_path),
+            scenario=self.loaded.scenario.model_dump(mode="json"),
+            persona=self.loaded.persona.model_dump(mode="json"),
+            seed=self.loaded.scenario.seed,
+            transport=self.transport.describe(),
+            versions=_versions(),
+            result=asdict(result) if result else None,
+        )
 
     async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
         scenario = self.loaded.scenario
@@ -166,8 +168,8 @@ class SessionRun:
             ) from None
         self._make_call_objects()
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_json(self.directory / "session.json", self._session_document("running", None))
-        event_log = EventLog(self.directory / "events.jsonl", self.transport.clock)
+        write_session(self.directory, self._session_document("running", None))
+        event_log = EventLog(self.paths.events, self.transport.clock)
         event_log.subscribe(self.monitor.on_event)
         if on_progress:
             event_log.subscribe(on_progress)
@@ -186,7 +188,7 @@ class SessionRun:
                 event_log.attach(role, session, link_end.audio_output)  # type: ignore[arg-type]
                 self._sessions[role] = session
 
-            await self.transport.start(self.directory / "call.wav")
+            await self.transport.start(self.paths.recording)
             self.loop_lag.start()
             event_log.write(
                 "harness",
@@ -305,7 +307,7 @@ class SessionRun:
             state.goal_achieved = re.search(pattern, heard, re.IGNORECASE) is not None
         elif state.goal_achieved is None and self.loaded.scenario.caller.brain != "llm":
             state.goal_achieved = state.done
-        write_json(self.directory / "caller_state.json", state.to_json())
+        write_json(self.paths.caller_state, state.to_json())
 
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         await self.loop_lag.stop()
@@ -321,7 +323,7 @@ class SessionRun:
         spans = {role: self.transport.played_spans(role) for role in ROLES}
         remote = not self.transport.hosts_agent
         turns = build_turns(event_log.records, spans, agent_is_remote=remote)
-        write_json(self.directory / "transcript.json", transcript_document(turns))
+        write_transcript(self.directory, turns)
         probes, probe_error = self._write_probes()
         if probe_error is not None and outcome not in ("error", "cancelled"):
             outcome, error = "error", probe_error
@@ -357,5 +359,5 @@ class SessionRun:
             budgets=budgets,
             failures=failures,
         )
-        write_json(self.directory / "session.json", self._session_document(outcome, result))
+        write_session(self.directory, self._session_document(outcome, result))
         return result

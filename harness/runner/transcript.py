@@ -17,24 +17,14 @@ A remote agent (LiveKit room, phone) has no local session: its turns are what th
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..rundir.models import Turn
 from ..transport import ROLES, Role, SpeechSpan
 
 _LOG_SLACK_S = 0.1  # an item is logged just after its span ended (events share one loop)
 _UNPLACED_S = 60.0  # the cost of leaving a transcript off every voice stretch
-
-
-@dataclass(frozen=True)
-class Turn:
-    speaker: Role
-    text: str
-    start_s: float | None
-    end_s: float | None
-    interrupted: bool
-    heard_as: str | None
-    backchannel: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,7 +274,3 @@ def build_turns(
     ]
     turns.sort(key=lambda turn: (turn.start_s is None, turn.start_s or 0.0))
     return turns
-
-
-def transcript_document(turns: list[Turn]) -> dict[str, Any]:
-    return {"turns": [asdict(turn) for turn in turns]}

@@ -19,6 +19,7 @@ from typing import Any
 
 from livekit import rtc
 
+from ..rundir.layout import DRY_RECORDING
 from .base import ROLES, EventSink, LinkEnd, LinkOptions, Role, SpeechSpan
 from .clock import FRAME_MS, FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
 from .impairments import Impairment, ImpairmentChain
@@ -26,8 +27,6 @@ from .link_io import LinkAudioInput, LinkAudioOutput, PlayedSegment
 from .recorder import StereoRecorder
 
 logger = logging.getLogger(__name__)
-
-DRY_RECORDING = "call_dry.wav"  # the call without added noise, for the timing probes
 
 
 class _Direction:
