@@ -18,12 +18,10 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from crosstalk_agent import build_runtime, load_config  # noqa: E402
+from crosstalk_agent import build_runtime, load_config
 
 _METRICS = {"type": "llm_metrics", "ttft": 0.0015, "duration": 0.0026, "speech_id": "speech_x"}
 _CALL = (

@@ -28,11 +28,11 @@ from typing import Any, Literal
 
 import numpy as np
 from aiohttp import WSMsgType, web
-from crosstalk_harness.backends.offline import (
+
+from ..backends.offline import (
     whisper,  # imported here: plugins need the main thread
 )
-from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine, resample_utterance
-
+from ..backends.offline.espeak import EspeakEngine, EspeakVoice, resample_utterance
 from .fake_openai import FakeOpenAI, SeenRequest
 
 RATE = 24_000
@@ -150,7 +150,7 @@ def _ava(turn: Turn) -> Reply:
 
 def synthesize(text: str, voice: str) -> bytes:
     """`text` as 24 kHz PCM in an espeak-ng voice chosen by the OpenAI voice name."""
-    engine = _EspeakEngine.shared()
+    engine = EspeakEngine.shared()
     pitch = 30 + sum(map(ord, voice)) % 40
     pcm = engine.synthesize(text, EspeakVoice("en-us", 170, pitch))
     return resample_utterance(pcm, engine.sample_rate, RATE)
@@ -689,7 +689,7 @@ class FakeRealtime(FakeOpenAI):
 
     def __enter__(self) -> FakeRealtime:
         whisper.shared_model()  # loaded before any call starts, as the offline backend does
-        _EspeakEngine.shared()
+        EspeakEngine.shared()
         return super().__enter__()
 
     def count_response(self, side: str) -> int:

@@ -56,10 +56,10 @@ def _private_library_copy() -> Path:
     return copy
 
 
-class _EspeakEngine:
+class EspeakEngine:
     """The process-wide espeak-ng library, loaded once; `synthesize` is blocking and thread-safe."""
 
-    _instance: _EspeakEngine | None = None
+    _instance: EspeakEngine | None = None
     _instance_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -97,7 +97,7 @@ class _EspeakEngine:
         return sample_rate
 
     @classmethod
-    def shared(cls) -> _EspeakEngine:
+    def shared(cls) -> EspeakEngine:
         with cls._instance_lock:
             if cls._instance is None:
                 cls._instance = cls()
@@ -141,7 +141,7 @@ class _EspeakEngine:
 
 def warm_up() -> None:
     """Load the library before any session clock starts."""
-    _EspeakEngine.shared()
+    EspeakEngine.shared()
 
 
 def resample_utterance(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
@@ -183,7 +183,7 @@ class EspeakTTS(tts.TTS):
 
     def __init__(self, voice: EspeakVoice | None = None, sample_rate: int | None = None) -> None:
         """`sample_rate`: deliver audio at this rate (resampled here, deterministically)."""
-        engine = _EspeakEngine.shared()
+        engine = EspeakEngine.shared()
         voice = voice or EspeakVoice()
         if not engine.has_voice(voice.name):
             raise ValueError(f"espeak-ng has no voice named {voice.name!r}")
