@@ -1,19 +1,28 @@
-"""YAML that remembers where each value came from, so every error can name file, line and column.
+"""YAML files into pydantic models, every error at its file, line and column.
 
-Duplicate keys (which plain YAML loaders silently resolve to the last value) are errors here.
+The YAML remembers where each value came from; duplicate keys (which plain YAML loaders silently
+resolve to the last value) are errors here. A model that fails validation lists each problem as
+`file:line:col: field: message`, in our words, suggesting the key a typo meant. Personas,
+scenarios, suites, rubrics and calibration sets all load through `parse_model`.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_args
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from ..errors import ConfigError
+from .errors import ConfigError
 
 FieldPath = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+# errors whose message already quotes the value; "(found ...)" would only repeat it
+_SAYS_WHAT_IT_FOUND = ("unknown_rubric", "unknown_check")
 
 
 @dataclass(frozen=True)
@@ -101,3 +110,95 @@ def load_yaml(path: Path) -> YamlDocument:
     positions: dict[FieldPath, Position] = {}
     data = _walk(root, (), positions, path)
     return YamlDocument(path=path, data=data, positions=positions)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model in an annotation like `Model | None`, `list[Model]` or `dict[str, Model]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in reversed(get_args(annotation)):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The field names allowed at `loc`'s parent, to suggest the one the user meant."""
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or (current is not None and part not in current.model_fields):
+            continue  # a list index or a dict key: the model is already unwrapped
+        if current is None:
+            return []
+        current = _model_in(current.model_fields[part].annotation)
+    return list(current.model_fields) if current else []
+
+
+def parse_model(model: type[ModelT], path: Path) -> ModelT:
+    """Validate `path` as `model`; every problem is listed as `file:line:col: field: message`."""
+    return validate_document(model, load_yaml(path))
+
+
+def validate_document(model: type[ModelT], document: YamlDocument) -> ModelT:
+    """Validate a loaded document as `model`, with the errors of `parse_model`."""
+    if not isinstance(document.data, dict):
+        raise ConfigError(
+            f"{document.where(())}: expected a mapping of keys, "
+            f"found {type(document.data).__name__}"
+        )
+    try:
+        return model.model_validate(document.data, context={"source": document.path})
+    except ValidationError as exc:
+        errors = _without_echoes(model, exc.errors())
+        lines = []
+        for error in errors:
+            loc = tuple(error["loc"])
+            field = ".".join(str(part) for part in loc) or "(top level)"
+            lines.append(f"{document.where(loc)}: {field}: {_message(model, error)}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _suggestion(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc), n=1)
+    return close[0] if close else None
+
+
+def _without_echoes(model: type[BaseModel], errors: list[Any]) -> list[Any]:
+    """Drop "Field required" for a key the user misspelt: the unknown-key error already says it."""
+    suggested = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            suggestion = _suggestion(model, loc)
+        elif error["type"] == "unknown_argument":
+            found = re.search(r"did you mean '([^']+)'", str(error["msg"]))
+            suggestion = found.group(1) if found else None
+        else:
+            continue
+        if suggestion:
+            suggested.add((*loc[:-1], suggestion))
+    return [
+        error
+        for error in errors
+        if not (error["type"] == "missing" and tuple(error["loc"]) in suggested)
+    ]
+
+
+_MAPPING_TYPES = {"model_type", "dict_type", "model_attributes_type"}
+
+
+def _message(model: type[BaseModel], error: Any) -> str:
+    """pydantic's error in our words: no "Value error, ", no class names."""
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        suggestion = _suggestion(model, loc)
+        return "unknown key" + (f" (did you mean {suggestion!r}?)" if suggestion else "")
+    if error["type"] in _MAPPING_TYPES:
+        return f"expected a mapping of keys (`key: value`), found {error.get('input')!r}"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if "input" in error and error["type"] not in ("missing", *_SAYS_WHAT_IT_FOUND):
+        message += f" (found {error['input']!r})"
+    return message

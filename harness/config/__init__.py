@@ -1,6 +1,6 @@
 """What users author, validated: personas and scenarios from YAML, errors pointing at file:line."""
 
-from .load import LoadedScenario, load_scenario, parse_model
+from .load import LoadedScenario, load_scenario
 from .models import AgentConfig, LinkConfig, Persona, Scenario, VoiceConfig
 
 __all__ = [
@@ -11,5 +11,4 @@ __all__ = [
     "Scenario",
     "VoiceConfig",
     "load_scenario",
-    "parse_model",
 ]

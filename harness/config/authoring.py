@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ..errors import ConfigError
 from ..judging.registry import builtin_checks
-from .load import parse_model
+from ..yaml_models import parse_model
 from .models import Persona, Scenario, Suite
 
 SCHEMA_FILES: dict[str, type[Persona] | type[Scenario] | type[Suite]] = {

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, CrosstalkError
-from .load import file_kind, parse_model
+from ..yaml_models import parse_model
+from .load import file_kind
 from .models import Persona
 
 _LOCATION = re.compile(r"^(.*?):(\d+):(\d+):")
