@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
-from ..judging.registry import builtin_checks
+from ..judging.check_names import builtin_checks
 from ..yaml_models import parse_model
 from .models import Persona, Scenario, Suite
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from ..artifacts import write_json
 from ..errors import ConfigError
+from .check_names import find_check
 from .llm import LlmJudge
-from .registry import find_check
 from .rubrics import load_rubric
 from .sentiment import caller_sentiment
 from .session_data import SessionData, load_session
