@@ -150,7 +150,7 @@ class Responder(Agent):
             task.cancel()
         await self.runtime.close()
 
-    # -- what the runtime asks of the responder (runtime.Voice) --------------------------------
+    # -- what the runtime asks of the responder (runtime.Speaker) ------------------------------
 
     def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
         handle = self.session.generate_reply(instructions=instruction)

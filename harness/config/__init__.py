@@ -1,7 +1,7 @@
 """What users author, validated: personas and scenarios from YAML, errors pointing at file:line."""
 
 from .load import LoadedScenario, load_scenario
-from .models import AgentConfig, LinkConfig, Persona, Scenario, VoiceConfig
+from .models import AgentConfig, LinkConfig, Persona, Scenario
 
 __all__ = [
     "AgentConfig",
@@ -9,6 +9,5 @@ __all__ = [
     "LoadedScenario",
     "Persona",
     "Scenario",
-    "VoiceConfig",
     "load_scenario",
 ]

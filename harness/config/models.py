@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..backends import Voice, voices
+from ..backends import Voice
 from ..judging.spec import SuccessConfig
 
 BackendName = Literal["offline", "openai"]
@@ -15,43 +15,6 @@ BackendName = Literal["offline", "openai"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class VoiceConfig(_Strict):
-    engine: str = Field(
-        "piper", description=f"offline speech engine: {' or '.join(voices.ENGINE_NAMES)}"
-    )
-    piper: str = Field(
-        voices.DEFAULT_PIPER_MODEL,
-        description="Piper voice (engine: piper): a shipped voice's name or an .onnx file",
-    )
-    espeak: str = Field("en-us", description="espeak-ng voice name (engine: espeak)")
-    words_per_minute: int = Field(165, ge=80, le=450)
-    pitch: int = Field(50, ge=0, le=99, description="50 is the voice's own; piper: 10 a semitone")
-    openai: str = Field("alloy", description="OpenAI Realtime voice (openai backend)")
-
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, engine: str) -> str:
-        if engine not in voices.ENGINE_NAMES:
-            raise ValueError(f"expected one of {', '.join(voices.ENGINE_NAMES)}, got {engine!r}")
-        return engine
-
-    @field_validator("piper")
-    @classmethod
-    def _piper_voice_installed(cls, name: str) -> str:
-        voices.find_piper_model(name)
-        return name
-
-    def to_voice(self) -> Voice:
-        return Voice(
-            engine=self.engine,
-            piper_voice=self.piper,
-            espeak_voice=self.espeak,
-            words_per_minute=self.words_per_minute,
-            pitch=self.pitch,
-            openai_voice=self.openai,
-        )
 
 
 class AgentConfig(_Strict):
@@ -65,7 +28,7 @@ class AgentConfig(_Strict):
         default_factory=dict, description="keyword arguments for the factory"
     )
     # higher and quicker than a caller by default, so the two channels are easy to tell apart
-    voice: VoiceConfig = VoiceConfig(
+    voice: Voice = Voice(
         espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage"
     )
 
@@ -302,7 +265,7 @@ class Persona(_Strict):
         "reached once it matches; without it, a finished script counts as reached",
     )
     temperament: Temperament = Temperament()
-    voice: VoiceConfig = VoiceConfig()
+    voice: Voice = Voice()
     speech: Speech = Speech()
     turn_taking: TurnTaking = TurnTaking()
     channel: ImpairmentsConfig = Field(

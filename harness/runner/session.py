@@ -8,7 +8,6 @@ everything is closed in `finally`, so a crashed call still leaves what it produc
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 import platform
@@ -267,10 +266,9 @@ class SessionRun:
         sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
         for role, (side_agent, backend, voice, where) in plans.items():
             try:
-                spoken = dataclasses.replace(
-                    voice.to_voice(), sample_rate=self.transport.sample_rate
+                kwargs = await asyncio.to_thread(
+                    backend.session_kwargs, voice, self.transport.sample_rate
                 )
-                kwargs = await asyncio.to_thread(backend.session_kwargs, spoken)
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None

@@ -25,7 +25,7 @@ from livekit.agents import APIConnectOptions, tts, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
 from ...errors import ConfigError
-from ..base import Voice
+from ..voices import Voice
 from .batch import run_batch
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -165,12 +165,12 @@ def resample_utterance(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
     return np.clip(np.round(out), -32768, 32767).astype(np.int16).tobytes()
 
 
-def build_tts(voice: Voice) -> EspeakTTS:
+def build_tts(voice: Voice, sample_rate: int | None = None) -> EspeakTTS:
     """The TTS for a side's `voice` (`ConfigError` naming the field if espeak-ng lacks it)."""
     try:
         return EspeakTTS(
-            EspeakVoice(voice.espeak_voice, voice.words_per_minute, voice.pitch),
-            sample_rate=voice.sample_rate,
+            EspeakVoice(voice.espeak, voice.words_per_minute, voice.pitch),
+            sample_rate=sample_rate,
         )
     except ValueError as exc:
         raise ConfigError(

@@ -28,8 +28,7 @@ from piper import PiperVoice
 from piper.config import PiperConfig, SynthesisConfig
 
 from ...errors import ConfigError
-from ..base import Voice
-from ..voices import DEFAULT_PIPER_MODEL, find_piper_model
+from ..voices import DEFAULT_PIPER_MODEL, Voice, find_piper_model
 from .batch import run_batch
 from .espeak import resample_utterance
 
@@ -62,7 +61,7 @@ class PiperSettings:
     def of(cls, voice: Voice) -> PiperSettings:
         """From a side's voice: its model name or .onnx path, pace and 0-99 pitch (50: natural)."""
         semitones = (voice.pitch - 50) * SEMITONES_PER_PITCH_STEP
-        return cls(find_piper_model(voice.piper_voice), voice.words_per_minute, semitones)
+        return cls(find_piper_model(voice.piper), voice.words_per_minute, semitones)
 
     @property
     def shift_factor(self) -> float:
@@ -159,10 +158,10 @@ def warm_up() -> None:
         model.render(phonemes, settings, model.sample_rate, pause_s)
 
 
-def build_tts(voice: Voice) -> PiperTTS:
+def build_tts(voice: Voice, sample_rate: int | None = None) -> PiperTTS:
     """The TTS for a side's `voice` (`ConfigError` naming the field if its model is missing)."""
     try:
-        return PiperTTS(PiperSettings.of(voice), sample_rate=voice.sample_rate)
+        return PiperTTS(PiperSettings.of(voice), sample_rate=sample_rate)
     except ValueError as exc:
         raise ConfigError(
             f"voice.piper: {exc}", hint="leave `piper:` out for the shipped voice"
