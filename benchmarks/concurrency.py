@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from crosstalk_harness.backends.offline.espeak import EspeakEngine, EspeakVoice, resample_utterance
+from crosstalk_harness.backends.offline.espeak import EspeakEngine, EspeakVoice
+from crosstalk_harness.backends.offline.synthesis import resample_utterance
 from crosstalk_harness.callers.hearing import HeardSpeech
 from crosstalk_harness.probes import analyze_recording
 from crosstalk_harness.runner.warmup import warm_up

@@ -32,7 +32,8 @@ from aiohttp import WSMsgType, web
 from ..backends.offline import (
     whisper,  # imported here: plugins need the main thread
 )
-from ..backends.offline.espeak import EspeakEngine, EspeakVoice, resample_utterance
+from ..backends.offline.espeak import EspeakEngine, EspeakVoice
+from ..backends.offline.synthesis import resample_utterance
 from .fake_openai import FakeOpenAI, SeenRequest
 
 RATE = 24_000
