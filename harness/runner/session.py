@@ -26,17 +26,17 @@ from ..backends import Backend, get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..judging.budgets import assess_timing, check_budgets, judge_budgets
 from ..judging.judge import judge_after_call
 from ..judging.outcome import SessionOutcome, outcome_of
 from ..library import absolute
 from ..probes import write_session_probes
-from ..probes.budgets import check_budgets
 from ..transport import ROLES, Role, Transport
 from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .health import LoopLagMonitor, assess_timing, caller_lag, judge_budgets
+from .health import LoopLagMonitor, caller_lag
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns, transcript_document
