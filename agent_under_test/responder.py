@@ -19,7 +19,7 @@ from livekit.agents import NOT_GIVEN, Agent, ModelSettings, TurnHandlingOptions,
 from livekit.agents.voice import SpeechHandle
 
 from .guardrails import ReplyGate, Violation
-from .policy import ResponderBrain
+from .offline_brain import ResponderBrain
 from .runtime import Runtime
 from .turns import end_of_turn, turn_vad
 
