@@ -16,7 +16,7 @@ from typing import Protocol
 
 from livekit import rtc
 
-from ..config.models import TurnTaking as TurnTakingConfig
+from ..config.persona import TurnTaking as TurnTakingConfig
 from .base import SimulatedCaller
 
 

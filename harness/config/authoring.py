@@ -9,7 +9,8 @@ from typing import Any, Literal
 from ..errors import ConfigError
 from ..judging.check_names import builtin_checks
 from ..yaml_models import parse_model
-from .models import Persona, Scenario, Suite
+from .models import Scenario, Suite
+from .persona import Persona
 
 SCHEMA_FILES: dict[str, type[Persona] | type[Scenario] | type[Suite]] = {
     "persona.schema.json": Persona,

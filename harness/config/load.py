@@ -10,7 +10,8 @@ from typing import Literal
 from ..errors import ConfigError
 from ..library import absolute, find, known_names, search_folders
 from ..yaml_models import FieldPath, YamlDocument, load_yaml, parse_model, validate_document
-from .models import Persona, Scenario, Suite
+from .models import Scenario, Suite
+from .persona import Persona
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, CrosstalkError
 from ..yaml_models import parse_model
 from .load import file_kind
-from .models import Persona
+from .persona import Persona
 
 _LOCATION = re.compile(r"^(.*?):(\d+):(\d+):")
 
