@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 from crosstalk_harness.testing.fake_openai import ChatReply
-from crosstalk_harness.testing.fake_realtime import FakeRealtime, Fault
+from crosstalk_harness.testing.fake_realtime import FakeRealtime
+from crosstalk_harness.testing.realtime_brain import Fault
 
 from .conftest import FIXTURES, REPO, CliResult, run_crosstalk
 
