@@ -19,7 +19,7 @@ from livekit.agents import NOT_GIVEN, Agent, ModelSettings, TurnHandlingOptions,
 from livekit.agents.voice import SpeechHandle
 
 from .guardrails import ReplyGate, Violation
-from .policy import ResponderBrain
+from .offline_brain import ResponderBrain
 from .runtime import Runtime
 from .turns import end_of_turn, turn_vad
 
@@ -150,7 +150,7 @@ class Responder(Agent):
             task.cancel()
         await self.runtime.close()
 
-    # -- what the runtime asks of the responder (runtime.Voice) --------------------------------
+    # -- what the runtime asks of the responder (runtime.Speaker) ------------------------------
 
     def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
         handle = self.session.generate_reply(instructions=instruction)

@@ -4,7 +4,7 @@ The runtime owns the controller, the conversation state, the thinker and its too
 guardrails and the policies. livekit session events come in through `attach`; the responder
 calls `on_user_turn` when the caller finishes a turn, and `close` when the session ends. What
 the runtime asks of the responder (speak now, inject context, end the call) goes through the
-small `Voice` protocol, so the runtime can be driven without livekit (tests, benchmarks).
+small `Speaker` protocol, so the runtime can be driven without livekit (tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ _TICK_S = 0.2
 _JOB_FAILED = "I am sorry, I could not get to that just now. Could you try asking again?"
 
 
-class Voice(Protocol):
-    """What the runtime needs from the responder."""
+class Speaker(Protocol):
+    """What the runtime needs from the responder: speaking, context, ending the call."""
 
     def speak(self, instruction: str, on_done: Callable[[bool], None] | None = None) -> None:
         """Start a reply now (the offline brain reads `Conversation`, a model `instruction`).
@@ -77,7 +77,7 @@ class Runtime:
             config.guardrails, self.conversation.facts, customer_data, moderator
         )
         self.policies = PolicyEngine(config.policies, self.conversation)
-        self.voice: Voice | None = None
+        self.speaker: Speaker | None = None
         self._job_ids = itertools.count(1)
         self._waited_out: set[int] = set()
         self._holds_ms: list[float] = []
@@ -102,8 +102,8 @@ class Runtime:
         on("guardrail", lambda _: self._count("guardrail_events"))
         on("guardrail_hold", lambda event: self._holds_ms.append(event.data["added_ms"]))
 
-    def start(self, voice: Voice) -> None:
-        self.voice = voice
+    def start(self, speaker: Speaker) -> None:
+        self.speaker = speaker
         self.policies.started_at = self.controller.clock()
         self.controller.start()
         self.controller.spawn(self._tick_forever(), name="policy-ticker")
@@ -184,8 +184,8 @@ class Runtime:
                     result.spoken = result.spoken or not cut_short
                 self._speak_results_if_natural()
 
-            if self.voice is not None:
-                self.voice.speak("Tell the caller the result you were just given.", reply_done)
+            if self.speaker is not None:
+                self.speaker.speak("Tell the caller the result you were just given.", reply_done)
 
     def _advance(self, to: str, reason: str) -> None:
         left = self.conversation.advance(to)  # type: ignore[arg-type]
@@ -240,8 +240,8 @@ class Runtime:
         finally:
             conv.jobs_in_flight.pop(job.job_id, None)
         late = job.job_id in self._waited_out
-        if self.voice is not None:  # in the model's context before a reply is asked for it
-            await self.voice.inject("thinker_result", say)
+        if self.speaker is not None:  # in the model's context before a reply is asked for it
+            await self.speaker.inject("thinker_result", say)
         conv.results.append(ThinkerResultItem(job.job_id, say, late=late))
         self.controller.emit(
             "thinker_result",
@@ -270,12 +270,12 @@ class Runtime:
         conv.guidance.append(guidance)
         if guidance.policy == "wrap_up":
             self._advance("wrap_up", "wrap-up policy")
-        if self.voice is None:
+        if self.speaker is None:
             return
-        self.controller.spawn(self.voice.inject("guidance", guidance.instruction), name="inject")
+        self.controller.spawn(self.speaker.inject("guidance", guidance.instruction), name="inject")
         if guidance.now:
             conv.reply_requested = True
-            self.voice.speak(guidance.instruction)
+            self.speaker.speak(guidance.instruction)
 
     def on_violation(self, violation: Violation, frames_released: int) -> None:
         """A guardrail stopped a reply: log it, then redirect, adjust or end the call."""
@@ -297,8 +297,8 @@ class Runtime:
         if violation.action == "end":
             self.conversation.ended_by_agent = True
             self._advance("end", f"guardrail {violation.rule}")
-            if self.voice is not None:
-                self.voice.say_and_end(say)
+            if self.speaker is not None:
+                self.speaker.say_and_end(say)
             return
         policy = f"guardrail:{violation.rule}"
         instruction = violation.instruction or "Rephrase your last reply within policy."

@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine, resample_utterance
+from crosstalk_harness.backends.offline.espeak import EspeakEngine, EspeakVoice
+from crosstalk_harness.backends.offline.synthesis import resample_utterance
 from crosstalk_harness.callers.hearing import HeardSpeech
 from crosstalk_harness.probes import analyze_recording
 from crosstalk_harness.runner.warmup import warm_up
@@ -47,7 +48,7 @@ AGENT_LINE = "Thanks, let me look into that for you right away."
 
 def _render(text: str, voice: EspeakVoice) -> bytes:
     """Speech trimmed to its first and last loud sample, padded to whole frames."""
-    engine = _EspeakEngine.shared()
+    engine = EspeakEngine.shared()
     pcm = resample_utterance(engine.synthesize(text, voice), engine.sample_rate, RATE)
     samples = np.frombuffer(pcm, dtype=np.int16)
     loud = np.flatnonzero(np.abs(samples) > 300)

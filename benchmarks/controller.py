@@ -18,12 +18,10 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from crosstalk_agent import build_runtime, load_config  # noqa: E402
+from crosstalk_agent import build_runtime, load_config
 
 _METRICS = {"type": "llm_metrics", "ttft": 0.0015, "duration": 0.0026, "speech_id": "speech_x"}
 _CALL = (
@@ -42,7 +40,7 @@ _CALL = (
 )
 
 
-class _SilentVoice:
+class _SilentSpeaker:
     def speak(self, instruction: str, on_done: object = None) -> None: ...
     async def inject(self, kind: str, text: str) -> None: ...
     def say_and_end(self, text: str) -> None: ...
@@ -52,7 +50,7 @@ async def measure(events: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as folder:
         loop = asyncio.get_running_loop()
         runtime = build_runtime(load_config({}), session_dir=Path(folder), clock=loop.time)
-        runtime.start(_SilentVoice())
+        runtime.start(_SilentSpeaker())
         controller = runtime.controller
         controller.handling_s.clear()
         for index in range(events):

@@ -20,13 +20,12 @@ import json
 import os
 import platform
 import sys
-from dataclasses import replace
 
 import numpy as np
 from crosstalk_harness.backends import Voice
 from crosstalk_harness.backends.offline import whisper
 from crosstalk_harness.backends.voices import engine
-from crosstalk_harness.config.models import AgentConfig, VoiceConfig
+from crosstalk_harness.config.models import AgentConfig
 from crosstalk_harness.judging.wer import edit_distance, normalise
 from crosstalk_harness.transport.impairments import AdditiveNoise, ImpairmentChain, TelephoneBand
 
@@ -91,7 +90,7 @@ def _lines() -> dict[str, list]:
 
 
 async def _speak(voice: Voice, text: str) -> bytes:
-    tts = engine(voice.engine).build_tts(replace(voice, sample_rate=RATE))
+    tts = engine(voice.engine).build_tts(voice, sample_rate=RATE)
     chunks = []
     async with tts.synthesize(text) as stream:
         async for audio in stream:
@@ -116,15 +115,15 @@ def _contains(heard: list[str], entity: str) -> bool:
 
 def measure(engines: list[str], line_names: list[str]) -> list[dict[str, object]]:
     voices = {
-        "caller->agent": VoiceConfig().to_voice(),
-        "agent->caller": AgentConfig().voice.to_voice(),
+        "caller->agent": Voice(),
+        "agent->caller": AgentConfig().voice,
     }
     sets = {"caller->agent": CALLER_LINES, "agent->caller": AGENT_LINES}
     lines = _lines()
     rows = []
     for engine_name in engines:
         for direction, voice in voices.items():
-            voice = replace(voice, engine=engine_name)
+            voice = voice.model_copy(update={"engine": engine_name})
             spoken = [asyncio.run(_speak(voice, text)) for text, _ in sets[direction]]
             for line_name in line_names:
                 errors = words = hit = total = 0

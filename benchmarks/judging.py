@@ -11,19 +11,15 @@ import asyncio
 import json
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from crosstalk_harness.judging.judge import judge_session  # noqa: E402
-from crosstalk_harness.judging.settings import JudgeSettings  # noqa: E402
-from crosstalk_harness.judging.spec import SuccessConfig  # noqa: E402
-
-from tests.fake_openai import FakeOpenAI  # noqa: E402
-from tests.judging_sessions import tool_event, write_session  # noqa: E402
+from crosstalk_harness.judging.judge import judge_session
+from crosstalk_harness.judging.settings import JudgeSettings
+from crosstalk_harness.judging.spec import SuccessConfig
+from crosstalk_harness.testing.fake_openai import FakeOpenAI
+from crosstalk_harness.testing.judging_sessions import tool_event, write_session
 
 REPEATS = 20
 CHECKS = [

@@ -3,9 +3,9 @@
 Accuracy: speech-edge error (p50/p95/max, ms) on two ground-truth sets. The synthetic set is the
 tests' generator (speech-like signals and espeak TTS at 16/24/48 kHz, clean and with noise 30 dB
 below speech): every response's caller end and agent start, every barge-in's start and the
-agent's stop. The real set (tests/real_speech.py) is recorded human speech placed on a two-channel
-timeline with barge-ins in recorded backgrounds: every turn's start and end. Target: real p95
-<= 40 ms without losing the synthetic accuracy.
+agent's stop. The real set (harness/testing/real_speech.py) is recorded human speech placed on a
+two-channel timeline with barge-ins in recorded backgrounds: every turn's start and end. Target:
+real p95 <= 40 ms without losing the synthetic accuracy.
 
 Speed: a multiple of real time on one core. Target: >= 500x. Builds a 10-minute stereo call
 (speech-like turns with barge-ins and steady noise 30 dB below speech, from the ground-truth
@@ -32,12 +32,10 @@ import wave  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crosstalk_harness.probes import StereoRecording, analyze, analyze_recording  # noqa: E402
-
-from tests.real_speech import real_set_edge_errors  # noqa: E402
-from tests.synthetic_calls import build_call  # noqa: E402
+from crosstalk_harness.probes.activity import speech_segments  # noqa: E402
+from crosstalk_harness.testing.real_speech import real_set_edge_errors  # noqa: E402
+from crosstalk_harness.testing.synthetic_calls import build_call  # noqa: E402
 
 SYNTHETIC_CALLS = 4
 REAL_CALLS = 16
@@ -61,7 +59,7 @@ def _synthetic_edge_errors() -> list[float]:
 
 
 def _real_edge_errors(noise_db_below: float) -> tuple[list[float], int]:
-    return real_set_edge_errors(REAL_CALLS, noise_db_below)
+    return real_set_edge_errors(speech_segments, REAL_CALLS, noise_db_below)
 
 
 def accuracy(as_json: bool) -> None:

@@ -13,15 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from crosstalk_harness.reports.outputs import write_run_outputs  # noqa: E402
-
-from tests.run_dirs import FakeSession, judgement, write_run  # noqa: E402
+from crosstalk_harness.reports.outputs import write_run_outputs
+from crosstalk_harness.testing.run_dirs import FakeSession, judgement, write_run
 
 LINES = (
     ("agent", "Thank you for calling, this is Ava. How can I help you today?"),

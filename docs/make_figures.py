@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from crosstalk_harness.probes import StereoRecording, analyze
+from crosstalk_harness.reports.timeline import draw_timeline
+from crosstalk_harness.testing.synthetic_calls import build_call
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from crosstalk_harness.probes import StereoRecording, analyze  # noqa: E402
-from crosstalk_harness.reports.timeline import draw_timeline  # noqa: E402
-
-from tests.synthetic_calls import build_call  # noqa: E402
 
 
 def main() -> None:

@@ -50,7 +50,7 @@ def build_agent(
     agent = factory(**kwargs)
     if not isinstance(agent, Agent):
         raise ConfigError(f"the agent factory returned {type(agent).__name__}, not an Agent")
-    return agent, backend.session_kwargs(AgentConfig().voice.to_voice())
+    return agent, backend.session_kwargs(AgentConfig().voice)
 
 
 async def serve_agent(ctx: JobContext, factory: AgentFactory) -> AgentSession:

@@ -88,7 +88,7 @@ async def test_background_tasks_are_cancelled_on_close(controller):
     assert cancelled.is_set()
 
 
-class _Voice:
+class _Speaker:
     def __init__(self) -> None:
         self.spoken: list[str] = []
 
@@ -106,7 +106,7 @@ class _Voice:
 async def test_a_late_thinker_result_is_spoken_at_the_next_natural_point(tmp_path):
     config = load_config({"thinker": {"latency_s": 0.3}, "responder": {"fast_path_s": 0.05}})
     runtime = build_runtime(config, session_dir=tmp_path, clock=asyncio.get_running_loop().time)
-    voice = _Voice()
+    voice = _Speaker()
     runtime.start(voice)
     emit = runtime.controller.emit
     emit("agent_state_changed", {"old_state": "initializing", "new_state": "listening"})
@@ -193,7 +193,7 @@ def _started_runtime(tmp_path):
         session_dir=tmp_path,
         clock=asyncio.get_running_loop().time,
     )
-    voice = _Voice()
+    voice = _Speaker()
     runtime.start(voice)
     return runtime, voice
 

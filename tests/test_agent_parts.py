@@ -7,8 +7,8 @@ import pytest
 from crosstalk_agent.config import AgentOptionsError, load_config
 from crosstalk_agent.conversation import Conversation, Guidance, ThinkerResultItem
 from crosstalk_agent.intents import address, loose_address, needs_thinker, order_number
+from crosstalk_agent.offline_brain import GREETING, ResponderBrain
 from crosstalk_agent.policies import PolicyEngine
-from crosstalk_agent.policy import GREETING, ResponderBrain
 from crosstalk_agent.redaction import redact, redact_text
 from crosstalk_agent.retrieval import KnowledgeBase
 from livekit.agents import llm

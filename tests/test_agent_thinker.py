@@ -8,8 +8,7 @@ import json
 import pytest
 from crosstalk_agent import build_runtime, load_config
 from crosstalk_agent.thinker import OpenAIThinker, PlannerThinker, ThinkJob
-
-from .fake_openai import ChatReply, FakeOpenAI
+from crosstalk_harness.testing.fake_openai import ChatReply, FakeOpenAI
 
 
 def _runtime(**options):

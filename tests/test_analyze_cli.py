@@ -6,8 +6,7 @@ import wave
 
 import numpy as np
 import pytest
-
-from .synthetic_calls import build_call
+from crosstalk_harness.testing.synthetic_calls import build_call
 
 RATE = 16_000
 

@@ -12,8 +12,7 @@ from crosstalk_harness.callers.replay import recorded_turns
 from crosstalk_harness.config.models import ReplayConfig
 from crosstalk_harness.errors import ConfigError
 from crosstalk_harness.probes import analyze_recording
-
-from .synthetic_calls import build_call
+from crosstalk_harness.testing.synthetic_calls import build_call
 
 # (file name, soundfile format, subtype, sample rate, latency tolerance): lossy codecs smear
 # edges a little, and Opus always decodes at 48 kHz.

@@ -89,7 +89,7 @@ def test_scenario_schema_enumerates_checks_with_typed_arguments_and_defaults():
 
 
 def test_field_reference_documents_every_check_from_the_registry():
-    from crosstalk_harness.judging.registry import builtin_checks
+    from crosstalk_harness.judging.check_names import builtin_checks
 
     reference = field_reference()
     for name, definition in builtin_checks().items():

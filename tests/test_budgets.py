@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from crosstalk_harness.probes.budgets import check_budgets
+from crosstalk_harness.judging.budgets import check_budgets
 
 from .conftest import FIXTURES
 

@@ -13,9 +13,9 @@ from crosstalk_harness.callers.base import CallerContext
 from crosstalk_harness.callers.hearing import HeardSpeech
 from crosstalk_harness.callers.llm import render_instructions
 from crosstalk_harness.config import load_scenario
+from crosstalk_harness.testing.fake_openai import ChatReply, FakeOpenAI
 
 from .conftest import FIXTURES, run_crosstalk
-from .fake_openai import ChatReply, FakeOpenAI
 
 LLM_LINES = ["Hi, I am checking on a parcel.", "It is order 42791. Thanks, bye."]
 

@@ -12,9 +12,9 @@ import json
 import numpy as np
 from crosstalk_harness.reports.compare import compare, load_results, markdown_summary
 from crosstalk_harness.reports.tolerances import Tolerances
+from crosstalk_harness.testing.run_dirs import FakeSession, judgement, write_run
 
 from .conftest import run_crosstalk
-from .run_dirs import FakeSession, judgement, write_run
 
 REPEATS, REPLIES = 5, 8
 

@@ -12,7 +12,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from crosstalk_harness.runner.health import NOT_JUDGED, assess_timing
+from crosstalk_harness.judging.budgets import NOT_JUDGED, assess_timing
 
 from .conftest import FIXTURES, REPO
 

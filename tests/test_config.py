@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crosstalk_harness.config import Persona, load_scenario, parse_model
+from crosstalk_harness.config import Persona, load_scenario
 from crosstalk_harness.errors import ConfigError
+from crosstalk_harness.yaml_models import parse_model
 
 from .conftest import REPO
 

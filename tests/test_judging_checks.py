@@ -13,8 +13,12 @@ from crosstalk_harness.judging.judge import judge_session
 from crosstalk_harness.judging.repeats import repeat_groups
 from crosstalk_harness.judging.settings import JudgeSettings
 from crosstalk_harness.judging.spec import SuccessConfig
-
-from .judging_sessions import ORDER_CALL, session_document, tool_event, write_session
+from crosstalk_harness.testing.judging_sessions import (
+    ORDER_CALL,
+    session_document,
+    tool_event,
+    write_session,
+)
 
 OFFLINE = JudgeSettings()
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from crosstalk_harness.commands.review import review_interactively
 from crosstalk_harness.judging.calibration import cohens_kappa, load_items
+from crosstalk_harness.testing.fake_openai import ChatReply, FakeOpenAI
+from crosstalk_harness.testing.judging_sessions import session_document, tool_event, write_session
 
 from .conftest import REPO, run_crosstalk
-from .fake_openai import ChatReply, FakeOpenAI
-from .judging_sessions import session_document, tool_event, write_session
 
 LABELS = REPO / "judges" / "calibration"
 NO_CACHE = {"CROSSTALK_JUDGE_CACHE": "off"}

@@ -9,15 +9,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from crosstalk_harness.config import load_scenario, parse_model
+from crosstalk_harness.config import load_scenario
 from crosstalk_harness.config.authoring import json_schemas
 from crosstalk_harness.errors import ConfigError
 from crosstalk_harness.judging.judge import judge_session
 from crosstalk_harness.judging.rubrics import Rubric, shipped_rubrics
 from crosstalk_harness.judging.settings import JudgeSettings
+from crosstalk_harness.testing.judging_sessions import write_session
+from crosstalk_harness.yaml_models import parse_model
 
 from .conftest import REPO, run_crosstalk
-from .judging_sessions import write_session
 
 PERSONA = REPO / "personas" / "order_status_caller.yaml"
 

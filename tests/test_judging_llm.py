@@ -14,9 +14,8 @@ from crosstalk_harness.judging.judge import judge_session
 from crosstalk_harness.judging.settings import NO_KEY_NEEDED, JudgeSettings
 from crosstalk_harness.judging.spec import SuccessConfig
 from crosstalk_harness.judging.verdicts import Judgement
-
-from .fake_openai import ChatReply, FakeOpenAI
-from .judging_sessions import tool_event, write_session
+from crosstalk_harness.testing.fake_openai import ChatReply, FakeOpenAI
+from crosstalk_harness.testing.judging_sessions import tool_event, write_session
 
 TASK = SuccessConfig(rubrics=["task_completion"])
 GOOD = {

@@ -89,7 +89,7 @@ def test_an_unknown_rubric_message_does_not_contradict_itself(tmp_path):
 
 
 def test_judge_from_another_folder_reports_an_unresolvable_rubric_in_one_line(tmp_path):
-    from .judging_sessions import write_session
+    from crosstalk_harness.testing.judging_sessions import write_session
 
     directory = write_session(tmp_path / "run" / "s1")
     success = {"rubrics": ["house_rubric"], "checks": []}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crosstalk_harness.testing.livekit_stub import LiveKitStub
+
 from .conftest import FIXTURES
-from .livekit_stub import LiveKitStub
 
 PERSONA = FIXTURES / "personas" / "short_caller.yaml"
 

@@ -12,13 +12,12 @@ import socket
 import pytest
 from crosstalk_harness.config.models import DtmfStep, LiveKitTarget, PhoneTarget
 from crosstalk_harness.errors import ConfigError, InfrastructureError
+from crosstalk_harness.testing.livekit_stub import API_SECRET, LiveKitStub
 from crosstalk_harness.transport.livekit_room.credentials import LiveKitCredentials
 from crosstalk_harness.transport.livekit_room.parties import outbound_trunk_id
 from crosstalk_harness.transport.livekit_room.rooms import SessionRoom, is_agent
 from crosstalk_harness.transport.livekit_room.transport import LiveKitTransport
 from livekit import api
-
-from .livekit_stub import API_SECRET, LiveKitStub
 
 AGENT = "crosstalk-agent"
 TRUNK = "ST_test_trunk"

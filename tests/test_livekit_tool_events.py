@@ -12,11 +12,10 @@ from crosstalk_harness.judging.checks import (
 from crosstalk_harness.judging.prompt import render_transcript
 from crosstalk_harness.judging.session_data import load_session
 from crosstalk_harness.runner.event_log import EventLog
+from crosstalk_harness.testing.judging_sessions import LOOKUP, ORDER_CALL, write_session
 from crosstalk_harness.transport import SessionClock
 from livekit.agents import llm
 from livekit.agents.voice.events import ConversationItemAddedEvent, FunctionToolsExecutedEvent
-
-from .judging_sessions import LOOKUP, ORDER_CALL, write_session
 
 
 def _log_livekit_events(directory, *, side="agent"):

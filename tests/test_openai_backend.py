@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crosstalk_harness.testing.fake_openai import FakeOpenAI
+
 from .conftest import REPO
-from .fake_openai import FakeOpenAI
 
 SECRET = "sk-test-do-not-leak-4f9c2"
 

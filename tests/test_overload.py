@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from crosstalk_harness.runner.health import LoopLagMonitor, assess_timing
+from crosstalk_harness.judging.budgets import assess_timing
+from crosstalk_harness.runner.health import LoopLagMonitor
 from crosstalk_harness.transport import InProcessTransport
 
 SESSIONS = 6

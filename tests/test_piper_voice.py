@@ -6,14 +6,13 @@ import asyncio
 import hashlib
 import subprocess
 import sys
-from dataclasses import replace
 
 import numpy as np
 import pytest
 from crosstalk_harness.backends import Voice
 from crosstalk_harness.backends.offline import piper
 from crosstalk_harness.config import load_scenario
-from crosstalk_harness.config.models import AgentConfig, VoiceConfig
+from crosstalk_harness.config.models import AgentConfig
 from crosstalk_harness.errors import ConfigError
 
 RATE = 16_000
@@ -21,10 +20,9 @@ DEMO_LINES = ("Sure, the order number is 42791.", "Please deliver it to 12 Baker
 SPEAK = """
 import asyncio, hashlib, sys
 from crosstalk_harness.backends.offline import piper
-from crosstalk_harness.config.models import VoiceConfig
-from dataclasses import replace
+from crosstalk_harness.backends import Voice
 async def main():
-    tts = piper.build_tts(replace(VoiceConfig(pitch=40).to_voice(), sample_rate=16000))
+    tts = piper.build_tts(Voice(pitch=40), sample_rate=16000)
     digest = hashlib.sha256()
     for text in sys.argv[1:]:
         async with tts.synthesize(text) as stream:
@@ -37,7 +35,7 @@ asyncio.run(main())
 
 async def _speak(voice: Voice, text: str) -> list[bytes]:
     """The audio of `text`, one entry per frame the TTS emitted."""
-    tts = piper.build_tts(replace(voice, sample_rate=RATE))
+    tts = piper.build_tts(voice, sample_rate=RATE)
     frames = []
     async with tts.synthesize(text) as stream:
         async for audio in stream:
@@ -70,7 +68,7 @@ def test_a_scripted_callers_speech_is_byte_identical_across_processes():
     runs = [subprocess.run(command, capture_output=True, text=True, timeout=120) for _ in "ab"]
     assert all(run.returncode == 0 for run in runs), runs[0].stderr
     in_process = hashlib.sha256()
-    voice = VoiceConfig(pitch=40).to_voice()
+    voice = Voice(pitch=40)
     for text in DEMO_LINES:
         for frame in asyncio.run(_speak(voice, text)):
             in_process.update(frame)
@@ -78,7 +76,7 @@ def test_a_scripted_callers_speech_is_byte_identical_across_processes():
 
 
 def test_edges_are_trimmed_to_the_fixed_pad_and_end_in_the_sentence_pause():
-    samples = _samples(asyncio.run(_speak(VoiceConfig().to_voice(), "Good morning.")))
+    samples = _samples(asyncio.run(_speak(Voice(), "Good morning.")))
     spans = _loud_spans(samples)
     lead = spans[0][0]
     tail = samples.size / RATE - spans[-1][1]
@@ -88,7 +86,7 @@ def test_edges_are_trimmed_to_the_fixed_pad_and_end_in_the_sentence_pause():
 
 
 def test_each_sentence_is_pushed_as_soon_as_it_is_ready_with_a_pause_between():
-    voice = VoiceConfig().to_voice()
+    voice = Voice()
     one = _samples(asyncio.run(_speak(voice, "Thank you.")))
     two = _samples(asyncio.run(_speak(voice, "Thank you. That is all.")))
     # the first sentence's audio is the same whether or not another follows it
@@ -112,15 +110,15 @@ def _pitch_hz(samples: np.ndarray) -> float:
 
 def test_a_pitch_shift_raises_the_pitch_and_keeps_the_pace():
     text = "I would like to change the delivery address please."
-    natural = _samples(asyncio.run(_speak(VoiceConfig(pitch=50).to_voice(), text)))
-    higher = _samples(asyncio.run(_speak(VoiceConfig(pitch=80).to_voice(), text)))
+    natural = _samples(asyncio.run(_speak(Voice(pitch=50), text)))
+    higher = _samples(asyncio.run(_speak(Voice(pitch=80), text)))
     ratio = _pitch_hz(higher) / _pitch_hz(natural)
     assert ratio == pytest.approx(2 ** (3 / 12), rel=0.08)  # 30 steps: three semitones up
     assert higher.size == pytest.approx(natural.size, rel=0.1)
 
 
 def test_caller_and_agent_default_voices_differ():
-    caller, agent = VoiceConfig().to_voice(), AgentConfig().voice.to_voice()
+    caller, agent = Voice(), AgentConfig().voice
     assert caller.engine == agent.engine == "piper"
     assert abs(caller.pitch - agent.pitch) >= 20  # at least two semitones apart
 
@@ -161,7 +159,7 @@ def test_the_shipped_voice_is_found_inside_the_installed_package():
 def test_no_pause_inside_a_line_is_long_enough_for_the_agent_to_take_the_turn():
     from crosstalk_agent.config import TurnConfig
 
-    samples = _samples(asyncio.run(_speak(VoiceConfig().to_voice(), "Sure, the order is late.")))
+    samples = _samples(asyncio.run(_speak(Voice(), "Sure, the order is late.")))
     spans = _loud_spans(samples)
     gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False)]
     assert len(spans) >= 2  # the comma is a pause of our own

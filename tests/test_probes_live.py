@@ -10,11 +10,10 @@ import asyncio
 import numpy as np
 import pytest
 from crosstalk_harness.probes import Legs, analyze_recording
+from crosstalk_harness.testing.synthetic_calls import speech_like
 from crosstalk_harness.transport import InProcessTransport, LinkOptions
 from crosstalk_harness.transport.jitter import JitterBuffer
 from livekit import rtc
-
-from .synthetic_calls import speech_like
 
 RATE = 16_000
 ANSWER_DELAY_S = 0.7

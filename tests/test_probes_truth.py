@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from crosstalk_harness.probes import StereoRecording, analyze
-
-from .synthetic_calls import build_call
+from crosstalk_harness.testing.synthetic_calls import build_call
 
 CALLS_PER_CASE = 4
 P95_LIMIT_MS = 20.0

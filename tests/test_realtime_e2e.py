@@ -1,5 +1,6 @@
-"""The realtime path end to end, without a key: the real `livekit-plugins-openai` client against the
-local stand-in of the Realtime API (tests/fake_realtime.py) and a chat-completions thinker.
+"""The realtime path end to end, without a key: the real `livekit-plugins-openai` client against
+the local stand-in of the Realtime API (harness/testing/fake_realtime.py) and a chat-completions
+thinker.
 
 Each test places one call through the `crosstalk` command with a recognisable fake key, and no
 artifact of any run may contain it.
@@ -13,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crosstalk_harness.testing.fake_openai import ChatReply
+from crosstalk_harness.testing.fake_realtime import FakeRealtime
+from crosstalk_harness.testing.realtime_brain import Fault
 
 from .conftest import FIXTURES, REPO, CliResult, run_crosstalk
-from .fake_openai import ChatReply
-from .fake_realtime import FakeRealtime, Fault
 
 pytestmark = pytest.mark.e2e
 

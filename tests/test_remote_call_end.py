@@ -12,12 +12,11 @@ import pytest
 from crosstalk_harness.config.models import LiveKitTarget
 from crosstalk_harness.runner.call_monitor import CallMonitor
 from crosstalk_harness.runner.event_log import EventLog
+from crosstalk_harness.testing.livekit_stub import LiveKitStub
 from crosstalk_harness.transport.livekit_room.credentials import LiveKitCredentials
 from crosstalk_harness.transport.livekit_room.media import CallerMedia
 from crosstalk_harness.transport.livekit_room.transport import LiveKitTransport
 from livekit import rtc
-
-from .livekit_stub import LiveKitStub
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 from crosstalk_harness.reports.html import marked_parts
 from crosstalk_harness.reports.outputs import write_run_outputs
+from crosstalk_harness.testing.run_dirs import FakeSession, judgement, write_run
 
 from .conftest import run_crosstalk
-from .run_dirs import FakeSession, judgement, write_run
 
 HOSTILE = "<script>window.pwned = 1</script> \"double\" & 'single' </li><b>bold?</b>"
 

@@ -13,8 +13,7 @@ import pytest
 import xmlschema
 from crosstalk_harness.reports.junit import write_junit
 from crosstalk_harness.reports.loading import load_run
-
-from .run_dirs import FakeSession, judgement, write_run
+from crosstalk_harness.testing.run_dirs import FakeSession, judgement, write_run
 
 SCHEMA_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "crosstalk-tests"
 

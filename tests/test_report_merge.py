@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 from crosstalk_harness.runner.shard import Shard, select_shard
+from crosstalk_harness.testing.run_dirs import FakeSession, write_run
 
 from .conftest import run_crosstalk
-from .run_dirs import FakeSession, write_run
 
 SUITE = [
     FakeSession(scenario="orders", latencies_ms=[700, 900]),

@@ -28,9 +28,9 @@ from crosstalk_harness.rundir.files import (
     write_json_if_changed,
 )
 from crosstalk_harness.rundir.models import Turn
+from crosstalk_harness.testing.judging_sessions import write_session as write_judging_session
 
 from .conftest import REPO, run_crosstalk
-from .judging_sessions import write_session as write_judging_session
 
 FILE_NAMES = (*layout.RUN_FILES, *layout.SESSION_FILES)
 # a file name as a whole word: not "report.html.j2", not "my_run.json"

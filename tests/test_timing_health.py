@@ -12,17 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
-from crosstalk_harness.probes.budgets import check_budgets
-from crosstalk_harness.runner.health import (
+from crosstalk_harness.judging.budgets import (
     CALLER_LAG_MAX_S,
     LOOP_LAG_MAX_LIMIT_MS,
     NOT_JUDGED,
     PACING_P99_LIMIT_MS,
-    LoopLagMonitor,
     assess_timing,
-    caller_lag,
+    check_budgets,
     judge_budgets,
 )
+from crosstalk_harness.runner.health import LoopLagMonitor, caller_lag
 from crosstalk_harness.runner.live_progress import LiveProgress
 from crosstalk_harness.runner.plan import suite_concurrency
 from crosstalk_harness.runner.session import SessionResult

@@ -9,8 +9,7 @@ from pathlib import Path
 from crosstalk_harness.reports.compare import compare
 from crosstalk_harness.reports.loading import load_run
 from crosstalk_harness.reports.results import results_document
-
-from .run_dirs import FakeSession, write_run
+from crosstalk_harness.testing.run_dirs import FakeSession, write_run
 
 
 def _distrust(session_dir: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from crosstalk_harness.config import load_scenario
 from crosstalk_harness.errors import EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, ConfigError
-from crosstalk_harness.judging.registry import find_check
+from crosstalk_harness.judging.check_names import find_check
 from crosstalk_harness.runner.agent_loader import load_agent, resolve_factory
 
 from .conftest import run_crosstalk

@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from .base import Backend, Voice
+from .base import Backend
+from .voices import Voice
 
 _FACTORIES: dict[str, Callable[[], Backend]] = {}
 

@@ -12,7 +12,7 @@ from typing import Any
 from livekit.plugins import openai  # plugins register themselves: import on the main thread
 
 from ..errors import ConfigError
-from .base import Voice
+from .voices import Voice
 
 DEFAULT_REALTIME_MODEL = "gpt-realtime"
 
@@ -31,9 +31,10 @@ class OpenAIRealtimeBackend:
                 "or use backend: offline",
             )
 
-    def session_kwargs(self, voice: Voice) -> dict[str, Any]:
+    def session_kwargs(self, voice: Voice, sample_rate: int | None = None) -> dict[str, Any]:
+        """The realtime model speaks at its own rate; the link resamples."""
         model = os.environ.get("CROSSTALK_OPENAI_REALTIME_MODEL", DEFAULT_REALTIME_MODEL)
-        return {"llm": openai.realtime.RealtimeModel(model=model, voice=voice.openai_voice)}
+        return {"llm": openai.realtime.RealtimeModel(model=model, voice=voice.openai)}
 
     def agent_has_own_brain(self) -> bool:
         return False

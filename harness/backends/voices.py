@@ -1,7 +1,9 @@
-"""The offline backend's speech engines by the name `voice.engine` uses, and where voices are found.
+"""How a side sounds (`Voice`), the offline speech engines by name, and where voices are found.
 
-Light enough for config validation: nothing here loads a model. An engine is a module with
-`build_tts(voice) -> tts.TTS` and `warm_up()`; a new engine is a module plus one entry here.
+Light enough for config validation: nothing here loads a model. `Voice` is the one model of a
+side's voice settings: a persona's or agent's `voice:` validates into it and every backend
+speaks from it. An engine is a module with `build_tts(voice, sample_rate) -> tts.TTS` and
+`warm_up()`; a new engine is a module plus one entry here.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from types import ModuleType
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ENGINES = {
     "piper": "crosstalk_harness.backends.offline.piper",
@@ -45,3 +49,34 @@ def find_piper_model(name: str) -> Path:
     if not path.is_file() or not Path(f"{path}.json").is_file():
         raise ValueError(f"the Piper voice {name!r} needs {path} and {path}.json: not found")
     return path
+
+
+class Voice(BaseModel):
+    """How a side sounds, for whichever backend speaks for it (unknown keys are errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engine: str = Field(
+        "piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}"
+    )
+    piper: str = Field(
+        DEFAULT_PIPER_MODEL,
+        description="Piper voice (engine: piper): a shipped voice's name or an .onnx file",
+    )
+    espeak: str = Field("en-us", description="espeak-ng voice name (engine: espeak)")
+    words_per_minute: int = Field(165, ge=80, le=450)
+    pitch: int = Field(50, ge=0, le=99, description="50 is the voice's own; piper: 10 a semitone")
+    openai: str = Field("alloy", description="OpenAI Realtime voice (openai backend)")
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, engine: str) -> str:
+        if engine not in ENGINE_NAMES:
+            raise ValueError(f"expected one of {', '.join(ENGINE_NAMES)}, got {engine!r}")
+        return engine
+
+    @field_validator("piper")
+    @classmethod
+    def _piper_voice_installed(cls, name: str) -> str:
+        find_piper_model(name)
+        return name

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..backends import Backend
 from ..config import LoadedScenario
-from ..config.yaml_source import FieldPath, load_yaml
 from ..errors import ConfigError
+from ..yaml_models import FieldPath, load_yaml
 from .base import CallerContext, CallerState, SimulatedCaller
 from .hearing import HeardSpeech
 from .llm import LLMCaller

@@ -76,7 +76,7 @@ class ScriptedCaller(SimulatedCaller):
         self._last_line_at: float | None = None
         self._stalled: set[int] = set()
         self._heard: list[tuple[float, str]] = []  # (arrived at, text): the agent, as understood
-        self.turn_taking = TurnTaking(self, persona.turn_taking)
+        self.turn_taking = TurnTaking(self, self, persona.turn_taking)
 
     # -- choosing -------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """Speaking while the agent talks: barge-ins at a chosen point of its utterance, and backchannels.
 
 Driven by what the caller hears (`HeardSpeech`): when an agent utterance starts, a barge-in is
-planned for `delay_s` into it, from the script (`interrupt:`) or by the persona's own barge-in
-probability; backchannels follow every `every_s` of agent speech. The audio is synthesised while
-waiting, so it starts at the planned point. Everything planned is dropped when the agent stops.
+planned for `delay_s` into it, from the script (`interrupt:`, asked through `BargeInLines`) or by
+the persona's own barge-in probability; backchannels follow every `every_s` of agent speech. The
+audio is synthesised while waiting, so it starts at the planned point. Everything planned is
+dropped when the agent stops.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from livekit import rtc
 
-from ..config.models import TurnTaking as TurnTakingConfig
-
-if TYPE_CHECKING:
-    from .scripted import ScriptedCaller
+from ..config.persona import TurnTaking as TurnTakingConfig
+from .base import SimulatedCaller
 
 
 @dataclass(frozen=True)
@@ -28,9 +27,25 @@ class PlannedLine:
     delay_s: float
 
 
+class BargeInLines(Protocol):
+    """Which line a caller says over the agent (a scripted caller answers from its script)."""
+
+    def planned_interrupt(self) -> PlannedLine | None:
+        """The line the script says to speak over the utterance that just started, if any."""
+
+    def next_line_for_barge_in(self) -> PlannedLine | None:
+        """The next line, for a persona that barges in on its own."""
+
+    def about_to_barge_in(self, index: int) -> None:
+        """Line `index` is about to be said over the agent."""
+
+
 class TurnTaking:
-    def __init__(self, caller: ScriptedCaller, config: TurnTakingConfig) -> None:
+    def __init__(
+        self, caller: SimulatedCaller, lines: BargeInLines, config: TurnTakingConfig
+    ) -> None:
         self.caller = caller
+        self.lines = lines
         self.config = config
         self._tasks: set[asyncio.Task[None]] = set()
         self._barge_in_rng = caller.ctx.rng("barge_in")
@@ -48,7 +63,7 @@ class TurnTaking:
         task.add_done_callback(self._tasks.discard)
 
     def _agent_started(self, started_s: float) -> None:
-        plan = self.caller.planned_interrupt()
+        plan = self.lines.planned_interrupt()
         reason = "script"
         barge_in = self.config.barge_in
         if (
@@ -56,7 +71,7 @@ class TurnTaking:
             and barge_in is not None
             and self._barge_in_rng.random() < barge_in.probability
         ):
-            line = self.caller.next_line_for_barge_in()
+            line = self.lines.next_line_for_barge_in()
             if line is not None:
                 plan = PlannedLine(line.index, line.text, barge_in.after_ms / 1000)
                 reason = "persona"
@@ -83,7 +98,7 @@ class TurnTaking:
             raise
         if not caller.ctx.hearing.speaking or caller.state.done:
             return
-        caller.about_to_barge_in(plan.index)
+        self.lines.about_to_barge_in(plan.index)
         caller.speak_now(plan.text, frames, as_line=True)
         record = {
             "line": plan.index,

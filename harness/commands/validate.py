@@ -83,10 +83,11 @@ def _split_location(problem: str) -> tuple[str, str]:
 
 def find_problems(given: tuple[Path, ...]) -> Problems:
     """Every problem of the files (folders: their YAML files), loaded as `run` loads them."""
-    from ..config.load import file_kind, parse_model
-    from ..config.models import Persona
+    from ..config.load import file_kind
+    from ..config.persona import Persona
     from ..judging.rubrics import Rubric
     from ..runner import expand_paths, load_all
+    from ..yaml_models import parse_model
 
     problems: set[str] = set()
     hints: dict[str, str] = {}

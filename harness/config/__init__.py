@@ -1,7 +1,8 @@
 """What users author, validated: personas and scenarios from YAML, errors pointing at file:line."""
 
-from .load import LoadedScenario, load_scenario, parse_model
-from .models import AgentConfig, LinkConfig, Persona, Scenario, VoiceConfig
+from .load import LoadedScenario, load_scenario
+from .models import AgentConfig, LinkConfig, Scenario
+from .persona import Persona
 
 __all__ = [
     "AgentConfig",
@@ -9,7 +10,5 @@ __all__ = [
     "LoadedScenario",
     "Persona",
     "Scenario",
-    "VoiceConfig",
     "load_scenario",
-    "parse_model",
 ]

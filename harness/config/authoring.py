@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
-from ..judging.registry import builtin_checks
-from .load import parse_model
-from .models import Persona, Scenario, Suite
+from ..judging.check_names import builtin_checks
+from ..yaml_models import parse_model
+from .models import Scenario, Suite
+from .persona import Persona
 
 SCHEMA_FILES: dict[str, type[Persona] | type[Scenario] | type[Suite]] = {
     "persona.schema.json": Persona,

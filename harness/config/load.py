@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
-
-from pydantic import BaseModel, ValidationError
+from typing import Literal
 
 from ..errors import ConfigError
 from ..library import absolute, find, known_names, search_folders
-from .models import Persona, Scenario, Suite
-from .yaml_source import FieldPath, YamlDocument, load_yaml
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-# errors whose message already quotes the value; "(found ...)" would only repeat it
-_SAYS_WHAT_IT_FOUND = ("unknown_rubric", "unknown_check")
+from ..yaml_models import FieldPath, YamlDocument, load_yaml, parse_model, validate_document
+from .models import Scenario, Suite
+from .persona import Persona
 
 
 @dataclass(frozen=True)
@@ -31,97 +25,6 @@ class LoadedScenario:
     def where(self, field_path: FieldPath) -> str:
         """`file:line:col` of a scenario field, for error messages."""
         return self.scenario_document.where(field_path)
-
-
-def _model_in(annotation: object) -> type[BaseModel] | None:
-    """The model in an annotation like `Model | None`, `list[Model]` or `dict[str, Model]`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in reversed(get_args(annotation)):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
-
-
-def _known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
-    """The field names allowed at `loc`'s parent, to suggest the one the user meant."""
-    current: type[BaseModel] | None = model
-    for part in loc[:-1]:
-        if isinstance(part, int) or (current is not None and part not in current.model_fields):
-            continue  # a list index or a dict key: the model is already unwrapped
-        if current is None:
-            return []
-        current = _model_in(current.model_fields[part].annotation)
-    return list(current.model_fields) if current else []
-
-
-def parse_model(model: type[ModelT], path: Path) -> ModelT:
-    """Validate `path` as `model`; every problem is listed as `file:line:col: field: message`."""
-    return _validate(model, load_yaml(path))
-
-
-def _validate(model: type[ModelT], document: YamlDocument) -> ModelT:
-    if not isinstance(document.data, dict):
-        raise ConfigError(
-            f"{document.where(())}: expected a mapping of keys, "
-            f"found {type(document.data).__name__}"
-        )
-    try:
-        return model.model_validate(document.data, context={"source": document.path})
-    except ValidationError as exc:
-        errors = _without_echoes(model, exc.errors())
-        lines = []
-        for error in errors:
-            loc = tuple(error["loc"])
-            field = ".".join(str(part) for part in loc) or "(top level)"
-            lines.append(f"{document.where(loc)}: {field}: {_message(model, error)}")
-        raise ConfigError("\n".join(lines)) from None
-
-
-def _suggestion(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
-    close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc), n=1)
-    return close[0] if close else None
-
-
-def _without_echoes(model: type[BaseModel], errors: list[Any]) -> list[Any]:
-    """Drop "Field required" for a key the user misspelt: the unknown-key error already says it."""
-    suggested = set()
-    for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "extra_forbidden":
-            suggestion = _suggestion(model, loc)
-        elif error["type"] == "unknown_argument":
-            found = re.search(r"did you mean '([^']+)'", str(error["msg"]))
-            suggestion = found.group(1) if found else None
-        else:
-            continue
-        if suggestion:
-            suggested.add((*loc[:-1], suggestion))
-    return [
-        error
-        for error in errors
-        if not (error["type"] == "missing" and tuple(error["loc"]) in suggested)
-    ]
-
-
-_MAPPING_TYPES = {"model_type", "dict_type", "model_attributes_type"}
-
-
-def _message(model: type[BaseModel], error: Any) -> str:
-    """pydantic's error in our words: no "Value error, ", no class names."""
-    loc = tuple(error["loc"])
-    if error["type"] == "extra_forbidden":
-        suggestion = _suggestion(model, loc)
-        return "unknown key" + (f" (did you mean {suggestion!r}?)" if suggestion else "")
-    if error["type"] in _MAPPING_TYPES:
-        return f"expected a mapping of keys (`key: value`), found {error.get('input')!r}"
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    if "input" in error and error["type"] not in ("missing", *_SAYS_WHAT_IT_FOUND):
-        message += f" (found {error['input']!r})"
-    return message
 
 
 def _persona_path(reference: str, scenario_path: Path) -> Path:
@@ -173,7 +76,7 @@ def load_scenario(path: Path) -> LoadedScenario:
     problems: list[ConfigError] = []
     scenario: Scenario | None = None
     try:
-        scenario = _validate(Scenario, document)
+        scenario = validate_document(Scenario, document)
     except ConfigError as exc:
         problems.append(exc)
     reference = document.data.get("persona") if isinstance(document.data, dict) else None
@@ -194,7 +97,7 @@ def load_scenario(path: Path) -> LoadedScenario:
 
 def load_suite(path: Path) -> tuple[Suite, YamlDocument]:
     document = load_yaml(path)
-    return _validate(Suite, document), document
+    return validate_document(Suite, document), document
 
 
 FileKind = Literal["persona", "scenario", "suite", "rubric"]

@@ -1,60 +1,26 @@
-"""The validated shapes of what users author: personas and scenarios (unknown keys are errors)."""
+"""The validated shapes of what users author: scenarios, suites, the agent, the line and targets.
+
+The persona (who calls) is in `persona.py`; unknown keys are errors everywhere."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..backends import Voice, voices
+from ..backends import Voice
 from ..judging.spec import SuccessConfig
 
 BackendName = Literal["offline", "openai"]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Base of every authored model: unknown keys are errors, values are immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class VoiceConfig(_Strict):
-    engine: str = Field(
-        "piper", description=f"offline speech engine: {' or '.join(voices.ENGINE_NAMES)}"
-    )
-    piper: str = Field(
-        voices.DEFAULT_PIPER_MODEL,
-        description="Piper voice (engine: piper): a shipped voice's name or an .onnx file",
-    )
-    espeak: str = Field("en-us", description="espeak-ng voice name (engine: espeak)")
-    words_per_minute: int = Field(165, ge=80, le=450)
-    pitch: int = Field(50, ge=0, le=99, description="50 is the voice's own; piper: 10 a semitone")
-    openai: str = Field("alloy", description="OpenAI Realtime voice (openai backend)")
-
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, engine: str) -> str:
-        if engine not in voices.ENGINE_NAMES:
-            raise ValueError(f"expected one of {', '.join(voices.ENGINE_NAMES)}, got {engine!r}")
-        return engine
-
-    @field_validator("piper")
-    @classmethod
-    def _piper_voice_installed(cls, name: str) -> str:
-        voices.find_piper_model(name)
-        return name
-
-    def to_voice(self) -> Voice:
-        return Voice(
-            engine=self.engine,
-            piper_voice=self.piper,
-            espeak_voice=self.espeak,
-            words_per_minute=self.words_per_minute,
-            pitch=self.pitch,
-            openai_voice=self.openai,
-        )
-
-
-class AgentConfig(_Strict):
+class AgentConfig(Strict):
     factory: str = Field(
         "crosstalk_agent:create_agent",
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
@@ -65,7 +31,7 @@ class AgentConfig(_Strict):
         default_factory=dict, description="keyword arguments for the factory"
     )
     # higher and quicker than a caller by default, so the two channels are easy to tell apart
-    voice: VoiceConfig = VoiceConfig(
+    voice: Voice = Voice(
         espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage"
     )
 
@@ -76,7 +42,7 @@ class AgentConfig(_Strict):
         return {"factory": data} if isinstance(data, str) else data
 
 
-class ReplayConfig(_Strict):
+class ReplayConfig(Strict):
     source: str = Field(
         description="a crosstalk session directory (its caller channel and turns), or a "
         "recording (WAV, FLAC, OGG/Opus, MP3): stereo, or the caller's side alone"
@@ -92,7 +58,7 @@ class ReplayConfig(_Strict):
     )
 
 
-class CallerConfig(_Strict):
+class CallerConfig(Strict):
     """The simulated caller's brain and voice stack."""
 
     backend: BackendName = "offline"
@@ -116,7 +82,7 @@ class CallerConfig(_Strict):
         return self
 
 
-class NoiseImpairment(_Strict):
+class NoiseImpairment(Strict):
     type: Literal["noise"]
     kind: Literal["white", "pink", "babble", "street", "office"] = Field(
         "pink",
@@ -126,19 +92,19 @@ class NoiseImpairment(_Strict):
     snr_db: float = Field(ge=-10, le=60, description="active speech level over the noise's")
 
 
-class TelephoneImpairment(_Strict):
+class TelephoneImpairment(Strict):
     """8 kHz, 300-3400 Hz and G.711 mu-law: a narrowband phone line."""
 
     type: Literal["telephone"]
 
 
-class LossImpairment(_Strict):
+class LossImpairment(Strict):
     type: Literal["loss"]
     percent: float = Field(gt=0, lt=100)
     mean_burst_frames: float = Field(1.0, ge=1, le=50)
 
 
-class JitterImpairment(_Strict):
+class JitterImpairment(Strict):
     """Network delay varying per 20 ms frame; a fixed jitter buffer drops frames that come late."""
 
     type: Literal["jitter"]
@@ -161,162 +127,20 @@ ImpairmentConfig = Annotated[
 ]
 
 
-class ImpairmentsConfig(_Strict):
+class ImpairmentsConfig(Strict):
     """What each direction of the line does to the audio, applied in the order listed."""
 
     caller_to_agent: list[ImpairmentConfig] = Field(default_factory=list)
     agent_to_caller: list[ImpairmentConfig] = Field(default_factory=list)
 
 
-class LinkConfig(_Strict):
+class LinkConfig(Strict):
     sample_rate: Literal[8000, 16000, 24000, 48000] = 16_000
     one_way_latency_ms: float = Field(0.0, ge=0, le=2000)
     impairments: ImpairmentsConfig = ImpairmentsConfig()
 
 
-def _check_regex(pattern: str | None) -> str | None:
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-    return pattern
-
-
-class Interrupt(_Strict):
-    """Barge in: say the line while the agent is talking, at a point of its next utterance."""
-
-    after_ms: float | None = Field(
-        None, ge=0, le=60_000, description="ms after the agent's speech starts (as heard)"
-    )
-    after_words: int | None = Field(
-        None,
-        ge=1,
-        le=200,
-        description="after about N of the agent's words (at 2.75 words/s, espeak's pace)",
-    )
-
-    @model_validator(mode="after")
-    def _one_point(self) -> Interrupt:
-        if (self.after_ms is None) == (self.after_words is None):
-            raise ValueError("give exactly one of after_ms or after_words")
-        return self
-
-    def delay_s(self) -> float:
-        if self.after_ms is not None:
-            return self.after_ms / 1000
-        return (self.after_words or 0) / WORDS_PER_SECOND
-
-
-WORDS_PER_SECOND = 2.75
-
-
-class ScriptLine(_Strict):
-    """One caller line; a plain string in YAML is `{say: ...}`."""
-
-    say: str = Field(min_length=1, description="what the caller says")
-    when: str | None = Field(
-        None,
-        description="regex on the agent's last turn (as the caller heard it, case-insensitive): "
-        "the line is skipped unless it matches",
-    )
-    stall_s: float = Field(
-        0.0, ge=0, le=120, description="silence before saying it, from the end of the agent's turn"
-    )
-    interrupt: Interrupt | None = Field(
-        None, description="say it over the agent's next utterance instead of after it"
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        return {"say": data} if isinstance(data, str) else data
-
-    _when_is_regex = field_validator("when")(_check_regex)
-
-
-class Backchannels(_Strict):
-    """Short acknowledgements said while the agent talks, without taking the turn."""
-
-    phrases: list[str] = Field(default_factory=lambda: ["mm-hm"], min_length=1)
-    every_s: float = Field(4.0, ge=0.5, le=60, description="one per this much agent speech")
-
-
-class BargeIn(_Strict):
-    """Interrupt the agent's longer utterances with the next line, some of the time."""
-
-    probability: float = Field(ge=0, le=1, description="chance per agent utterance")
-    after_ms: float = Field(1500.0, ge=0, le=60_000, description="into the agent's utterance")
-
-
-class TurnTaking(_Strict):
-    backchannels: Backchannels | None = None
-    barge_in: BargeIn | None = None
-    reaction_s: float = Field(
-        0.0, ge=0, le=10, description="extra thinking time before every reply"
-    )
-    hold_s: float = Field(
-        3.0,
-        ge=0,
-        le=30,
-        description="when the agent says it is checking ('let me check', 'one moment'), wait "
-        "this long for the answer before speaking; 0 answers at once",
-    )
-
-
-class Speech(_Strict):
-    """How the persona's lines are spoken (offline TTS renders the words as written)."""
-
-    fillers: list[str] = Field(default_factory=lambda: ["um", "uh"])
-    filler_rate: float = Field(0.0, ge=0, le=1, description="chance a line starts with a filler")
-    hesitation_rate: float = Field(
-        0.0, ge=0, le=1, description="chance of a mid-sentence pause (an ellipsis) per line"
-    )
-
-
-class Temperament(_Strict):
-    """Rendered into an `llm` caller's instructions; the scripted caller follows its script."""
-
-    patience: Literal["low", "medium", "high"] = "medium"
-    politeness: Literal["rude", "neutral", "polite"] = "polite"
-    verbosity: Literal["terse", "normal", "chatty"] = "normal"
-    frustration: str = Field(
-        "rises when the agent is slow, repeats itself or does not understand",
-        description="what makes this caller more frustrated",
-    )
-
-
-class Persona(_Strict):
-    """Who calls, what they want, how they talk and over what line."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    goal: str = Field(description="what the caller wants, in their own words")
-    facts: dict[str, str] = Field(
-        default_factory=dict,
-        description="things the caller knows and reveals only when asked (order number, ...)",
-    )
-    goal_reached_when: str | None = Field(
-        None,
-        description="regex on what the agent said (as heard): the caller's goal counts as "
-        "reached once it matches; without it, a finished script counts as reached",
-    )
-    temperament: Temperament = Temperament()
-    voice: VoiceConfig = VoiceConfig()
-    speech: Speech = Speech()
-    turn_taking: TurnTaking = TurnTaking()
-    channel: ImpairmentsConfig = Field(
-        default_factory=lambda: ImpairmentsConfig(),
-        description="the persona's own line and surroundings, added to the scenario's link",
-    )
-    script: list[ScriptLine] = Field(
-        default_factory=list, description="the scripted caller's lines, in order"
-    )
-
-    _goal_is_regex = field_validator("goal_reached_when")(_check_regex)
-
-
-class TimingBudgets(_Strict):
+class TimingBudgets(Strict):
     """Limits on what the caller heard (probes.json), in milliseconds; unset means unchecked."""
 
     greeting_latency_ms: float | None = Field(None, gt=0)
@@ -331,7 +155,7 @@ class TimingBudgets(_Strict):
         return {name: limit for name, limit in self.model_dump().items() if limit is not None}
 
 
-class DtmfStep(_Strict):
+class DtmfStep(Strict):
     """Keypad tones the caller sends (SIP DTMF), e.g. to get through a phone menu."""
 
     digits: str = Field(pattern=r"^[0-9*#A-Da-d]+$", description="keys to press, e.g. '1' or '42#'")
@@ -350,7 +174,7 @@ class DtmfStep(_Strict):
 _ROOM_PREFIX = Field("crosstalk-", pattern=r"^[A-Za-z0-9_-]{0,40}$", description="room names")
 
 
-class LiveKitTarget(_Strict):
+class LiveKitTarget(Strict):
     """An agent deployed on a LiveKit server, dispatched by name into a room per session."""
 
     kind: Literal["livekit"]
@@ -363,7 +187,7 @@ class LiveKitTarget(_Strict):
     dtmf: list[DtmfStep] = Field(default_factory=list)
 
 
-class PhoneTarget(_Strict):
+class PhoneTarget(Strict):
     """A phone number, called through LiveKit SIP (an outbound trunk) into the session's room."""
 
     kind: Literal["phone"]
@@ -380,7 +204,7 @@ class PhoneTarget(_Strict):
 TargetConfig = Annotated[LiveKitTarget | PhoneTarget, Field(discriminator="kind")]
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """One call to place: which agent, which persona, and the limits of the call."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
@@ -408,7 +232,7 @@ class Scenario(_Strict):
     )
 
 
-class SuiteMatrix(_Strict):
+class SuiteMatrix(Strict):
     """Every scenario is run once per combination of the lists given here."""
 
     personas: list[str] = Field(
@@ -421,7 +245,7 @@ class SuiteMatrix(_Strict):
     )
 
 
-class Suite(_Strict):
+class Suite(Strict):
     """A named set of scenarios, expanded over a matrix, selected by tags."""
 
     suite: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="the suite's name")

@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..config.load import parse_model
 from ..errors import ConfigError
 from ..rundir.models import AgentEvent, Turn
+from ..yaml_models import parse_model
 from .llm import LlmJudge
 from .rubrics import load_rubric
 from .session_data import SessionData

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from ..rundir.files import write_json
 from ..rundir.layout import SESSION_FILE, SessionPaths
+from .check_names import find_check
 from .llm import LlmJudge
-from .registry import find_check
 from .rubrics import load_rubric
 from .sentiment import caller_sentiment
 from .session_data import SessionData, load_session

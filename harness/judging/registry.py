@@ -1,4 +1,5 @@
-"""Deterministic checks by name: a registry, the `@check` decorator, and running one check.
+"""Writing a deterministic check: the `@check` decorator, its argument and outcome types, and
+running one check into a verdict. `check_names.find_check` looks a check up by name.
 
 A check is a function `(session: SessionData, args: ArgsModel) -> CheckOutcome`, registered with
 `@check("name", ArgsModel)`. A scenario names it under `success.checks` with arguments that
@@ -11,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..module_files import import_user_module
 from .session_data import SessionData
 from .verdicts import CriterionResult, Evidence, Verdict
 
@@ -102,26 +101,3 @@ def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT
         return function
 
     return register
-
-
-def find_check(name: str, folder: Path | None = None) -> CheckDefinition | None:
-    """A registered check, or one named by import path `package.module:function` (a module
-    beside the scenario, in `folder`, is loaded from its own file)."""
-    if ":" not in name:
-        # a spawned worker process judges too: the built-ins must be registered there as well
-        return builtin_checks().get(name)
-    module_name, _, attribute = name.partition(":")
-    try:
-        module = import_user_module(module_name, folder)
-    except ImportError as exc:
-        raise ValueError(f"cannot import module {module_name!r} ({exc})") from None
-    definition = getattr(getattr(module, attribute, None), "__crosstalk_check__", None)
-    if definition is None:
-        raise ValueError(f"{name!r} is not a function decorated with @check")
-    return definition
-
-
-def builtin_checks() -> dict[str, CheckDefinition]:
-    from . import checks  # noqa: F401  (registers the built-in checks)
-
-    return CHECKS

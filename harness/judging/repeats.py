@@ -1,30 +1,69 @@
 """Repeatability: how often a scenario passes when run k times, and pass^k (all k runs pass).
 
-Sessions are grouped by scenario x persona x variant from their session.json. Beside the mean
-pass rate, `pass_hat_k[j]` estimates the chance that j fresh runs would all pass (tau-bench's
-pass^k: C(passes, j) / C(runs, j)); `pass_all` is pass^k for the k runs that were made.
+Sessions are grouped by scenario x variant x persona (`RepeatGroup`, one per matrix cell: the
+report's cells are these groups too). Beside the mean pass rate, `pass_hat_k[j]` estimates the
+chance that j fresh runs would all pass (tau-bench's pass^k: C(passes, j) / C(runs, j));
+`pass_all` is pass^k for the k runs that were made.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from math import comb
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from ..reports.stats import pass_hat_k
 from ..rundir.files import read_object_or_none
 from ..rundir.layout import RunPaths, SessionPaths
 from .outcome import decide
 
+CellKey = tuple[str, str, str]  # scenario, variant, persona: one cell of the matrix
 
-@dataclass(frozen=True)
-class RepeatGroup:
+
+def pass_hat_k(passes: int, trials: int, k: int) -> float | None:
+    """The chance that k fresh tries all pass, estimated from `passes` of `trials` (tau-bench)."""
+    if trials == 0 or k < 1 or k > trials:
+        return None
+    return comb(passes, k) / comb(trials, k)
+
+
+class Repeat(Protocol):
+    """A session as grouping sees it: its id, its matrix cell and whether it passed."""
+
+    @property
+    def session_id(self) -> str: ...
+
+    @property
+    def cell(self) -> CellKey: ...
+
+    @property
+    def passed(self) -> bool: ...
+
+
+RepeatT = TypeVar("RepeatT", bound=Repeat)
+
+
+@dataclass
+class RepeatGroup(Generic[RepeatT]):
+    """The repeats of one scenario x variant x persona."""
+
     scenario: str
-    persona: str
     variant: str
-    runs: int
-    passes: int
-    sessions: list[str] = field(default_factory=list)
+    persona: str
+    sessions: list[RepeatT] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return "/".join(part for part in (self.scenario, self.variant, self.persona) if part)
+
+    @property
+    def runs(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def passes(self) -> int:
+        return sum(session.passed for session in self.sessions)
 
     @property
     def pass_rate(self) -> float:
@@ -43,11 +82,33 @@ class RepeatGroup:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            **asdict(self),
+            "scenario": self.scenario,
+            "persona": self.persona,
+            "variant": self.variant,
+            "runs": self.runs,
+            "passes": self.passes,
+            "sessions": [session.session_id for session in self.sessions],
             "pass_rate": self.pass_rate,
             "pass_all": self.pass_all,
             "pass_hat_k": {str(k): value for k, value in self.pass_hat_k.items()},
         }
+
+
+def group_repeats(sessions: Iterable[RepeatT]) -> list[RepeatGroup[RepeatT]]:
+    """`sessions` grouped by matrix cell, in the order each cell first appears."""
+    groups: dict[CellKey, RepeatGroup[RepeatT]] = {}
+    for session in sessions:
+        groups.setdefault(session.cell, RepeatGroup(*session.cell)).sessions.append(session)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class SessionPass:
+    """A finished session of a run directory: its cell and whether it passed."""
+
+    session_id: str
+    cell: CellKey
+    passed: bool
 
 
 def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
@@ -57,33 +118,24 @@ def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
     return decide(str(document.get("status")), document, judgement).passed
 
 
-def _group_key(document: dict[str, Any]) -> tuple[str, str, str]:
+def _cell(document: dict[str, Any]) -> CellKey:
     scenario = document.get("scenario") or {}
     persona = document.get("persona") or {}
     return (
         str(document.get("scenario_name") or scenario.get("name", "?")),
-        str(document.get("persona_name") or persona.get("name", "?")),
         str(document.get("variant") or ""),
+        str(document.get("persona_name") or persona.get("name", "?")),
     )
 
 
-def repeat_groups(run_dir: Path) -> list[RepeatGroup]:
+def repeat_groups(run_dir: Path) -> list[RepeatGroup[SessionPass]]:
     """Every scenario x persona x variant of the run with its runs and passes, in name order."""
-    grouped: dict[tuple[str, str, str], list[tuple[str, bool]]] = {}
+    finished: list[SessionPass] = []
     for paths in RunPaths(run_dir).sessions():
         document = read_object_or_none(paths.session)
         if document is None or document.get("status") in ("running", "cancelled"):
             continue  # an unreadable or unfinished call is no evidence either way
-        key = _group_key(document)
-        grouped.setdefault(key, []).append(
-            (paths.directory.name, session_passed(paths.directory, document))
-        )
-    return [
-        RepeatGroup(
-            *key,
-            runs=len(items),
-            passes=sum(ok for _, ok in items),
-            sessions=[name for name, _ in items],
-        )  # fmt: skip
-        for key, items in sorted(grouped.items())
-    ]
+        passed = session_passed(paths.directory, document)
+        finished.append(SessionPass(paths.directory.name, _cell(document), passed))
+    groups = group_repeats(finished)
+    return sorted(groups, key=lambda group: (group.scenario, group.persona, group.variant))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..errors import ConfigError
 from ..library import absolute, find, known_names, library_root, search_folders
 from ..rundir.layout import PROBES_FILE
+from ..yaml_models import parse_model
 
 Scale = Literal["pass_fail", "1-5"]
 SCALE_LEVELS: dict[str, tuple[str, ...]] = {
@@ -147,8 +148,6 @@ def unknown_rubric_message(reference: str, scenario_path: Path | None) -> str:
 
 
 def load_rubric(reference: str, scenario_path: Path | None = None) -> Rubric:
-    from ..config.load import parse_model
-
     path = rubric_path(reference, scenario_path)
     if path is None:
         raise ConfigError(

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .registry import builtin_checks, find_check
+from .check_names import builtin_checks, find_check
 from .rubrics import load_rubric, rubric_path, unknown_rubric_message
 
 

@@ -208,9 +208,17 @@ def measure(
             )
         )
 
+    timing.summary = _summary(timing, caller, agent, duration_s, legs)
+    return timing
+
+
+def _summary(
+    timing: CallTiming, caller: list[Span], agent: list[Span], duration_s: float, legs: Legs
+) -> dict[str, Any]:
+    """The call's figures (probes.json `summary`): what budgets and reports read."""
     greeting = agent[0][0] if agent and (not caller or agent[0][0] < caller[0][0]) else None
     talk_caller, talk_agent = _union_length(caller), _union_length(agent)
-    timing.summary = {
+    return {
         "duration_s": round(duration_s, 3),
         "greeting_latency_ms": round(greeting * 1000, 1) if greeting is not None else None,
         "turns": _turns(caller, agent),
@@ -240,4 +248,3 @@ def measure(
         if talk_agent + talk_caller
         else None,
     }
-    return timing

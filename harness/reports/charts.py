@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .results import Cell  # noqa: E402
+from .results import Cell, cell_json, cell_latencies  # noqa: E402
 
 _AGENT_BLUE = "#3b7dd8"
 
@@ -27,7 +27,7 @@ def _png_uri(figure: Any) -> str:
 
 def latency_chart(cells: list[Cell]) -> str | None:
     """Every response latency per scenario cell as dots, p50/p95 ticks, and the budget line."""
-    rows = [(cell, [v for g in cell.latencies() for v in g]) for cell in cells]
+    rows = [(cell, [v for g in cell_latencies(cell) for v in g]) for cell in cells]
     rows = [(cell, values) for cell, values in rows if values]
     if not rows:
         return None
@@ -39,7 +39,7 @@ def latency_chart(cells: list[Cell]) -> str | None:
         axes.scatter(values, y + jitter, s=10, color=_AGENT_BLUE, alpha=0.55, linewidths=0)
         for q, style in ((50, "-"), (95, "--")):
             axes.plot([np.percentile(values, q)] * 2, [y - 0.3, y + 0.3], style, color="#222")
-        limits = cell.to_json()["budgets"]
+        limits = cell_json(cell)["budgets"]
         limit = limits.get("response_latency_p95_ms") or limits.get("response_latency_max_ms")
         if limit:
             axes.plot([limit] * 2, [y - 0.4, y + 0.4], color="#c0392b", lw=2)

@@ -28,7 +28,7 @@ from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
 from .glance import MOST_FAILURES, failure_cards, latency_lines
 from .loading import Run, Session
-from .results import Cell, cells_of, criteria_of
+from .results import Cell, cell_json, cells_of, criteria_of
 from .timeline import timeline_svg
 
 logger = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ def render_report(
                 )
             )
         sessions.append(view)
-    cell_docs = [cell.to_json() for cell in cells]
+    cell_docs = [cell_json(cell) for cell in cells]
     heatmap = criteria_heatmap_rows(cell_docs)
     template = environment.get_template("report.html.j2")
     return template.render(

@@ -7,7 +7,6 @@ per session and `turns.csv` one row per transcript turn, for spreadsheets and no
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,78 +14,65 @@ import pandas as pd
 
 from .. import __version__
 from ..judging.outcome import OUTCOMES
+from ..judging.repeats import RepeatGroup, group_repeats, pass_hat_k
 from ..rundir.files import read_json_object, write_json, write_text
 from ..rundir.layout import RunPaths
 from .loading import Run, Session
-from .stats import pass_hat_k, percentile
+from .stats import percentile
 
 RESULTS_SCHEMA = "crosstalk.results/2"
 
 
-@dataclass
-class Cell:
-    """The repeats of one scenario × variant × persona."""
+Cell = RepeatGroup[Session]  # the repeats of one scenario × variant × persona
 
-    scenario: str
-    variant: str
-    persona: str
-    sessions: list[Session] = field(default_factory=list)
 
-    @property
-    def key(self) -> str:
-        return "/".join(part for part in (self.scenario, self.variant, self.persona) if part)
+def timed(cell: Cell) -> list[Session]:
+    """The sessions whose timing can be trusted: the only ones in latency figures."""
+    return [s for s in cell.sessions if s.timing_trusted]
 
-    @property
-    def timed(self) -> list[Session]:
-        """The sessions whose timing can be trusted: the only ones in latency figures."""
-        return [s for s in self.sessions if s.timing_trusted]
 
-    def latencies(self) -> list[list[float]]:
-        """Response latencies (ms) of each trusted session, grouped by session."""
-        return [response_latencies(s) for s in self.timed]
+def cell_latencies(cell: Cell) -> list[list[float]]:
+    """Response latencies (ms) of each trusted session, grouped by session."""
+    return [response_latencies(s) for s in timed(cell)]
 
-    def scores(self) -> list[list[float]]:
-        return [[s.score] for s in self.sessions if s.score is not None]
 
-    def to_json(self) -> dict[str, Any]:
-        passes = sum(s.passed for s in self.sessions)
-        trials = len(self.sessions)
-        k = max([s.repeats for s in self.sessions] + [1])
-        flat = [v for group in self.latencies() for v in group]
-        stops = [i["stop_latency_ms"] for s in self.timed for i in interruptions(s)]
-        recoveries = [
-            i["recovery_ms"]
-            for s in self.timed
-            for i in interruptions(s)
-            if i.get("recovery_ms") is not None
-        ]
-        scores = [s.score for s in self.sessions if s.score is not None]
-        limits: dict[str, float] = {}
-        for session in self.sessions:
-            limits.update(session.budget_limits)
-        return {
-            "key": self.key,
-            "scenario": self.scenario,
-            "variant": self.variant,
-            "persona": self.persona,
-            "sessions": trials,
-            "passed": passes,
-            "inconclusive": sum(s.outcome == "inconclusive" for s in self.sessions),
-            "pass_rate": round(passes / trials, 3) if trials else None,
-            "k": min(k, trials),
-            "pass_hat_k": _round(pass_hat_k(passes, trials, min(k, trials))),
-            "response_latency_ms": _figures(flat),
-            "stop_latency_ms": _figures(stops),
-            "recovery_ms": _figures(recoveries),
-            # listed beside the figures, never in them: their latencies measure the harness
-            "untrusted_timing_sessions": [
-                s.session_id for s in self.sessions if not s.timing_trusted
-            ],
-            "score_mean": _round(sum(scores) / len(scores)) if scores else None,
-            "criteria": criteria_means(self.sessions),
-            "budgets": limits,
-            "tags": sorted({t for s in self.sessions for t in s.tags}),
-        }
+def cell_json(cell: Cell) -> dict[str, Any]:
+    """One entry of results.json's `cells`."""
+    passes, trials = cell.passes, cell.runs
+    k = max([s.repeats for s in cell.sessions] + [1])
+    flat = [v for group in cell_latencies(cell) for v in group]
+    stops = [i["stop_latency_ms"] for s in timed(cell) for i in interruptions(s)]
+    recoveries = [
+        i["recovery_ms"]
+        for s in timed(cell)
+        for i in interruptions(s)
+        if i.get("recovery_ms") is not None
+    ]
+    scores = [s.score for s in cell.sessions if s.score is not None]
+    limits: dict[str, float] = {}
+    for session in cell.sessions:
+        limits.update(session.budget_limits)
+    return {
+        "key": cell.key,
+        "scenario": cell.scenario,
+        "variant": cell.variant,
+        "persona": cell.persona,
+        "sessions": trials,
+        "passed": passes,
+        "inconclusive": sum(s.outcome == "inconclusive" for s in cell.sessions),
+        "pass_rate": round(passes / trials, 3) if trials else None,
+        "k": min(k, trials),
+        "pass_hat_k": _round(pass_hat_k(passes, trials, min(k, trials))),
+        "response_latency_ms": _figures(flat),
+        "stop_latency_ms": _figures(stops),
+        "recovery_ms": _figures(recoveries),
+        # listed beside the figures, never in them: their latencies measure the harness
+        "untrusted_timing_sessions": [s.session_id for s in cell.sessions if not s.timing_trusted],
+        "score_mean": _round(sum(scores) / len(scores)) if scores else None,
+        "criteria": criteria_means(cell.sessions),
+        "budgets": limits,
+        "tags": sorted({t for s in cell.sessions for t in s.tags}),
+    }
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -136,10 +122,7 @@ def criteria_means(sessions: list[Session]) -> dict[str, float]:
 
 
 def cells_of(run: Run) -> list[Cell]:
-    cells: dict[tuple[str, str, str], Cell] = {}
-    for session in run.sessions:
-        cells.setdefault(session.cell, Cell(*session.cell)).sessions.append(session)
-    return list(cells.values())
+    return group_repeats(run.sessions)
 
 
 def session_json(session: Session) -> dict[str, Any]:
@@ -192,7 +175,7 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "shard": run.shard,
         "errors": run.errors,
         "counts": counts,
-        "cells": [cell.to_json() for cell in cells_of(run)],
+        "cells": [cell_json(cell) for cell in cells_of(run)],
         "sessions": [session_json(s) for s in sessions],
         "comparison": comparison,
     }

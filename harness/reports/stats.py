@@ -1,8 +1,6 @@
-"""Small statistics for suites: percentiles, pass^k and bootstrap confidence intervals."""
+"""Small statistics for suites: percentiles and bootstrap confidence intervals."""
 
 from __future__ import annotations
-
-from math import comb
 
 import numpy as np
 
@@ -11,13 +9,6 @@ BOOTSTRAP_SAMPLES = 2000
 
 def percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if values else None
-
-
-def pass_hat_k(passes: int, trials: int, k: int) -> float | None:
-    """The chance that k fresh tries all pass, estimated from `passes` of `trials` (tau-bench)."""
-    if trials == 0 or k < 1 or k > trials:
-        return None
-    return comb(passes, k) / comb(trials, k)
 
 
 def bootstrap(

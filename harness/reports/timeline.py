@@ -8,6 +8,7 @@ call's audio and the agent's own events (tools, thinker, guardrails) are marked 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -189,19 +190,28 @@ def timeline_svg(
         out.append(
             f'<text class="backch" x="{x(item["start_s"])}" y="{130 + shift}">backchannel</text>'
         )
-    for event in agent_events or []:
+    out += _event_markers(agent_events or [], marker_lanes, x)
+    out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
+    out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _event_markers(
+    agent_events: list[dict[str, Any]], lanes: dict[str, float], x: Callable[[float], float]
+) -> list[str]:
+    """A dot per agent event of a marked kind, in its lane, its data as the tooltip."""
+    out = []
+    for event in agent_events:
         kind = event_kind(event)
-        if kind not in marker_lanes:
+        if kind not in lanes:
             continue
         t = float(event.get("t", 0))
         data = event.get("data") if isinstance(event.get("data"), dict) else {}
         detail = ", ".join(f"{k}: {v}" for k, v in data.items())[:300]
         tip = html.escape(f"{t:.2f}s {event.get('type', '')} {detail}")
         out.append(
-            f'<circle class="ev {kind}" cx="{x(t)}" cy="{marker_lanes[kind]}" r="6" '
+            f'<circle class="ev {kind}" cx="{x(t)}" cy="{lanes[kind]}" r="6" '
             f'data-seek="{t:.3f}" data-t="{t:.3f}"><title>{tip}</title></circle>'
         )
-    out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
-    out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
-    out.append("</svg>")
-    return "".join(out)
+    return out

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..rundir.layout import RUN_FILE
-from .progress import heard_beside_said, outcome_word, reason_lines
+from .progress import finished_lines
 from .session import SessionResult
 
 _CLEAR_LINE = "\r\x1b[K"
@@ -72,25 +72,10 @@ class LiveProgress:
             self._line(f"  {session_id}: call started")
 
     def session_finished(self, session_id: str, result: SessionResult) -> None:
-        stopped = result.outcome == "cancelled"
-        verdict = result.verdict
-        self._end(session_id, failed=verdict.outcome == "failed")
-        trusted = result.timing_trust.get("trusted", True)
-        self._untrusted += not trusted
-        turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
-        word = "stopped" if stopped else outcome_word(verdict)
-        self._line(
-            f"[{self.done}/{self._total}] {session_id}: {result.outcome} after "
-            f"{result.duration_s:.1f}s of audio ({turns} turns), {word}"
-        )
-        for line in reason_lines(verdict):
+        self._end(session_id, failed=result.verdict.outcome == "failed")
+        self._untrusted += not result.timing_trust.get("trusted", True)
+        for line in finished_lines(f"[{self.done}/{self._total}]", session_id, result):
             self._line(line)
-        if verdict.outcome == "failed":
-            for line in heard_beside_said(result.directory):
-                self._line(line)
-        if not trusted:
-            reasons = "; ".join(result.timing_trust.get("reasons", []))
-            self._line(f"  timing untrustworthy, budgets not judged: {reasons}")
         self._after_session()
 
     def session_failed(self, session_id: str, message: str) -> None:

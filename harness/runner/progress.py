@@ -41,6 +41,24 @@ def heard_beside_said(directory: str) -> list[str]:
     ]
 
 
+def finished_lines(position: str, session_id: str, result: SessionResult) -> list[str]:
+    """What either display prints when a session ends: how it ended, why, what was misheard."""
+    verdict = result.verdict
+    turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
+    word = "stopped" if result.outcome == "cancelled" else outcome_word(verdict)
+    lines = [
+        f"{position} {session_id}: {result.outcome} after "
+        f"{result.duration_s:.1f}s of audio ({turns} turns), {word}",
+        *reason_lines(verdict),
+    ]
+    if verdict.outcome == "failed":
+        lines += heard_beside_said(result.directory)
+    if not result.timing_trust.get("trusted", True):
+        reasons = "; ".join(result.timing_trust.get("reasons", []))
+        lines.append(f"  timing untrustworthy, budgets not judged: {reasons}")
+    return lines
+
+
 class Progress:
     def __init__(self, stream: TextIO = sys.stderr, *, quiet: bool = False) -> None:
         self._stream = stream
@@ -95,20 +113,8 @@ class Progress:
         self._print(f"  {started:6.1f}s  turn {self._turns:>2}  {side:>6}: {text}{marker}")
 
     def session_finished(self, result: SessionResult) -> None:
-        turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
-        verdict = result.verdict
-        self._print(
-            f"[{self._index}/{self._total}] {self._label}: {result.outcome} after "
-            f"{result.duration_s:.1f}s of audio ({turns} turns), {outcome_word(verdict)}"
-        )
-        for line in reason_lines(verdict):
+        for line in finished_lines(f"[{self._index}/{self._total}]", self._label, result):
             self._print(line)
-        if verdict.outcome == "failed":
-            for line in heard_beside_said(result.directory):
-                self._print(line)
-        if not result.timing_trust.get("trusted", True):
-            reasons = "; ".join(result.timing_trust.get("reasons", []))
-            self._print(f"  timing untrustworthy, budgets not judged: {reasons}")
         latency = result.timing.get("response_latency", {})
         if latency.get("count"):
             self._print(

@@ -8,7 +8,6 @@ everything is closed in `finally`, so a crashed call still leaves what it produc
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import platform
 import re
@@ -25,11 +24,11 @@ from ..backends import Backend, get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError, RunFileError
+from ..judging.budgets import assess_timing, check_budgets, judge_budgets
 from ..judging.judge import judge_after_call
 from ..judging.outcome import SessionOutcome, outcome_of
 from ..library import absolute
 from ..probes import write_session_probes
-from ..probes.budgets import check_budgets
 from ..rundir.documents import read_session, write_session, write_transcript
 from ..rundir.files import write_json
 from ..rundir.layout import SessionPaths
@@ -39,7 +38,7 @@ from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .health import LoopLagMonitor, assess_timing, caller_lag, judge_budgets
+from .health import LoopLagMonitor, caller_lag
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns
@@ -269,10 +268,9 @@ class SessionRun:
         sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
         for role, (side_agent, backend, voice, where) in plans.items():
             try:
-                spoken = dataclasses.replace(
-                    voice.to_voice(), sample_rate=self.transport.sample_rate
+                kwargs = await asyncio.to_thread(
+                    backend.session_kwargs, voice, self.transport.sample_rate
                 )
-                kwargs = await asyncio.to_thread(backend.session_kwargs, spoken)
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None

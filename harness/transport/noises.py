@@ -110,9 +110,9 @@ def _white_or_pink(kind: NoiseKind, rng: np.random.Generator) -> np.ndarray:
 @lru_cache(maxsize=4)
 def _talker_streams(sample_rate: int) -> tuple[np.ndarray, ...]:
     """Each talker reading four sentences, at `sample_rate`, unit RMS (synthesised once)."""
-    from ..backends.offline.espeak import EspeakVoice, _EspeakEngine
+    from ..backends.offline.espeak import EspeakEngine, EspeakVoice
 
-    engine = _EspeakEngine.shared()
+    engine = EspeakEngine.shared()
     streams = []
     for index, (voice, words_per_minute, pitch) in enumerate(_TALKERS):
         text = " ".join(_SENTENCES[(index + k) % len(_SENTENCES)] for k in range(4))

@@ -12,7 +12,7 @@ from livekit.agents import vad as lk_vad
 from livekit.plugins import silero
 
 from .. import voices
-from ..base import Voice
+from ..voices import Voice
 from . import whisper
 from .whisper import WhisperSTT
 
@@ -34,11 +34,11 @@ class OfflineBackend:
         for name in voices.ENGINE_NAMES:
             voices.engine(name).warm_up()
 
-    def session_kwargs(self, voice: Voice) -> dict[str, Any]:
+    def session_kwargs(self, voice: Voice, sample_rate: int | None = None) -> dict[str, Any]:
         return {
             "vad": _load_vad(),
             "stt": WhisperSTT(),
-            "tts": voices.engine(voice.engine).build_tts(voice),
+            "tts": voices.engine(voice.engine).build_tts(voice, sample_rate),
             "turn_handling": {"interruption": {"mode": "vad"}},
         }
 

@@ -16,17 +16,15 @@ import ctypes
 import shutil
 import tempfile
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import espeakng_loader
-import numpy as np
-from livekit.agents import APIConnectOptions, tts, utils
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
-from ...errors import ConfigError
-from ..base import Voice
+from ..voices import Voice
 from .batch import run_batch
+from .synthesis import OfflineTTS, resample_utterance, voice_field_checked
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE = 1
@@ -56,10 +54,10 @@ def _private_library_copy() -> Path:
     return copy
 
 
-class _EspeakEngine:
+class EspeakEngine:
     """The process-wide espeak-ng library, loaded once; `synthesize` is blocking and thread-safe."""
 
-    _instance: _EspeakEngine | None = None
+    _instance: EspeakEngine | None = None
     _instance_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -97,7 +95,7 @@ class _EspeakEngine:
         return sample_rate
 
     @classmethod
-    def shared(cls) -> _EspeakEngine:
+    def shared(cls) -> EspeakEngine:
         with cls._instance_lock:
             if cls._instance is None:
                 cls._instance = cls()
@@ -141,57 +139,32 @@ class _EspeakEngine:
 
 def warm_up() -> None:
     """Load the library before any session clock starts."""
-    _EspeakEngine.shared()
+    EspeakEngine.shared()
 
 
-def resample_utterance(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
-    """A whole utterance of 16-bit PCM at another rate, by FFT: exact and repeatable.
-
-    livekit's streaming resampler dithers, so its output differs by a bit or two from run to run;
-    resampling the whole utterance here keeps a scripted caller's audio byte-identical.
-    """
-    samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
-    if samples.size == 0:
-        return b""
-    pad = samples.size  # zero padding keeps the FFT's wrap-around away from the speech
-    spectrum = np.fft.rfft(np.concatenate([samples, np.zeros(pad)]))
-    padded_out = round((samples.size + pad) * to_rate / from_rate)
-    bins = padded_out // 2 + 1
-    spectrum = (
-        spectrum[:bins] if bins <= spectrum.size else np.pad(spectrum, (0, bins - spectrum.size))
-    )
-    resampled = np.fft.irfft(spectrum, n=padded_out) * (to_rate / from_rate)
-    out = resampled[: round(samples.size * to_rate / from_rate)]
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16).tobytes()
-
-
-def build_tts(voice: Voice) -> EspeakTTS:
+def build_tts(voice: Voice, sample_rate: int | None = None) -> EspeakTTS:
     """The TTS for a side's `voice` (`ConfigError` naming the field if espeak-ng lacks it)."""
-    try:
-        return EspeakTTS(
-            EspeakVoice(voice.espeak_voice, voice.words_per_minute, voice.pitch),
-            sample_rate=voice.sample_rate,
-        )
-    except ValueError as exc:
-        raise ConfigError(
-            f"voice.espeak: {exc}", hint="try en-us, en-gb-x-rp, en-029 or en-GB-scotland"
-        ) from None  # the runner puts the file and the side in front of the field
+    return voice_field_checked(
+        "espeak",
+        "try en-us, en-gb-x-rp, en-029 or en-GB-scotland",
+        lambda: EspeakTTS(
+            EspeakVoice(voice.espeak, voice.words_per_minute, voice.pitch), sample_rate
+        ),
+    )
 
 
-class EspeakTTS(tts.TTS):
+class EspeakTTS(OfflineTTS):
     """A non-streaming livekit-agents TTS that speaks with espeak-ng, fully offline."""
+
+    provider_name = "espeak-ng"
 
     def __init__(self, voice: EspeakVoice | None = None, sample_rate: int | None = None) -> None:
         """`sample_rate`: deliver audio at this rate (resampled here, deterministically)."""
-        engine = _EspeakEngine.shared()
+        engine = EspeakEngine.shared()
         voice = voice or EspeakVoice()
         if not engine.has_voice(voice.name):
             raise ValueError(f"espeak-ng has no voice named {voice.name!r}")
-        super().__init__(
-            capabilities=tts.TTSCapabilities(streaming=False),
-            sample_rate=sample_rate or engine.sample_rate,
-            num_channels=1,
-        )
+        super().__init__(engine.sample_rate, sample_rate)
         self._engine = engine
         self.voice = voice
 
@@ -199,31 +172,9 @@ class EspeakTTS(tts.TTS):
     def model(self) -> str:
         return f"espeak-ng:{self.voice.name}"
 
-    @property
-    def provider(self) -> str:
-        return "espeak-ng"
-
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> tts.ChunkedStream:
-        return _EspeakStream(tts=self, input_text=text, conn_options=conn_options)
-
-
-class _EspeakStream(tts.ChunkedStream):
-    def __init__(self, *, tts: EspeakTTS, input_text: str, conn_options: APIConnectOptions) -> None:
-        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
-        self._espeak = tts
-
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        engine = self._espeak._engine
-        pcm = await run_batch(engine.synthesize, self.input_text, self._espeak.voice)
-        if self._espeak.sample_rate != engine.sample_rate:
-            pcm = resample_utterance(pcm, engine.sample_rate, self._espeak.sample_rate)
-        output_emitter.initialize(
-            request_id=utils.shortuuid(),
-            sample_rate=self._espeak.sample_rate,
-            num_channels=1,
-            mime_type="audio/pcm",
-        )
-        output_emitter.push(pcm)
-        output_emitter.flush()
+    async def pcm_pieces(self, text: str) -> AsyncIterator[bytes]:
+        """The whole utterance at once: espeak-ng is quick, and resampled whole it stays exact."""
+        pcm = await run_batch(self._engine.synthesize, text, self.voice)
+        if self.sample_rate != self._engine.sample_rate:
+            pcm = resample_utterance(pcm, self._engine.sample_rate, self.sample_rate)
+        yield pcm

@@ -17,21 +17,18 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
-from livekit.agents import APIConnectOptions, tts, utils
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 from piper import PiperVoice
 from piper.config import PiperConfig, SynthesisConfig
 
-from ...errors import ConfigError
-from ..base import Voice
-from ..voices import DEFAULT_PIPER_MODEL, find_piper_model
+from ..voices import DEFAULT_PIPER_MODEL, Voice, find_piper_model
 from .batch import run_batch
-from .espeak import resample_utterance
+from .synthesis import OfflineTTS, resample_utterance, voice_field_checked
 
 NATURAL_WORDS_PER_MINUTE = 185  # the joe voice's own pace at length_scale 1 (hearing set)
 SEMITONES_PER_PITCH_STEP = 0.1  # voice.pitch 50 is the model's own pitch; 60 is a semitone up
@@ -62,7 +59,7 @@ class PiperSettings:
     def of(cls, voice: Voice) -> PiperSettings:
         """From a side's voice: its model name or .onnx path, pace and 0-99 pitch (50: natural)."""
         semitones = (voice.pitch - 50) * SEMITONES_PER_PITCH_STEP
-        return cls(find_piper_model(voice.piper_voice), voice.words_per_minute, semitones)
+        return cls(find_piper_model(voice.piper), voice.words_per_minute, semitones)
 
     @property
     def shift_factor(self) -> float:
@@ -159,27 +156,24 @@ def warm_up() -> None:
         model.render(phonemes, settings, model.sample_rate, pause_s)
 
 
-def build_tts(voice: Voice) -> PiperTTS:
+def build_tts(voice: Voice, sample_rate: int | None = None) -> PiperTTS:
     """The TTS for a side's `voice` (`ConfigError` naming the field if its model is missing)."""
-    try:
-        return PiperTTS(PiperSettings.of(voice), sample_rate=voice.sample_rate)
-    except ValueError as exc:
-        raise ConfigError(
-            f"voice.piper: {exc}", hint="leave `piper:` out for the shipped voice"
-        ) from None
+    return voice_field_checked(
+        "piper",
+        "leave `piper:` out for the shipped voice",
+        lambda: PiperTTS(PiperSettings.of(voice), sample_rate),
+    )
 
 
-class PiperTTS(tts.TTS):
+class PiperTTS(OfflineTTS):
     """A livekit-agents TTS speaking with a Piper voice, offline, first audio per sentence."""
+
+    provider_name = "piper"
 
     def __init__(self, settings: PiperSettings, sample_rate: int | None = None) -> None:
         """`sample_rate`: deliver audio at this rate (resampled here, deterministically)."""
         model = _PiperModel.shared(settings.model)
-        super().__init__(
-            capabilities=tts.TTSCapabilities(streaming=False),
-            sample_rate=sample_rate or model.sample_rate,
-            num_channels=1,
-        )
+        super().__init__(model.sample_rate, sample_rate)
         self._model = model
         self.settings = settings
 
@@ -187,26 +181,8 @@ class PiperTTS(tts.TTS):
     def model(self) -> str:
         return f"piper:{self.settings.model.stem}"
 
-    @property
-    def provider(self) -> str:
-        return "piper"
-
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> tts.ChunkedStream:
-        return _PiperStream(tts=self, input_text=text, conn_options=conn_options)
-
-
-class _PiperStream(tts.ChunkedStream):
-    def __init__(self, *, tts: PiperTTS, input_text: str, conn_options: APIConnectOptions) -> None:
-        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
-        self._piper = tts
-
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        model, settings, rate = self._piper._model, self._piper.settings, self._piper.sample_rate
-        output_emitter.initialize(
-            request_id=utils.shortuuid(), sample_rate=rate, num_channels=1, mime_type="audio/pcm"
-        )
-        for phonemes, pause_s in await run_batch(model.clauses, self.input_text):
-            output_emitter.push(await run_batch(model.render, phonemes, settings, rate, pause_s))
-        output_emitter.flush()
+    async def pcm_pieces(self, text: str) -> AsyncIterator[bytes]:
+        """Clause by clause, each pushed as soon as it is rendered."""
+        model, rate = self._model, self.sample_rate
+        for phonemes, pause_s in await run_batch(model.clauses, text):
+            yield await run_batch(model.render, phonemes, self.settings, rate, pause_s)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine
+
+from ..backends.offline.espeak import EspeakEngine, EspeakVoice
 
 TTS_LINES = (
     "Thank you for calling, how can I help you today?",
@@ -60,7 +61,7 @@ def tts_speech(line: str, rate: int) -> np.ndarray:
     An edge is the first/last sample within 30 dB of the utterance's peak: quieter tails (the
     last fade of a vowel) sit under a background 30 dB below speech and no listener hears them.
     """
-    engine = _EspeakEngine.shared()
+    engine = EspeakEngine.shared()
     pcm = np.frombuffer(engine.synthesize(line, EspeakVoice()), np.int16).astype(np.float32) / 32768
     loud = np.flatnonzero(np.abs(pcm) > 10 ** (-30 / 20) * np.abs(pcm).max())
     pcm = pcm[loud[0] : loud[-1] + 1]

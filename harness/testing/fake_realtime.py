@@ -6,10 +6,11 @@ truncate`) and the input audio buffer (`input_audio_buffer.append/commit/clear`)
 over the appended audio plays the server's turn detection (`speech_started`/`speech_stopped`,
 then a commit, a transcription by the offline Whisper and, with `create_response`, a response;
 with `interrupt_response`, speech cancels the response in progress). A response speaks the text
-its `Brain` chooses, synthesised with espeak-ng, as audio and transcript deltas at twice real
-time, and may end in a function call; `response.done` carries token usage. `response.cancel`
-stops it. Faults are injected per response: a rate limit, a server error mid-response, a socket
-closed mid-response. Everything it received is kept in `client_events` (audio left out).
+its `Brain` chooses (`realtime_brain.py`), synthesised with espeak-ng, as audio and transcript
+deltas at twice real time, and may end in a function call; `response.done` carries token usage.
+`response.cancel` stops it. Faults are injected per response: a rate limit, a server error
+mid-response, a socket closed mid-response. Everything it received is kept in `client_events`
+(audio left out).
 
 Deterministic: the brain is a pure function of the conversation; Whisper decodes greedily.
 """
@@ -21,19 +22,19 @@ import base64
 import itertools
 import json
 import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from aiohttp import WSMsgType, web
-from crosstalk_harness.backends.offline import (
+
+from ..backends.offline import (
     whisper,  # imported here: plugins need the main thread
 )
-from crosstalk_harness.backends.offline.espeak import EspeakVoice, _EspeakEngine, resample_utterance
-
+from ..backends.offline.espeak import EspeakEngine, EspeakVoice
+from ..backends.offline.synthesis import resample_utterance
 from .fake_openai import FakeOpenAI, SeenRequest
+from .realtime_brain import Brain, Fault, Turn, default_brain, side_of, usage
 
 RATE = 24_000
 _BYTES_PER_MS = RATE * 2 // 1000
@@ -44,113 +45,10 @@ _SPEECH_DBFS = -45.0
 _SPEECH_START_MS = 60
 _DEFAULT_SILENCE_MS = 1000  # semantic_vad sets none; espeak pauses between sentences
 
-FaultKind = Literal["rate_limit", "server_error", "drop_socket"]
-
-
-@dataclass(frozen=True)
-class Fault:
-    """Break the `on_response`-th response (1-based, counted over one side's connections)."""
-
-    kind: FaultKind
-    on_response: int
-    side: str = "agent"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the model says in one response, then (optionally) a function call it makes."""
-
-    text: str = ""
-    call: tuple[str, dict[str, Any]] | None = None
-
-
-@dataclass
-class Turn:
-    """What a brain sees: the session's instructions, this response's, and the conversation."""
-
-    side: str
-    session_instructions: str
-    instructions: str | None
-    items: list[dict[str, Any]]
-
-    def said(self, role: str) -> list[str]:
-        return [_item_text(i) for i in self.items if i.get("role") == role]
-
-    def since_last_assistant(self) -> list[dict[str, Any]]:
-        tail: list[dict[str, Any]] = []
-        for item in reversed(self.items):
-            if item.get("role") == "assistant":
-                break
-            tail.insert(0, item)
-        return tail
-
-
-Brain = Callable[[Turn], Reply]
-
-
-def _item_text(item: dict[str, Any]) -> str:
-    parts = []
-    for part in item.get("content") or []:
-        parts.append(part.get("text") or part.get("transcript") or "")
-    return " ".join(p for p in parts if p).strip()
-
-
-def side_of(instructions: str) -> str:
-    return "agent" if "You are Ava" in instructions else "caller"
-
-
-def _script_lines(instructions: str, heading: str) -> list[str]:
-    _, _, after = instructions.partition(heading)
-    lines = []
-    for line in after.splitlines()[1:]:
-        if not line.startswith("- "):
-            if lines:
-                break
-            continue
-        lines.append(line[2:].strip())
-    return lines
-
-
-def default_brain(turn: Turn) -> Reply:
-    """Ava for the agent's instructions; the persona's lines, in order, for a caller's."""
-    if turn.side == "agent":
-        return _ava(turn)
-    said = len(turn.said("assistant"))
-    scripted = _script_lines(turn.session_instructions, "Say these lines in order")
-    if scripted:
-        return Reply(scripted[said] if said < len(scripted) else "Goodbye.")
-    lines = _script_lines(turn.session_instructions, "Things you might say, in this order")
-    if said < len(lines):
-        last = said == len(lines) - 1
-        call = ("end_call", {"goal_achieved": True, "reason": "got what I called for"})
-        return Reply(lines[said], call if last else None)
-    return Reply("Goodbye.", ("end_call", {"goal_achieved": True, "reason": "done"}))
-
-
-def _ava(turn: Turn) -> Reply:
-    asked = turn.instructions or ""
-    if exact := re.search(r"Say exactly(?: this and nothing else)?: (.+)", asked, re.S):
-        return Reply(exact.group(1).strip())
-    if "Greet the caller as Ava" in asked:
-        return Reply("Hello, this is Ava from Acme Outfitters. How can I help you today?")
-    told = " ".join(turn.said("assistant"))
-    for item in reversed(turn.items):  # a result not yet told, wherever it was inserted
-        text = _item_text(item)
-        if item.get("role") == "system" and text.startswith("[thinker_result]"):
-            result = text.removeprefix("[thinker_result]").strip()
-            if result not in told:
-                return Reply(result)
-    if "Tell the caller the result" in asked:
-        return Reply("I am still checking that for you.")
-    heard = " ".join(turn.said("user")[-1:]).lower()
-    if re.search(r"\b(bye|goodbye|that is all)\b", heard):
-        return Reply("Thank you for calling Acme Outfitters. Goodbye.")
-    return Reply("Let me check that for you.")
-
 
 def synthesize(text: str, voice: str) -> bytes:
     """`text` as 24 kHz PCM in an espeak-ng voice chosen by the OpenAI voice name."""
-    engine = _EspeakEngine.shared()
+    engine = EspeakEngine.shared()
     pitch = 30 + sum(map(ord, voice)) % 40
     pcm = engine.synthesize(text, EspeakVoice("en-us", 170, pitch))
     return resample_utterance(pcm, engine.sample_rate, RATE)
@@ -165,18 +63,6 @@ def _dbfs(pcm: bytes) -> float:
     samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
     rms = float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
     return 20 * math.log10(rms) if rms > 1e-9 else -120.0
-
-
-def _usage(instructions: str, items: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    text_in = len((instructions + " ".join(_item_text(i) for i in items)).split())
-    audio_out = max(1, len(text.split()) * 4)
-    return {
-        "total_tokens": text_in + audio_out + len(text.split()),
-        "input_tokens": text_in,
-        "output_tokens": audio_out + len(text.split()),
-        "input_token_details": {"text_tokens": text_in, "audio_tokens": 0, "cached_tokens": 0},
-        "output_token_details": {"text_tokens": len(text.split()), "audio_tokens": audio_out},
-    }
 
 
 class _Connection:
@@ -521,7 +407,7 @@ class _Connection:
             "status": status,
             "status_details": details,
             "output": output,
-            "usage": _usage(turn.session_instructions, turn.items, reply.text),
+            "usage": usage(turn.session_instructions, turn.items, reply.text),
         }
         server.responses.append({"side": side, "text": reply.text, "status": status})
         await self.send({"type": "response.done", "response": done})
@@ -555,24 +441,9 @@ class _Connection:
         said = 0
         self.server.audio_sent_ms[item_id] = 0
         for number, audio in enumerate(chunks, start=1):
-            if fault is not None and number == max(2, len(chunks) // 2):
-                if fault.kind == "drop_socket":
-                    await self.ws.close()
-                    raise asyncio.CancelledError
-                if fault.kind == "server_error":
-                    await self.send(
-                        {
-                            "type": "error",
-                            "error": {
-                                "type": "server_error",
-                                "code": None,
-                                "message": "The server had an error while processing your request.",
-                                "param": None,
-                                "event_id": None,
-                            },
-                        }
-                    )
-                    break
+            halfway = number == max(2, len(chunks) // 2)
+            if fault is not None and halfway and await self._break_mid_response(fault):
+                break
             await self.send(
                 {
                     "type": "response.output_audio.delta",
@@ -610,6 +481,27 @@ class _Connection:
         await self.send({"type": "response.output_item.done", **common, "item": item})
         await self.send({"type": "conversation.item.done", "item": item})
         return item
+
+    async def _break_mid_response(self, fault: Fault) -> bool:
+        """Inject `fault` halfway through the audio; True: stop sending it (a server error)."""
+        if fault.kind == "drop_socket":
+            await self.ws.close()
+            raise asyncio.CancelledError
+        if fault.kind != "server_error":
+            return False
+        await self.send(
+            {
+                "type": "error",
+                "error": {
+                    "type": "server_error",
+                    "code": None,
+                    "message": "The server had an error while processing your request.",
+                    "param": None,
+                    "event_id": None,
+                },
+            }
+        )
+        return True
 
     async def _call(
         self, response_id: str, index: int, name: str, arguments: dict[str, Any]
@@ -689,7 +581,7 @@ class FakeRealtime(FakeOpenAI):
 
     def __enter__(self) -> FakeRealtime:
         whisper.shared_model()  # loaded before any call starts, as the offline backend does
-        _EspeakEngine.shared()
+        EspeakEngine.shared()
         return super().__enter__()
 
     def count_response(self, side: str) -> int:

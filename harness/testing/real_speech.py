@@ -16,6 +16,7 @@ added at a fixed level below the speech. The truth is one [start, end) per turn,
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -202,10 +203,16 @@ def edge_errors_ms(
     return errors, wrong
 
 
-def real_set_edge_errors(calls: int, noise_db_below: float) -> tuple[list[float], int]:
-    """The analyzer's edge errors (ms) and wrong segments over the first `calls` real calls."""
-    from crosstalk_harness.probes.activity import speech_segments
+def real_set_edge_errors(
+    speech_segments: Callable[[np.ndarray, int], list[tuple[int, int]]],
+    calls: int,
+    noise_db_below: float,
+) -> tuple[list[float], int]:
+    """The edge errors (ms) and wrong segments of an analyzer over the first `calls` real calls.
 
+    `speech_segments(track, rate)` is the analyzer: [start, end) sample pairs of speech in a track
+    (the probes' `crosstalk_harness.probes.activity.speech_segments`).
+    """
     errors: list[float] = []
     wrong = 0
     for seed in range(calls):

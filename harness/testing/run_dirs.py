@@ -98,12 +98,12 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if values else None
 
 
-def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = SessionPaths(directory)
-    turns, responses, duration = _layout(spec)
+def _summary(
+    turns: list[dict[str, Any]], responses: list[dict[str, Any]], duration: float
+) -> dict[str, Any]:
+    """The probes.json summary of the laid-out call."""
     latencies = [r["latency_ms"] for r in responses]
-    summary = {
+    return {
         "duration_s": round(duration, 3),
         "greeting_latency_ms": round(turns[0]["start_s"] * 1000, 1) if turns else None,
         "response_latency": {
@@ -117,6 +117,13 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
         "longest_silence_s": 1.0,
         "agent_talk_ratio": 0.5,
     }
+
+
+def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = SessionPaths(directory)
+    turns, responses, duration = _layout(spec)
+    summary = _summary(turns, responses, duration)
     segments = {
         side: [[t["start_s"], t["end_s"]] for t in turns if t["speaker"] == side]
         for side in ("caller", "agent")

@@ -1,0 +1,153 @@
+"""Who calls: the persona and its parts (script lines, turn taking, speech, temperament)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..backends import Voice
+from .models import ImpairmentsConfig, Strict
+
+
+def _check_regex(pattern: str | None) -> str | None:
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+class Interrupt(Strict):
+    """Barge in: say the line while the agent is talking, at a point of its next utterance."""
+
+    after_ms: float | None = Field(
+        None, ge=0, le=60_000, description="ms after the agent's speech starts (as heard)"
+    )
+    after_words: int | None = Field(
+        None,
+        ge=1,
+        le=200,
+        description="after about N of the agent's words (at 2.75 words/s, espeak's pace)",
+    )
+
+    @model_validator(mode="after")
+    def _one_point(self) -> Interrupt:
+        if (self.after_ms is None) == (self.after_words is None):
+            raise ValueError("give exactly one of after_ms or after_words")
+        return self
+
+    def delay_s(self) -> float:
+        if self.after_ms is not None:
+            return self.after_ms / 1000
+        return (self.after_words or 0) / WORDS_PER_SECOND
+
+
+WORDS_PER_SECOND = 2.75
+
+
+class ScriptLine(Strict):
+    """One caller line; a plain string in YAML is `{say: ...}`."""
+
+    say: str = Field(min_length=1, description="what the caller says")
+    when: str | None = Field(
+        None,
+        description="regex on the agent's last turn (as the caller heard it, case-insensitive): "
+        "the line is skipped unless it matches",
+    )
+    stall_s: float = Field(
+        0.0, ge=0, le=120, description="silence before saying it, from the end of the agent's turn"
+    )
+    interrupt: Interrupt | None = Field(
+        None, description="say it over the agent's next utterance instead of after it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return {"say": data} if isinstance(data, str) else data
+
+    _when_is_regex = field_validator("when")(_check_regex)
+
+
+class Backchannels(Strict):
+    """Short acknowledgements said while the agent talks, without taking the turn."""
+
+    phrases: list[str] = Field(default_factory=lambda: ["mm-hm"], min_length=1)
+    every_s: float = Field(4.0, ge=0.5, le=60, description="one per this much agent speech")
+
+
+class BargeIn(Strict):
+    """Interrupt the agent's longer utterances with the next line, some of the time."""
+
+    probability: float = Field(ge=0, le=1, description="chance per agent utterance")
+    after_ms: float = Field(1500.0, ge=0, le=60_000, description="into the agent's utterance")
+
+
+class TurnTaking(Strict):
+    backchannels: Backchannels | None = None
+    barge_in: BargeIn | None = None
+    reaction_s: float = Field(
+        0.0, ge=0, le=10, description="extra thinking time before every reply"
+    )
+    hold_s: float = Field(
+        3.0,
+        ge=0,
+        le=30,
+        description="when the agent says it is checking ('let me check', 'one moment'), wait "
+        "this long for the answer before speaking; 0 answers at once",
+    )
+
+
+class Speech(Strict):
+    """How the persona's lines are spoken (offline TTS renders the words as written)."""
+
+    fillers: list[str] = Field(default_factory=lambda: ["um", "uh"])
+    filler_rate: float = Field(0.0, ge=0, le=1, description="chance a line starts with a filler")
+    hesitation_rate: float = Field(
+        0.0, ge=0, le=1, description="chance of a mid-sentence pause (an ellipsis) per line"
+    )
+
+
+class Temperament(Strict):
+    """Rendered into an `llm` caller's instructions; the scripted caller follows its script."""
+
+    patience: Literal["low", "medium", "high"] = "medium"
+    politeness: Literal["rude", "neutral", "polite"] = "polite"
+    verbosity: Literal["terse", "normal", "chatty"] = "normal"
+    frustration: str = Field(
+        "rises when the agent is slow, repeats itself or does not understand",
+        description="what makes this caller more frustrated",
+    )
+
+
+class Persona(Strict):
+    """Who calls, what they want, how they talk and over what line."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    goal: str = Field(description="what the caller wants, in their own words")
+    facts: dict[str, str] = Field(
+        default_factory=dict,
+        description="things the caller knows and reveals only when asked (order number, ...)",
+    )
+    goal_reached_when: str | None = Field(
+        None,
+        description="regex on what the agent said (as heard): the caller's goal counts as "
+        "reached once it matches; without it, a finished script counts as reached",
+    )
+    temperament: Temperament = Temperament()
+    voice: Voice = Voice()
+    speech: Speech = Speech()
+    turn_taking: TurnTaking = TurnTaking()
+    channel: ImpairmentsConfig = Field(
+        default_factory=lambda: ImpairmentsConfig(),
+        description="the persona's own line and surroundings, added to the scenario's link",
+    )
+    script: list[ScriptLine] = Field(
+        default_factory=list, description="the scripted caller's lines, in order"
+    )
+
+    _goal_is_regex = field_validator("goal_reached_when")(_check_regex)

@@ -1,0 +1,110 @@
+"""Timing verdicts: whether a call's timing can be trusted, and its budgets against the probes.
+
+A budget names a summary figure of `probes.json` and a limit in milliseconds; a figure that could
+not be measured (no responses, no interruptions) passes, since there was nothing to be late.
+Every latency is read from a recording the harness paces, so the harness's own health
+(`runner.health` measures it) decides first whether the figures are the agent's: beyond the
+thresholds below, a session's timing is marked untrustworthy, its timing budgets are not judged,
+and a call cut short by a limit is inconclusive rather than the agent's failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# A frame a whole frame (20 ms) late in more than 1 % of ticks: the recording's timing is off by
+# about as much as the smallest step a probe can resolve.
+PACING_P99_LIMIT_MS = 20.0
+# The event loop routinely wakes 1-2 ms late (timer rounding); 20 ms at p99 means it is
+# persistently busy, and one stall of 100 ms shifts an event or a frame by a tenth of a second.
+LOOP_LAG_P99_LIMIT_MS = 20.0
+LOOP_LAG_MAX_LIMIT_MS = 100.0
+# The simulated caller's own processing per reply (hearing + thinking + speaking). The reference
+# agent prompts a caller who has not answered after 4 s ("No rush..."): a caller slower than that
+# is no longer the persona the scenario describes. Idle, the offline caller takes about 0.5 s.
+CALLER_LAG_MAX_S = 4.0
+NOT_JUDGED = "not judged: timing untrustworthy"
+
+# budget key -> (summary entry, field within it or None for a plain number)
+BUDGET_FIGURES: dict[str, tuple[str, str | None]] = {
+    "greeting_latency_ms": ("greeting_latency_ms", None),
+    "response_latency_p50_ms": ("response_latency", "p50_ms"),
+    "response_latency_p95_ms": ("response_latency", "p95_ms"),
+    "response_latency_max_ms": ("response_latency", "max_ms"),
+    "interruption_stop_p95_ms": ("interruption_stop_latency", "p95_ms"),
+    "interruption_stop_max_ms": ("interruption_stop_latency", "max_ms"),
+    "interruption_recovery_p95_ms": ("interruption_recovery", "p95_ms"),
+}
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    budget: str
+    limit_ms: float
+    measured_ms: float | None
+    passed: bool
+
+    def reason(self) -> str:
+        return f"{self.budget} {self.measured_ms} ms exceeds its budget of {self.limit_ms} ms"
+
+
+def check_budgets(budgets: dict[str, float], summary: dict[str, Any]) -> list[BudgetCheck]:
+    checks = []
+    for budget, limit in budgets.items():
+        entry, field = BUDGET_FIGURES[budget]
+        value = summary.get(entry)
+        measured = value.get(field) if field and isinstance(value, dict) else value
+        passed = measured is None or measured <= limit
+        checks.append(BudgetCheck(budget, limit, measured, passed))
+    return checks
+
+
+def checks_json(checks: list[BudgetCheck]) -> list[dict[str, Any]]:
+    return [asdict(check) for check in checks]
+
+
+@dataclass(frozen=True)
+class TimingTrust:
+    """Whether a session's timing reflects the agent, and if not, why not."""
+
+    trusted: bool
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"trusted": self.trusted, "reasons": list(self.reasons)}
+
+
+def assess_timing(
+    pacing: dict[str, Any], loop_lag: dict[str, Any], lag: dict[str, Any] | None = None
+) -> TimingTrust:
+    """Untrusted when frame pacing, the event loop or the simulated caller fell behind beyond
+    the thresholds."""
+    limits = (
+        ("frame pacing p99", pacing.get("p99_ms"), PACING_P99_LIMIT_MS),
+        ("event-loop lag p99", loop_lag.get("p99_ms"), LOOP_LAG_P99_LIMIT_MS),
+        ("event-loop lag max", loop_lag.get("max_ms"), LOOP_LAG_MAX_LIMIT_MS),
+    )
+    reasons = [
+        f"{name} {measured:.1f} ms > {limit:.0f} ms: the harness fell behind"
+        for name, measured, limit in limits
+        if measured is not None and measured > limit
+    ]
+    slowest = (lag or {}).get("max_s")
+    if slowest is not None and slowest > CALLER_LAG_MAX_S:
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in (lag or {}).get("worst", {}).items())
+        reasons.append(
+            f"simulated caller lag max {slowest:.1f} s > {CALLER_LAG_MAX_S:.0f} s ({parts}): "
+            "the caller fell behind"
+        )
+    return TimingTrust(trusted=not reasons, reasons=tuple(reasons))
+
+
+def judge_budgets(
+    checks: list[BudgetCheck], trust: TimingTrust
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Budget checks for session.json and the failures they cause; none when timing is untrusted."""
+    budgets = [{**check, "judged": trust.trusted} for check in checks_json(checks)]
+    if not trust.trusted:
+        return [{**check, "note": NOT_JUDGED} for check in budgets], []
+    return budgets, [check.reason() for check in checks if not check.passed]
