@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..module_files import import_user_module
-from . import checks  # noqa: F401  (registers the built-in checks, in a spawned worker too)
+from . import checks  # registers the built-in checks, in a spawned worker too
 from .registry import CHECKS, CheckDefinition
 
 
@@ -13,7 +13,7 @@ def find_check(name: str, folder: Path | None = None) -> CheckDefinition | None:
     """A registered check, or one named by import path `package.module:function` (a module
     beside the scenario, in `folder`, is loaded from its own file)."""
     if ":" not in name:
-        return builtin_checks().get(name)
+        return CHECKS.get(name)
     module_name, _, attribute = name.partition(":")
     try:
         module = import_user_module(module_name, folder)
@@ -26,5 +26,11 @@ def find_check(name: str, folder: Path | None = None) -> CheckDefinition | None:
 
 
 def builtin_checks() -> dict[str, CheckDefinition]:
-    """Every built-in check by name (importing `checks` registers them)."""
-    return CHECKS
+    """Every built-in check by name (importing `checks` registers them). A user's module that
+    registered a check of its own in this process is not built in: the schema and docs list the
+    shipped checks whatever was imported before."""
+    return {
+        name: definition
+        for name, definition in CHECKS.items()
+        if definition.function.__module__ == checks.__name__
+    }
