@@ -31,27 +31,15 @@ from aiohttp import WSMsgType, web
 from ..backends.offline import (
     whisper,  # imported here: plugins need the main thread
 )
-from ..backends.offline.espeak import EspeakEngine, EspeakVoice
+from ..backends.offline.espeak import EspeakEngine
 from ..backends.offline.synthesis import resample_utterance
 from .fake_openai import FakeOpenAI, SeenRequest
-from .realtime_brain import Brain, Fault, Turn, default_brain, side_of, usage
+from .realtime_brain import Brain, Fault, default_brain, side_of
+from .realtime_responses import BYTES_PER_MS, PACE, RATE, ResponseStreaming
 
-RATE = 24_000
-_BYTES_PER_MS = RATE * 2 // 1000
-_CHUNK_MS = 100
-_PACE = 2.0  # default: audio streamed this many times faster than real time, as the real API does
-_TTFT_S = 0.25
 _SPEECH_DBFS = -45.0
 _SPEECH_START_MS = 60
 _DEFAULT_SILENCE_MS = 1000  # semantic_vad sets none; espeak pauses between sentences
-
-
-def synthesize(text: str, voice: str) -> bytes:
-    """`text` as 24 kHz PCM in an espeak-ng voice chosen by the OpenAI voice name."""
-    engine = EspeakEngine.shared()
-    pitch = 30 + sum(map(ord, voice)) % 40
-    pcm = engine.synthesize(text, EspeakVoice("en-us", 170, pitch))
-    return resample_utterance(pcm, engine.sample_rate, RATE)
 
 
 def transcribe(pcm: bytes) -> str:
@@ -65,7 +53,7 @@ def _dbfs(pcm: bytes) -> float:
     return 20 * math.log10(rms) if rms > 1e-9 else -120.0
 
 
-class _Connection:
+class _Connection(ResponseStreaming):
     """One WebSocket: a session, a conversation, an input buffer and at most one response."""
 
     def __init__(self, server: FakeRealtime, ws: web.WebSocketResponse, number: int) -> None:
@@ -216,7 +204,7 @@ class _Connection:
 
     async def _append(self, pcm: bytes) -> None:
         self.buffer += pcm
-        chunk_ms = len(pcm) / _BYTES_PER_MS
+        chunk_ms = len(pcm) / BYTES_PER_MS
         start_ms = self.received_ms
         self.received_ms += chunk_ms
         detection = self.turn_detection
@@ -263,7 +251,7 @@ class _Connection:
 
     async def _commit(self, event: dict[str, Any] | None, *, respond: bool = False) -> None:
         audio = bytes(self.buffer)
-        if len(audio) < 100 * _BYTES_PER_MS:
+        if len(audio) < 100 * BYTES_PER_MS:
             await self.error(
                 "Error committing input audio buffer: buffer too small.",
                 "input_audio_buffer_commit_empty",
@@ -313,235 +301,12 @@ class _Connection:
                 "transcript": text,
                 "usage": {
                     "type": "duration",
-                    "seconds": round(len(audio) / _BYTES_PER_MS / 1000, 2),
+                    "seconds": round(len(audio) / BYTES_PER_MS / 1000, 2),
                 },
             }
         )
         if respond:  # after the transcript, so the brain answers what it heard
             await self._start_response({})
-
-    # -- responses ----------------------------------------------------------------------------
-
-    async def _start_response(self, params: dict[str, Any]) -> None:
-        if self.response is not None and not self.response.done():
-            await self.error(
-                "Conversation already has an active response in progress.",
-                "conversation_already_has_active_response",
-            )
-            return
-        self.response = self.spawn(self._respond(params))
-
-    async def _cancel(self, event: dict[str, Any]) -> None:
-        if not await self._cancel_response("client_cancelled"):
-            await self.error(
-                "Cancellation failed: no active response found", "response_cancel_not_active", event
-            )
-
-    async def _cancel_response(self, reason: str) -> bool:
-        task = self.response
-        if task is None or task.done():
-            return False
-        self.server.cancellations.append(reason)
-        self._cancel_reason = reason
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        return True
-
-    async def _respond(self, params: dict[str, Any]) -> None:
-        server, side = self.server, self.side
-        number = server.count_response(side)
-        response_id = f"resp_{self.number}_{number}"
-        instructions = params.get("instructions")
-        turn = Turn(side, self.session.get("instructions") or "", instructions, list(self.items))
-        reply = server.brain(turn)
-        response = {
-            "id": response_id,
-            "object": "realtime.response",
-            "status": "in_progress",
-            "output": [],
-            "metadata": params.get("metadata"),
-            "usage": None,
-        }
-        await self.send({"type": "response.created", "response": response})
-        fault = server.fault_for(side, number)
-        output: list[dict[str, Any]] = []
-        status, details = "completed", None
-        self._cancel_reason = "client_cancelled"
-        try:
-            await asyncio.sleep(_TTFT_S)
-            if fault is not None and fault.kind == "rate_limit":
-                status = "failed"
-                details = {
-                    "type": "failed",
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "inference_rate_limit_exceeded",
-                    },
-                }
-                await self.send(
-                    {
-                        "type": "rate_limits.updated",
-                        "rate_limits": [
-                            {"name": "tokens", "limit": 1000, "remaining": 0, "reset_seconds": 30}
-                        ],
-                    }
-                )
-            else:
-                if reply.text:
-                    output.append(await self._speak(response_id, len(output), reply.text, fault))
-                if reply.call is not None:
-                    output.append(await self._call(response_id, len(output), *reply.call))
-        except asyncio.CancelledError:
-            status = "cancelled"
-            details = {"type": "cancelled", "reason": self._cancel_reason}
-            if self.response_item is not None:
-                self.response_item["status"] = "incomplete"
-                output.append(self.response_item)
-        finally:
-            self.response_item = None
-        if status == "completed" and fault is not None and fault.kind == "server_error":
-            status = "failed"
-            details = {"type": "failed", "error": {"type": "server_error", "code": None}}
-        done = {
-            **response,
-            "status": status,
-            "status_details": details,
-            "output": output,
-            "usage": usage(turn.session_instructions, turn.items, reply.text),
-        }
-        server.responses.append({"side": side, "text": reply.text, "status": status})
-        await self.send({"type": "response.done", "response": done})
-
-    async def _speak(
-        self, response_id: str, index: int, text: str, fault: Fault | None
-    ) -> dict[str, Any]:
-        voice = self.session["audio"]["output"].get("voice") or "alloy"
-        pcm = await asyncio.to_thread(synthesize, text, voice)
-        item_id = next(self.item_ids)
-        item = {
-            "id": item_id,
-            "object": "realtime.item",
-            "type": "message",
-            "role": "assistant",
-            "status": "in_progress",
-            "content": [],
-        }
-        self.response_item = item
-        common = {"response_id": response_id, "item_id": item_id, "output_index": index}
-        await self.send({"type": "response.output_item.added", **common, "item": item})
-        await self._add(item)
-        part = {"type": "audio", "transcript": ""}
-        item["content"].append({"type": "output_audio", "transcript": ""})
-        await self.send(
-            {"type": "response.content_part.added", **common, "content_index": 0, "part": part}
-        )
-        words = text.split(" ")
-        chunk = _CHUNK_MS * _BYTES_PER_MS
-        chunks = [pcm[i : i + chunk] for i in range(0, len(pcm), chunk)]
-        said = 0
-        self.server.audio_sent_ms[item_id] = 0
-        for number, audio in enumerate(chunks, start=1):
-            halfway = number == max(2, len(chunks) // 2)
-            if fault is not None and halfway and await self._break_mid_response(fault):
-                break
-            await self.send(
-                {
-                    "type": "response.output_audio.delta",
-                    **common,
-                    "content_index": 0,
-                    "delta": base64.b64encode(audio).decode(),
-                }
-            )
-            self.server.audio_sent_ms[item_id] += len(audio) // _BYTES_PER_MS
-            upto = math.ceil(len(words) * number / len(chunks))
-            if upto > said:
-                delta = " ".join(words[said:upto]) + ("" if upto == len(words) else " ")
-                said = upto
-                item["content"][0]["transcript"] += delta
-                await self.send(
-                    {
-                        "type": "response.output_audio_transcript.delta",
-                        **common,
-                        "content_index": 0,
-                        "delta": delta,
-                    }
-                )
-            await asyncio.sleep(_CHUNK_MS / 1000 / self.server.pace)
-        transcript = item["content"][0]["transcript"]
-        await self.send({"type": "response.output_audio.done", **common, "content_index": 0})
-        await self.send(
-            {
-                "type": "response.output_audio_transcript.done",
-                **common,
-                "content_index": 0,
-                "transcript": transcript,
-            }
-        )
-        item["status"] = "completed" if said == len(words) else "incomplete"
-        await self.send({"type": "response.output_item.done", **common, "item": item})
-        await self.send({"type": "conversation.item.done", "item": item})
-        return item
-
-    async def _break_mid_response(self, fault: Fault) -> bool:
-        """Inject `fault` halfway through the audio; True: stop sending it (a server error)."""
-        if fault.kind == "drop_socket":
-            await self.ws.close()
-            raise asyncio.CancelledError
-        if fault.kind != "server_error":
-            return False
-        await self.send(
-            {
-                "type": "error",
-                "error": {
-                    "type": "server_error",
-                    "code": None,
-                    "message": "The server had an error while processing your request.",
-                    "param": None,
-                    "event_id": None,
-                },
-            }
-        )
-        return True
-
-    async def _call(
-        self, response_id: str, index: int, name: str, arguments: dict[str, Any]
-    ) -> dict[str, Any]:
-        item_id = next(self.item_ids)
-        call_id = f"call_{item_id}"
-        item = {
-            "id": item_id,
-            "object": "realtime.item",
-            "type": "function_call",
-            "status": "in_progress",
-            "call_id": call_id,
-            "name": name,
-            "arguments": "",
-        }
-        common = {"response_id": response_id, "item_id": item_id, "output_index": index}
-        await self.send({"type": "response.output_item.added", **common, "item": item})
-        await self._add(item)
-        encoded = json.dumps(arguments)
-        await self.send(
-            {
-                "type": "response.function_call_arguments.delta",
-                **common,
-                "call_id": call_id,
-                "delta": encoded,
-            }
-        )
-        await self.send(
-            {
-                "type": "response.function_call_arguments.done",
-                **common,
-                "call_id": call_id,
-                "arguments": encoded,
-            }
-        )
-        item.update(arguments=encoded, status="completed")
-        self.server.function_calls.append((name, arguments))
-        await self.send({"type": "response.output_item.done", **common, "item": item})
-        await self.send({"type": "conversation.item.done", "item": item})
-        return item
 
 
 def _words_for(transcript: str, end_ms: int, sent_ms: int) -> str:
@@ -563,7 +328,7 @@ class FakeRealtime(FakeOpenAI):
     """The Realtime API at `/v1/realtime` (a WebSocket), chat completions as `FakeOpenAI`."""
 
     brain: Brain = default_brain
-    pace: float = _PACE
+    pace: float = PACE
     faults: list[Fault] = field(default_factory=list)
     client_events: list[dict[str, Any]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
