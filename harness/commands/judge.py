@@ -237,7 +237,7 @@ def judge(options: JudgeCommandOptions) -> int:
         from ..reports.outputs import write_run_outputs
 
         write_run_outputs(run_dir)
-    groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
+    groups = [] if one_session else [g for g in repeat_groups(path) if g.runs > 1]
     if options.json:
         document = {
             "sessions": [{"session": str(d), **j.to_json()} for d, j in results],
