@@ -229,8 +229,8 @@ class _Outcome:
     error: str = ""
     directory: Path | None = None
     regressions: list[str] = field(default_factory=list)
-    run_reasons: list[str] = field(default_factory=list)  # the run's own: errors, never started
-    run_failed: bool = False  # those reasons fail the run (else they make it inconclusive)
+    run_reasons: list[str] = field(default_factory=list)  # the run's own (run_verdict.py)
+    run_failed: bool = False  # they fail the run (else they make it inconclusive)
 
 
 class _Batch:
@@ -308,9 +308,8 @@ def _no_sessions(run: CrosstalkRun) -> str:
 
 
 def _run_level(directory: Path | None) -> tuple[list[str], bool]:
-    """What the run itself did not pass on (a worker that died loading models, sessions that
-    never started, a cancellation), as the one run verdict decides it: every file's test
-    carries it, so no test passes beside a run that did not."""
+    """The run's own reasons (a worker that died loading models, sessions never started), as
+    the one run verdict decides them: every file's test carries them."""
     if directory is None:
         return [], False
     from .judging.run_verdict import run_verdict  # only with --crosstalk: the plugin stays light
