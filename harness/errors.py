@@ -23,6 +23,15 @@ def outcome_exit_code(outcome: str, *, allow_inconclusive: bool = False) -> int:
     return EXIT_FAILED
 
 
+def worst_exit_code(codes: list[int]) -> int:
+    """The exit code of several runs' codes: an infrastructure error, else a failure, else
+    inconclusive, else 0."""
+    for code in (EXIT_INFRASTRUCTURE, EXIT_FAILED, EXIT_INCONCLUSIVE):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
 def exit_codes_help(*lines: str) -> str:
     """The `exit codes:` epilog of a subcommand's --help, one `N  meaning` line each."""
     return "exit codes:\n" + "\n".join(f"  {line}" for line in lines)

@@ -229,6 +229,8 @@ class _Outcome:
     error: str = ""
     directory: Path | None = None
     regressions: list[str] = field(default_factory=list)
+    run_reasons: list[str] = field(default_factory=list)  # the run's own (run_verdict.py)
+    run_failed: bool = False  # they fail the run (else they make it inconclusive)
 
 
 class _Batch:
@@ -262,6 +264,7 @@ class _Batch:
                     runnable.remove(item)
             run = self._place(runnable) if runnable else run
         sessions = _sessions(run.directory)
+        run_reasons, run_failed = _run_level(run.directory)
         for item in runnable:
             mine = [
                 session
@@ -276,7 +279,9 @@ class _Batch:
                 )
             ]
             error = "" if mine else _no_sessions(run)
-            outcomes[item.path] = _Outcome(mine, error, run.directory, run.regressions())
+            outcomes[item.path] = _Outcome(
+                mine, error, run.directory, run.regressions(), run_reasons, run_failed
+            )
         return outcomes
 
     def _place(self, items: list[ScenarioItem]) -> CrosstalkRun:
@@ -300,6 +305,17 @@ def _no_sessions(run: CrosstalkRun) -> str:
     return f"crosstalk run: {kind}, no session of this file ran\n" + "\n".join(
         run.stderr.strip().splitlines()[-5:]
     )
+
+
+def _run_level(directory: Path | None) -> tuple[list[str], bool]:
+    """The run's own reasons (a worker that died loading models, sessions never started), as
+    the one run verdict decides them: every file's test carries them."""
+    if directory is None:
+        return [], False
+    from .judging.run_verdict import run_verdict  # only with --crosstalk: the plugin stays light
+
+    own = run_verdict(directory).run
+    return [f"run: {reason}" for reason in own.reasons], own.outcome == "failed"
 
 
 def _sessions(directory: Path | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -345,17 +361,20 @@ class ScenarioItem(pytest.Item):
         if self.config.getoption("crosstalk_allow_inconclusive"):
             allowed.add("inconclusive")
         failed = [s for s in outcome.sessions if s.get("outcome", "failed") not in allowed]
-        if failed or outcome.regressions:
+        run_level = (
+            outcome.run_reasons if outcome.run_failed or "inconclusive" not in allowed else []
+        )
+        if failed or outcome.regressions or run_level:
             reasons = [
                 f"{session.get('session_id')} ({session.get('outcome')}): {reason}"
                 for session in failed
                 for reason in session.get("reasons") or [session.get("outcome")]
             ]
             undecided = [s for s in failed if s.get("outcome") == "inconclusive"]
-            kind = "inconclusive" if undecided == failed and not outcome.regressions else "failed"
-            raise ScenarioFailed(
-                f"crosstalk run: {kind}\n" + "\n".join([*reasons, *outcome.regressions]) + where
-            )
+            decided = outcome.regressions or (run_level and outcome.run_failed)
+            kind = "inconclusive" if undecided == failed and not decided else "failed"
+            lines = [*reasons, *outcome.regressions, *run_level]
+            raise ScenarioFailed(f"crosstalk run: {kind}\n" + "\n".join(lines) + where)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):

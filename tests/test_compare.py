@@ -176,7 +176,7 @@ def test_run_rejects_an_unreadable_baseline_before_placing_calls(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_inconclusive_sessions_are_left_out_of_the_pass_rate_and_counted(tmp_path):
+def test_inconclusive_sessions_count_as_not_passed_in_the_pass_rate(tmp_path):
     baseline = _results(1)
     current = _results(2)
     for session in current["sessions"][:3]:  # no judge model this time: nothing judged failed
@@ -184,15 +184,31 @@ def test_inconclusive_sessions_are_left_out_of_the_pass_rate_and_counted(tmp_pat
     comparison = compare(baseline, current)
     assert comparison["inconclusive"] == {"baseline": 0, "current": 3}
     [pass_rate] = [r for r in comparison["rows"] if r["figure"] == "pass_rate"]
-    assert pass_rate["current"] == 1.0 and pass_rate["samples"] == [5, 2]
-    assert not comparison["regressed"]
+    # left out, 3 inconclusive of 5 would have kept the baseline's pass rate of 1.0
+    assert pass_rate["current"] == 0.4 and pass_rate["samples"] == [5, 5]
     assert "3 inconclusive session(s) in this run, 0 in the baseline" in markdown_summary(
         comparison
     )
-    # read as failures they would look like a drop in pass rate
-    for session in current["sessions"][:3]:
-        session["outcome"] = "failed"
-    assert compare(baseline, current)["regressed"]
+
+
+def test_compare_exits_4_when_every_current_session_is_inconclusive(tmp_path):
+    baseline = _run_dir(tmp_path, "base", 1000, 0.9)
+    current = _run_dir(tmp_path, "current", 1000, 0.9)
+    for session in (p for p in current.iterdir() if p.is_dir()):
+        (session / "judgement.json").unlink()
+        document = json.loads((session / "session.json").read_text())
+        document["scenario"]["success"] = {"rubrics": ["task_completion"]}  # never judged
+        (session / "session.json").write_text(json.dumps(document))
+    # the pass rate fell from 1.0 to 0.0: inconclusive sessions are not passes
+    result = run_crosstalk("compare", str(baseline), str(current), "--allow-inconclusive")
+    assert result.exit_code == 1, result.stdout
+    assert "| pass rate | 1.00 | 0.00 |" in result.stdout
+    # against itself nothing regressed, but nothing was shown to hold either: 4, as judge says
+    same = run_crosstalk("compare", str(current), str(current))
+    assert same.exit_code == 4, same.stdout
+    assert run_crosstalk("judge", str(current)).exit_code == 4  # no judge model configured
+    allowed = run_crosstalk("compare", str(current), str(current), "--allow-inconclusive")
+    assert allowed.exit_code == 0, allowed.stdout
 
 
 def test_report_with_a_baseline_exits_1_on_a_regression(tmp_path):

@@ -41,7 +41,7 @@ def test_a_failing_check_fails_and_a_rubric_without_model_is_inconclusive(
 
     [run_dir] = tmp_path.iterdir()
     results = _results(run_dir)
-    assert results["schema"] == "crosstalk.results/2" and results["outcome"] == "failed"
+    assert results["schema"] == "crosstalk.results/3" and results["outcome"] == "failed"
     assert results["counts"] == {
         "sessions": 2, "passed": 0, "failed": 1, "inconclusive": 1, "errors": 0
     }  # fmt: skip

@@ -118,7 +118,7 @@ def test_results_json_and_tables(tmp_path):
     run = write_run(tmp_path, sessions)
     outputs = write_run_outputs(run)
     document = json.loads((run / "results.json").read_text())
-    assert document["schema"] == "crosstalk.results/2"
+    assert document["schema"] == "crosstalk.results/3"
     assert document == json.loads(json.dumps(outputs.results))
     [cell] = document["cells"]
     assert (cell["sessions"], cell["passed"], cell["k"]) == (3, 2, 3)

@@ -62,7 +62,12 @@ def test_budgets_of_an_untrusted_call_are_not_judged_as_the_agents_failure():
     checks = check_budgets({"response_latency_p95_ms": 500, "greeting_latency_ms": 800}, summary)
 
     budgets, failures = judge_budgets(checks, assess_timing(HEALTHY_PACING, HEALTHY_LAG))
-    assert failures == ["response_latency_p95_ms 900.0 ms exceeds its budget of 500 ms"]
+    assert [f.text for f in failures] == [
+        "response_latency_p95_ms 900.0 ms exceeds its budget of 500 ms"
+    ]
+    assert [(f.kind, f.source, f.timing_derived) for f in failures] == [
+        ("latency", "budget:response_latency_p95_ms", True)
+    ]
     assert [b["judged"] for b in budgets] == [True, True]
 
     untrusted = assess_timing({**HEALTHY_PACING, "p99_ms": 60.0}, HEALTHY_LAG)
@@ -116,7 +121,11 @@ def _result(session_id: str, *, trusted: bool = True, failures: list[str] | None
         failures=failures or [],
         timing_trust={"trusted": trusted, "reasons": reasons},
     )
-    document = {"status": "completed", "result": dataclasses.asdict(result)}
+    document = {
+        "status": "completed",
+        "scenario": {"budgets": {"response_latency_p95_ms": 3000.0}},  # asks something
+        "result": dataclasses.asdict(result),
+    }
     (directory / "session.json").write_text(json.dumps(document))
     return result
 

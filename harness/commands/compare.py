@@ -8,10 +8,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
+from ..errors import exit_codes_help
 from ..reports.tolerances import Tolerances
 from ..rundir.layout import RESULTS_FILE
-from .arguments import RAW, Subcommands, add_tolerance_arguments, tolerances_from
+from .arguments import (
+    RAW,
+    Subcommands,
+    add_allow_inconclusive,
+    add_tolerance_arguments,
+    tolerances_from,
+)
 from .report import write_markdown
 
 NAME = "compare"
@@ -25,6 +31,7 @@ class CompareOptions:
     markdown: Path | None = None
     all_rows: bool = False
     json: bool = False
+    allow_inconclusive: bool = False
 
 
 def add_parser(subcommands: Subcommands) -> None:
@@ -37,9 +44,12 @@ def add_parser(subcommands: Subcommands) -> None:
         "and it is at least the tolerance; a baseline scenario missing from CURRENT is a "
         "regression too (unless --allow-missing). Prints a Markdown summary for a PR comment.",
         epilog=exit_codes_help(
-            "0  no regression",
-            "1  a figure regressed beyond noise, or a baseline scenario was not run",
+            "0  no regression, and CURRENT passed",
+            "1  a figure regressed beyond noise, a baseline scenario was not run, or CURRENT "
+            "failed",
             f"2  bad input (a path that is not a run directory or {RESULTS_FILE})",
+            "3  CURRENT had an infrastructure error",
+            "4  no regression, but CURRENT is inconclusive (0 with --allow-inconclusive)",
         ),
         formatter_class=RAW,
     )
@@ -52,6 +62,7 @@ def add_parser(subcommands: Subcommands) -> None:
     comparison.add_argument(
         "--all", action="store_true", help="list every figure, not only the ones that moved"
     )
+    add_allow_inconclusive(comparison)
     add_tolerance_arguments(comparison)
 
 
@@ -64,20 +75,22 @@ def handle(args: argparse.Namespace) -> int:
             markdown=args.markdown,
             all_rows=args.all,
             json=args.json,
+            allow_inconclusive=args.allow_inconclusive,
         )
     )
 
 
 def compare_runs(options: CompareOptions) -> int:
-    from ..reports.compare import compare, load_results, markdown_summary
+    from ..reports.compare import compare, current_exit_code, load_results, markdown_summary
 
-    result = compare(
-        load_results(options.baseline), load_results(options.current), options.tolerances
-    )
+    current = load_results(options.current)
+    result = compare(load_results(options.baseline), current, options.tolerances)
     text = markdown_summary(result, all_rows=options.all_rows)
     if options.json:
         print(json.dumps(result, indent=2))
     else:
         sys.stdout.write(text)
     write_markdown(text, options.markdown)
-    return EXIT_FAILED if result["regressed"] else EXIT_OK
+    return current_exit_code(
+        options.current, current, result, allow_inconclusive=options.allow_inconclusive
+    )

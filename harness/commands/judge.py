@@ -46,8 +46,10 @@ crosstalk judge SESSION_OR_RUN_DIR
     each session's {JUDGEMENT_FILE} is rewritten, and so are the run's {RESULTS_FILE}, {JUNIT_FILE},
     {REPORT_FILE} and {RUN_FILE}'s outcomes (with no baseline comparison: add one with
     `crosstalk report RUN --baseline B`).
-    Exit 0 if every session passed, 1 if one failed, 4 if nothing failed but something could
-    not be judged (no judge model, a judge error); see `crosstalk --help` for all exit codes.
+    Exit as `crosstalk run` and `crosstalk report` do for the same run directory: 0 if the run
+    passed, 1 if a session or the run failed, 3 on a run-level infrastructure error, 4 if nothing
+    failed but something could not be judged (no judge model, a judge error, a cancelled run);
+    see `crosstalk --help` for all exit codes.
 crosstalk judge calibrate LABELS
     Run the LLM judge on labelled transcripts (a folder of YAML files such as
     judges/calibration/, or one file) and print its agreement with the human labels: accuracy and
@@ -60,9 +62,10 @@ cached in CROSSTALK_JUDGE_CACHE (default ~/.cache/crosstalk/judge; "off" disable
 
 _JUDGE_EXIT_CODES = exit_codes_help(
     "0  every session passed its judges",
-    "1  a session failed a check or rubric",
+    "1  a session failed a check or rubric, or the run failed (sessions never started, "
+    "shards missing)",
     "2  bad input (not a session or run directory, a bad option)",
-    "3  the judge model is unreachable or not configured",
+    "3  the judge model is unreachable or not configured, or the run had an infrastructure error",
     "4  inconclusive: nothing failed, but something could not be judged (0 with "
     "--allow-inconclusive)",
 )
@@ -220,19 +223,21 @@ def _with_edited_scenario(options: JudgeCommandOptions, directories: list[Path])
 
 
 def judge(options: JudgeCommandOptions) -> int:
-    from ..judging.outcome import outcome_of, run_outcome
+    from ..judging.outcome import outcome_of
     from ..judging.rejudge import rejudge, session_dirs
     from ..judging.repeats import repeat_groups
+    from ..judging.run_verdict import run_verdict
 
     path = options.path
     directories = session_dirs(path)
     results = rejudge(directories, _with_edited_scenario(options, directories))
-    run_dir = path if directories != [path] else path.parent
+    one_session = directories == [path]
+    run_dir = path.parent if one_session else path
     if RunPaths(run_dir).run.is_file():  # results.json, junit.xml, report.html follow
         from ..reports.outputs import write_run_outputs
 
         write_run_outputs(run_dir)
-    groups = [g for g in repeat_groups(path) if g.runs > 1] if len(results) > 1 else []
+    groups = [] if one_session else [g for g in repeat_groups(path) if g.runs > 1]
     if options.json:
         document = {
             "sessions": [{"session": str(d), **j.to_json()} for d, j in results],
@@ -248,8 +253,14 @@ def judge(options: JudgeCommandOptions) -> int:
                 f": {group.passes}/{group.runs} passed, pass^{group.runs} "
                 f"{'yes' if group.pass_all else 'no'}"
             )
-    verdicts = [outcome_of(directory) for directory, _ in results]
-    return outcome_exit_code(run_outcome(verdicts), allow_inconclusive=options.allow_inconclusive)
+    allow = options.allow_inconclusive
+    if one_session:
+        return outcome_exit_code(outcome_of(path).outcome, allow_inconclusive=allow)
+    verdict = run_verdict(path)  # the whole run, as `crosstalk run` and `report` decide it
+    if not options.json:
+        for line in verdict.run.reasons:
+            print(f"run: {line}")
+    return verdict.exit_code(allow_inconclusive=allow)
 
 
 def _print_judgement(directory: Path, judgement: Judgement) -> None:

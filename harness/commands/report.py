@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_FAILED, EXIT_OK, exit_codes_help
+from ..errors import exit_codes_help, worst_exit_code
 from ..rundir.layout import JUNIT_FILE, REPORT_FILE, RESULTS_CSV, RESULTS_FILE, TURNS_CSV
-from .arguments import RAW, Subcommands, add_report_arguments, output_options_from
+from .arguments import (
+    RAW,
+    Subcommands,
+    add_allow_inconclusive,
+    add_report_arguments,
+    output_options_from,
+)
 
 if TYPE_CHECKING:
     from ..reports.outputs import OutputOptions
@@ -27,6 +33,7 @@ class ReportOptions:
     merge_into: Path | None = None
     markdown: Path | None = None
     json: bool = False
+    allow_inconclusive: bool = False
 
 
 def add_parser(subcommands: Subcommands) -> None:
@@ -36,10 +43,13 @@ def add_parser(subcommands: Subcommands) -> None:
         description=f"Write {REPORT_FILES} into each RUN_DIR, from its files alone (no call "
         "is re-run, nothing is fetched). `crosstalk run` does this at the end of every run.",
         epilog=exit_codes_help(
-            "0  written (whatever the sessions' outcomes), and no regression against --baseline",
-            "1  with --baseline: a figure regressed beyond noise, or a scenario was not run",
+            "0  written, and the run passed (as `crosstalk run` and `judge` exit for it)",
+            "1  a session or the run failed, or with --baseline a figure regressed beyond "
+            "noise or a scenario was not run",
             "2  bad input (not a run directory, an unreadable --baseline or --history)",
-            "3  a file could not be written",
+            "3  a file could not be written, or the run had an infrastructure error",
+            "4  inconclusive: nothing failed, but something could not be judged (0 with "
+            "--allow-inconclusive)",
         ),
         formatter_class=RAW,
     )
@@ -62,6 +72,7 @@ def add_parser(subcommands: Subcommands) -> None:
         action="store_true",
         help='print [{"directory", "outcome", "regressed", "files"}] per RUN_DIR on stdout',
     )
+    add_allow_inconclusive(report)
     add_report_arguments(report)
 
 
@@ -73,6 +84,7 @@ def handle(args: argparse.Namespace) -> int:
             merge_into=args.merge_into,
             markdown=args.markdown,
             json=args.json,
+            allow_inconclusive=args.allow_inconclusive,
         )
     )
 
@@ -96,15 +108,16 @@ def report(options: ReportOptions) -> int:
         from ..reports.merge import merge_runs
 
         run_dirs = (merge_runs(list(run_dirs), options.merge_into),)
-    regressed = False
+    codes = []
     written = []
     for directory in run_dirs:
         outputs = options.outputs.write(directory)
-        regressed = regressed or outputs.regressed
+        codes.append(outputs.exit_code(allow_inconclusive=options.allow_inconclusive))
         written.append(
             {
                 "directory": str(directory),
                 "outcome": outputs.results["outcome"],
+                "exit_code": codes[-1],
                 "regressed": outputs.regressed,
                 "files": [str(path) for path in outputs.files],
             }
@@ -118,4 +131,4 @@ def report(options: ReportOptions) -> int:
             write_markdown(markdown_summary(outputs.comparison), options.markdown)
     if options.json:
         print(json.dumps(written, indent=2))
-    return EXIT_FAILED if regressed else EXIT_OK
+    return worst_exit_code(codes)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_INFRASTRUCTURE, outcome_exit_code
+from ..errors import EXIT_INFRASTRUCTURE
 from ..native_exit import quiet_native_teardown
 from ..rundir.layout import (
     CALLER_STATE_FILE,
@@ -184,8 +184,6 @@ def run(options: RunOptions) -> int:
         print(json.dumps(result.to_json(), indent=2))
     elif outputs and outputs.comparison:
         print(markdown_summary(outputs.comparison))
-    if result.errors or outputs is None:
+    if outputs is None:
         return EXIT_INFRASTRUCTURE
-    return outcome_exit_code(
-        outputs.results["outcome"], allow_inconclusive=options.allow_inconclusive
-    )
+    return outputs.exit_code(allow_inconclusive=options.allow_inconclusive)

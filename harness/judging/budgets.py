@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .reasons import Reason
+
 # A frame a whole frame (20 ms) late in more than 1 % of ticks: the recording's timing is off by
 # about as much as the smallest step a probe can resolve.
 PACING_P99_LIMIT_MS = 20.0
@@ -26,15 +28,27 @@ LOOP_LAG_MAX_LIMIT_MS = 100.0
 CALLER_LAG_MAX_S = 4.0
 NOT_JUDGED = "not judged: timing untrustworthy"
 
-# budget key -> (summary entry, field within it or None for a plain number)
-BUDGET_FIGURES: dict[str, tuple[str, str | None]] = {
-    "greeting_latency_ms": ("greeting_latency_ms", None),
-    "response_latency_p50_ms": ("response_latency", "p50_ms"),
-    "response_latency_p95_ms": ("response_latency", "p95_ms"),
-    "response_latency_max_ms": ("response_latency", "max_ms"),
-    "interruption_stop_p95_ms": ("interruption_stop_latency", "p95_ms"),
-    "interruption_stop_max_ms": ("interruption_stop_latency", "max_ms"),
-    "interruption_recovery_p95_ms": ("interruption_recovery", "p95_ms"),
+
+@dataclass(frozen=True)
+class BudgetFigure:
+    """A budget's registry entry: the probes.json summary figure it reads (`entry`, and `field`
+    within it, or None for a plain number), the kind of reason a miss is, and whether it is
+    timing-derived (every budget is: untrusted timing excuses it)."""
+
+    entry: str
+    field: str | None
+    kind: str = "latency"
+    timing_derived: bool = True
+
+
+BUDGET_FIGURES: dict[str, BudgetFigure] = {
+    "greeting_latency_ms": BudgetFigure("greeting_latency_ms", None),
+    "response_latency_p50_ms": BudgetFigure("response_latency", "p50_ms"),
+    "response_latency_p95_ms": BudgetFigure("response_latency", "p95_ms"),
+    "response_latency_max_ms": BudgetFigure("response_latency", "max_ms"),
+    "interruption_stop_p95_ms": BudgetFigure("interruption_stop_latency", "p95_ms", "turn-taking"),
+    "interruption_stop_max_ms": BudgetFigure("interruption_stop_latency", "max_ms", "turn-taking"),
+    "interruption_recovery_p95_ms": BudgetFigure("interruption_recovery", "p95_ms", "turn-taking"),
 }
 
 
@@ -48,11 +62,16 @@ class BudgetCheck:
     def reason(self) -> str:
         return f"{self.budget} {self.measured_ms} ms exceeds its budget of {self.limit_ms} ms"
 
+    def structured_reason(self) -> Reason:
+        figure = BUDGET_FIGURES[self.budget]
+        return Reason(figure.kind, self.reason(), f"budget:{self.budget}", figure.timing_derived)
+
 
 def check_budgets(budgets: dict[str, float], summary: dict[str, Any]) -> list[BudgetCheck]:
     checks = []
     for budget, limit in budgets.items():
-        entry, field = BUDGET_FIGURES[budget]
+        figure = BUDGET_FIGURES[budget]
+        entry, field = figure.entry, figure.field
         value = summary.get(entry)
         measured = value.get(field) if field and isinstance(value, dict) else value
         passed = measured is None or measured <= limit
@@ -102,9 +121,9 @@ def assess_timing(
 
 def judge_budgets(
     checks: list[BudgetCheck], trust: TimingTrust
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[list[dict[str, Any]], list[Reason]]:
     """Budget checks for session.json and the failures they cause; none when timing is untrusted."""
     budgets = [{**check, "judged": trust.trusted} for check in checks_json(checks)]
     if not trust.trusted:
         return [{**check, "note": NOT_JUDGED} for check in budgets], []
-    return budgets, [check.reason() for check in checks if not check.passed]
+    return budgets, [check.structured_reason() for check in checks if not check.passed]

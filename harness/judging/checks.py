@@ -69,7 +69,7 @@ def _call(name: str, arguments: dict[str, Any]) -> str:
     return f"{name} with {shown}" if shown else name
 
 
-@check("must_say", PatternArgs)
+@check("must_say", PatternArgs, kind="reasoning")
 def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
     """The speaker said something matching `pattern` at least once."""
     found = args.matches(session)
@@ -83,7 +83,7 @@ def must_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
     )
 
 
-@check("must_not_say", PatternArgs)
+@check("must_not_say", PatternArgs, kind="guardrail")
 def must_not_say(session: SessionData, args: PatternArgs) -> CheckOutcome:
     """The speaker never said anything matching `pattern`."""
     found = args.matches(session)
@@ -114,7 +114,7 @@ class ToolCalledArgs(CheckArgs):
     min_times: int = Field(1, ge=1, description="how many matching calls are needed")
 
 
-@check("tool_called", ToolCalledArgs)
+@check("tool_called", ToolCalledArgs, kind="tool")
 def tool_called(session: SessionData, args: ToolCalledArgs) -> CheckOutcome:
     """The agent called the tool `name`, with at least these `arguments`, `min_times` or more."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
@@ -138,7 +138,7 @@ class ToolNotCalledArgs(CheckArgs):
     name: str = Field(description="the tool's name as the agent logged it")
 
 
-@check("tool_not_called", ToolNotCalledArgs)
+@check("tool_not_called", ToolNotCalledArgs, kind="tool")
 def tool_not_called(session: SessionData, args: ToolNotCalledArgs) -> CheckOutcome:
     """The agent never called the tool `name`."""
     calls = [c for c in session.tool_calls if c.data.get("name") == args.name]
@@ -159,7 +159,7 @@ class DatabaseArgs(CheckArgs):
         return self
 
 
-@check("db_state", DatabaseArgs)
+@check("db_state", DatabaseArgs, kind="tool")
 def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
     """After the call, SQL `query` on the agent's database gives the expected rows or value."""
     if session.database is None:
@@ -231,7 +231,7 @@ class PiiArgs(CheckArgs):
     )
 
 
-@check("no_pii_spoken", PiiArgs)
+@check("no_pii_spoken", PiiArgs, kind="guardrail")
 def no_pii_spoken(session: SessionData, args: PiiArgs) -> CheckOutcome:
     """The agent did not speak card numbers, SSNs, emails or phone numbers back to the caller."""
     caller_values = {
@@ -260,7 +260,7 @@ class MaxTurnsArgs(CheckArgs):
     speaker: Speaker = Field("any", description="whose turns are counted")
 
 
-@check("max_turns", MaxTurnsArgs)
+@check("max_turns", MaxTurnsArgs, kind="reasoning")
 def max_turns(session: SessionData, args: MaxTurnsArgs) -> CheckOutcome:
     """The call took at most `limit` turns (of `speaker`)."""
     count = len(session.turns_of(args.speaker))
@@ -272,7 +272,7 @@ class MaxDurationArgs(CheckArgs):
     seconds: float = Field(gt=0, description="longest call allowed, in seconds")
 
 
-@check("max_duration", MaxDurationArgs)
+@check("max_duration", MaxDurationArgs, kind="latency", timing_derived=True)
 def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
     """The call lasted at most `seconds`."""
     duration = session.duration_s
@@ -281,7 +281,7 @@ def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
     return CheckOutcome(duration <= args.seconds, f"{duration:.1f} s (limit {args.seconds:g} s)")
 
 
-@check("goal_achieved")
+@check("goal_achieved", kind="reasoning")
 def goal_achieved(session: SessionData, args: CheckArgs) -> CheckOutcome:
     """The simulated caller says it got what it called for."""
     state = session.caller_state
@@ -312,7 +312,7 @@ class SentimentArgs(CheckArgs):
     )
 
 
-@check("caller_sentiment", SentimentArgs)
+@check("caller_sentiment", SentimentArgs, kind="reasoning")
 def caller_sentiment(session: SessionData, args: SentimentArgs) -> CheckOutcome:
     """The caller's sentiment (-1 upset to +1 pleased) stayed at or above the minimums."""
     from .sentiment import caller_sentiment as measure

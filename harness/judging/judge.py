@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,8 @@ async def run_rubrics(
                 logger.exception("judging rubric %s failed", name)
                 return Verdict.error(name, "rubric", f"{type(exc).__name__}: {exc}")
             usage.add(spent)
-            return verdict
+            # a rubric shown the timing probes reads the clock: untrusted timing excuses it
+            return replace(verdict, reason_kind="rubric", timing_derived=rubric.sees_probes)
 
         verdicts = await asyncio.gather(*(one(name) for name in success.rubrics))
     finally:

@@ -1,25 +1,32 @@
 """A session's outcome (passed / failed / inconclusive), decided from its directory's files alone.
 
-This is the one place that decides. `run`, `judge`, `report`, results.json, JUnit, `compare` and
-pass^k all ask `decide` (or `outcome_of`), so a re-judged session cannot say one thing in one file
-and another elsewhere:
+This is the one place that decides for a session (run_verdict.py decides for a run from these).
+`run`, `judge`, `report`, results.json, JUnit, `compare` and pass^k all ask `decide` (or
+`outcome_of`), so a re-judged session cannot say one thing in one file and another elsewhere:
 
 - passed: everything the scenario asked for (budgets, checks, rubrics) was judged and held;
-- failed: something judged failed, or the call broke (crashed, left "running");
+- failed: something judged failed, or the call broke (crashed, left "running"), or the agent
+  hung up before the caller was done (unless the scenario says it may: the runner records it);
 - inconclusive: nothing failed, but something asked for could not be judged (a budget on
   untrustworthy timing, a rubric with no model or a judge error, a check that could not apply,
-  a cancelled call). A call cut short by max_duration_s/max_turns while its timing was
-  untrustworthy is inconclusive too: the harness, not the agent, may have run out the clock.
+  a cancelled call), or the scenario asked for nothing at all. On untrustworthy timing, every
+  timing-derived verdict (budgets, the call reaching max_duration_s/max_turns, checks and
+  rubrics whose registry entry says they read the clock) is not judged; what the agent said
+  and did (must_not_say, no_pii_spoken, tool_called, ...) is evidence whatever the clock did.
+Every reason carries a kind (reasons.py), so reports group them without parsing text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..rundir.files import read_object_or_none
 from ..rundir.layout import JUDGEMENT_FILE, SESSION_FILE, SessionPaths
+from .budgets import BUDGET_FIGURES
+from .check_names import builtin_checks
+from .reasons import REASON_KINDS, Reason
 
 Outcome = Literal["passed", "failed", "inconclusive"]
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "inconclusive")
@@ -33,6 +40,18 @@ class SessionOutcome:
     failed: tuple[str, ...] = ()  # what was judged and did not hold
     unjudged: tuple[str, ...] = ()  # what was asked for but could not be judged
     broke: bool = False  # the call itself broke (a JUnit <error>, not a <failure>)
+    details: tuple[Reason, ...] = ()  # the same reasons with their kinds, failures first
+
+    @classmethod
+    def of(
+        cls, failed: list[Reason], unjudged: list[Reason], *, broke: bool = False
+    ) -> SessionOutcome:
+        """Failed if anything failed, inconclusive if anything could not be judged, else passed;
+        each reason once (by its sentence)."""
+        failed, unjudged = _once(failed), _once(unjudged)
+        outcome: Outcome = "failed" if failed else "inconclusive" if unjudged else "passed"
+        texts = tuple(r.text for r in failed), tuple(r.text for r in unjudged)
+        return cls(outcome, *texts, broke=broke, details=(*failed, *unjudged))
 
     @property
     def passed(self) -> bool:
@@ -46,11 +65,16 @@ class SessionOutcome:
     def to_json(self, key: str = "outcome") -> dict[str, Any]:
         """`key` names the outcome field: run.json says "verdict" (its "outcome" is how the call
         ended), results.json "outcome"."""
-        return {key: self.outcome, "reasons": self.reasons, "not_judged": list(self.unjudged)}
+        return {
+            key: self.outcome,
+            "reasons": self.reasons,
+            "not_judged": list(self.unjudged),
+            "reason_details": [reason.to_json() for reason in self.details],
+        }
 
 
-def _once(lines: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(line for line in lines if line))
+def _once(reasons: list[Reason]) -> list[Reason]:
+    return list({reason.text: reason for reason in reversed(reasons) if reason.text}.values())[::-1]
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -69,24 +93,92 @@ def _broken_reason(status: str, result: dict[str, Any]) -> str | None:
     return None
 
 
-def _verdict_lines(judgement: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _legacy_reason(text: str) -> Reason:
+    """A `result.failures` line of a session.json written before reasons had kinds."""
+    figure = BUDGET_FIGURES.get(text.split(" ", 1)[0])
+    if figure is not None:
+        return Reason(figure.kind, text, f"budget:{text.split(' ', 1)[0]}", figure.timing_derived)
+    if text.startswith("the call reached max_"):
+        return Reason("call-limit", text, "call", timing_derived=True)
+    return Reason("unclassified", text, "call")
+
+
+def _runner_reasons(result: dict[str, Any]) -> list[Reason]:
+    """What the runner found wrong with the call (budgets, limits, a hang-up), with kinds."""
+    structured = result.get("reasons")
+    if isinstance(structured, list) and structured:
+        return [r for r in (Reason.from_json(item) for item in structured) if r is not None]
+    return [_legacy_reason(str(line)) for line in result.get("failures") or [] if line]
+
+
+def _failure_kind(verdict: dict[str, Any]) -> tuple[str, bool]:
+    """A failed verdict's reason kind and whether it is timing-derived: as judgement.json says,
+    else (a file from before kinds) as the built-in check's registry entry says."""
+    if verdict.get("reason_kind") in REASON_KINDS:
+        return str(verdict["reason_kind"]), bool(verdict.get("timing_derived"))
+    if verdict.get("kind") == "rubric":
+        return "rubric", bool(verdict.get("timing_derived"))
+    definition = builtin_checks().get(str(verdict.get("judge")))
+    if definition is None:
+        return "check", bool(verdict.get("timing_derived"))
+    return definition.reason_kind, definition.timing_derived
+
+
+def _verdict_reasons(judgement: dict[str, Any]) -> tuple[list[Reason], list[Reason]]:
     failed, unjudged = [], []
     for verdict in judgement.get("verdicts") or []:
         verdict = _dict(verdict)
-        if verdict.get("kind") not in _GATING_KINDS:
+        kind = verdict.get("kind")
+        if kind not in _GATING_KINDS:
             continue
         name, reason, status = (
             verdict.get("judge", "?"),
             verdict.get("reason", ""),
             verdict.get("status"),
         )
+        source = f"{kind}:{name}"
         if status == "failed":
-            failed.append(f"{name}: {reason}".strip())
+            reason_kind, timing = _failure_kind(verdict)
+            failed.append(Reason(reason_kind, f"{name}: {reason}".strip(), source, timing))
         elif status == "error":
-            unjudged.append(f"{name} could not be judged: {reason}".strip())
+            unjudged.append(
+                Reason("judge", f"{name} could not be judged: {reason}".strip(), source)
+            )
         elif status == "not_run":
-            unjudged.append(f"{name} not run: {reason}".strip())
+            why = "judge" if kind == "rubric" else "no-evidence"
+            unjudged.append(Reason(why, f"{name} not run: {reason}".strip(), source))
     return failed, unjudged
+
+
+def _asks_something(document: dict[str, Any], judgement: dict[str, Any] | None) -> bool:
+    """Something was asked of the call: a success check or rubric, a budget, or a check or
+    rubric judged since (`crosstalk judge --rubric`)."""
+    verdicts = [_dict(v) for v in _dict(judgement).get("verdicts") or []]
+    if any(v.get("kind") in _GATING_KINDS for v in verdicts):
+        return True
+    scenario = _dict(document.get("scenario"))
+    success = _dict(scenario.get("success"))
+    budgets = _dict(scenario.get("budgets"))
+    return bool(
+        success.get("checks")
+        or success.get("rubrics")
+        or any(limit is not None for limit in budgets.values())
+        or _dict(document.get("result")).get("budgets")
+    )
+
+
+def _excused(failed: list[Reason], trust: dict[str, Any], status: str) -> list[Reason]:
+    """Timing-derived failures on untrustworthy timing, as not judged (what the agent said and
+    did stays evidence whatever the clock did)."""
+    why = (trust.get("reasons") or ["timing untrustworthy"])[0]
+    if status in ("max_duration", "max_turns"):
+        prefix = f"not judged, the call ran out of time while {why}"
+    else:
+        prefix = f"not judged, timing untrustworthy ({why})"
+    return [replace(r, kind="timing-trust", text=f"{prefix}: {r.text}") for r in failed]
+
+
+NOTHING_ASKED = "nothing was asked: the scenario has no success checks, rubrics or budgets"
 
 
 def decide(
@@ -96,36 +188,42 @@ def decide(
     result = _dict(document.get("result"))
     broken = _broken_reason(status, result)
     if broken is not None:
-        return SessionOutcome("failed", (broken,), broke=True)
+        return SessionOutcome.of([Reason("infrastructure", broken, "call")], [], broke=True)
     if status == "cancelled":
-        return SessionOutcome("inconclusive", unjudged=("cancelled before the call finished",))
+        return SessionOutcome.of(
+            [], [Reason("cancelled", "cancelled before the call finished", "call")]
+        )
     trust = _dict(result.get("timing_trust"))
-    trusted = trust.get("trusted", True) is not False
-    failed = [str(f) for f in result.get("failures") or []]
+    failed = _runner_reasons(result)
     unjudged = [
-        f"budget {b.get('budget', '?')} not judged: timing untrustworthy"
+        Reason(
+            "timing-trust",
+            f"budget {b.get('budget', '?')} not judged: timing untrustworthy",
+            f"budget:{b.get('budget', '?')}",
+        )
         for b in (_dict(b) for b in result.get("budgets") or [])
         if b.get("judged") is False
     ]
     success = _dict(_dict(document.get("scenario")).get("success"))
     if judgement is None:
         if success.get("checks") or success.get("rubrics"):
-            unjudged.append(f"success checks not judged (no {JUDGEMENT_FILE})")
+            why = f"success checks not judged (no {JUDGEMENT_FILE})"
+            unjudged.append(Reason("judge", why, "judgement"))
     else:
-        judged_failed, judged_not = _verdict_lines(judgement)
+        judged_failed, judged_not = _verdict_reasons(judgement)
         if judgement.get("passed") is False and not judgement.get("verdicts"):
-            judged_failed = [f"{JUDGEMENT_FILE}: did not pass"]  # by hand or another tool
+            # by hand or another tool
+            why = f"{JUDGEMENT_FILE}: did not pass"
+            judged_failed = [Reason("unclassified", why, "judgement")]
         failed += judged_failed
         unjudged += judged_not
-    if not trusted and status in ("max_duration", "max_turns") and failed:
-        why = (trust.get("reasons") or ["timing untrustworthy"])[0]
-        cut_short = [f"not judged, the call ran out of time while {why}: {f}" for f in failed]
-        failed, unjudged = [], [*cut_short, *unjudged]
-    if failed:
-        return SessionOutcome("failed", _once(failed), _once(unjudged))
-    if unjudged:
-        return SessionOutcome("inconclusive", (), _once(unjudged))
-    return SessionOutcome("passed")
+    if trust.get("trusted", True) is False:
+        excused = [r for r in failed if r.timing_derived]
+        failed = [r for r in failed if not r.timing_derived]
+        unjudged = [*_excused(excused, trust, status), *unjudged]
+    if not failed and not unjudged and not _asks_something(document, judgement):
+        unjudged.append(Reason("nothing-asked", NOTHING_ASKED, "scenario"))
+    return SessionOutcome.of(failed, unjudged)
 
 
 def outcome_of(directory: Path) -> SessionOutcome:
@@ -137,30 +235,13 @@ def outcome_of(directory: Path) -> SessionOutcome:
     return decide(status, document, read_object_or_none(paths.judgement))
 
 
-def run_outcome(
-    outcomes: list[SessionOutcome],
-    *,
-    errors: bool = False,
-    stopped: bool = False,
-    sharded: bool = False,
-) -> Outcome:
-    """A run's outcome: failed if anything failed (or a session crashed), inconclusive if
-    anything could not be judged (or the run stopped early, or had no session), else passed.
-    One shard of a split run may hold no session by design (more shards than sessions): that
-    slice passes, since the run as a whole is judged from the merged shards."""
-    if errors or any(o.outcome == "failed" for o in outcomes):
-        return "failed"
-    nothing_ran = not outcomes and not sharded
-    if stopped or nothing_ran or any(o.outcome == "inconclusive" for o in outcomes):
-        return "inconclusive"
-    return "passed"
-
-
 def summary_line(outcomes: list[SessionOutcome], *, most: int = 3) -> str:
     """ "2 passed, 0 failed, 1 inconclusive: task_completion not run: no model configured" """
     counts = {word: sum(o.outcome == word for o in outcomes) for word in OUTCOMES}
     line = ", ".join(f"{counts[word]} {word}" for word in OUTCOMES)
-    unjudged = list(_once([r for o in outcomes if o.outcome == "inconclusive" for r in o.unjudged]))
+    unjudged = list(
+        dict.fromkeys(r for o in outcomes if o.outcome == "inconclusive" for r in o.unjudged)
+    )
     if unjudged:
         more = f" (+{len(unjudged) - most} more)" if len(unjudged) > most else ""
         line += ": " + "; ".join(unjudged[:most]) + more

@@ -11,11 +11,12 @@ is loaded, which registers them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .reasons import ReasonKind
 from .session_data import SessionData
 from .verdicts import CriterionResult, Evidence, Verdict
 
@@ -60,17 +61,19 @@ class CheckDefinition:
     arguments: type[CheckArgs]
     function: CheckFunction
     description: str = ""  # what the check asks, in words: the schema, docs and report show it
+    reason_kind: str = "check"  # the kind of reason its failure is (judging/reasons.py)
+    timing_derived: bool = False  # reads the clock: untrusted timing excuses its failure
 
     def run(self, session: SessionData, args: CheckArgs) -> Verdict:
         """The check's verdict; an exception inside the check becomes an `error` verdict."""
         try:
             outcome = self.function(session, args)
         except CheckError as exc:
-            return Verdict.error(self.name, "check", str(exc))
+            return self._marked(Verdict.error(self.name, "check", str(exc)))
         except Exception as exc:
-            return Verdict.error(self.name, "check", f"{type(exc).__name__}: {exc}")
+            return self._marked(Verdict.error(self.name, "check", f"{type(exc).__name__}: {exc}"))
         if outcome.passed is None:
-            return Verdict.not_run(self.name, "check", outcome.reason)
+            return self._marked(Verdict.not_run(self.name, "check", outcome.reason))
         score = outcome.score if outcome.score is not None else float(outcome.passed)
         criterion = CriterionResult(
             name=self.name,
@@ -84,18 +87,29 @@ class CheckDefinition:
         reason = outcome.reason
         if args.description:
             reason = f"{args.description}: {'yes' if outcome.passed else 'no'}, {reason}"
-        return Verdict(self.name, "check", status, score, reason, (criterion,))
+        return self._marked(Verdict(self.name, "check", status, score, reason, (criterion,)))
+
+    def _marked(self, verdict: Verdict) -> Verdict:
+        return replace(verdict, reason_kind=self.reason_kind, timing_derived=self.timing_derived)
 
 
 CHECKS: dict[str, CheckDefinition] = {}
 
 
-def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT], FunctionT]:
-    """Register a check under `name`; `arguments` validates its YAML arguments."""
+def check(
+    name: str,
+    arguments: type[CheckArgs] = NoArgs,
+    *,
+    kind: ReasonKind = "check",
+    timing_derived: bool = False,
+) -> Callable[[FunctionT], FunctionT]:
+    """Register a check under `name`; `arguments` validates its YAML arguments. `kind` is the
+    kind of reason its failure is; `timing_derived` says the check reads the clock (a duration,
+    the probes), so untrusted timing leaves it unjudged instead of failed."""
 
     def register(function: FunctionT) -> FunctionT:
         description = " ".join((function.__doc__ or "").split("\n\n")[0].split())
-        definition = CheckDefinition(name, arguments, function, description)
+        definition = CheckDefinition(name, arguments, function, description, kind, timing_derived)
         CHECKS[name] = definition
         function.__crosstalk_check__ = definition  # type: ignore[attr-defined]
         return function

@@ -36,11 +36,12 @@ class RejudgeOptions:
 
 
 def session_dirs(path: Path) -> list[Path]:
-    """`path` itself if it is a session directory, else the session directories inside it."""
+    """`path` itself if it is a session directory, else the session directories inside it (none
+    in a run directory whose calls all broke before a transcript: its verdict is still given)."""
     if SessionPaths(path).has_transcript():
         return [path]
     found = [paths.directory for paths in RunPaths(path).judged_sessions()]
-    if not found:
+    if not found and not RunPaths(path).run.is_file():
         raise ConfigError(
             f"{path}: neither a session directory nor a run directory (no {TRANSCRIPT_FILE})",
             hint="e.g. crosstalk judge reports/<run-id> or reports/<run-id>/<session-id>",

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..rundir.files import read_object_or_none
-from ..rundir.layout import RunPaths, SessionPaths
-from .outcome import decide
+from ..rundir.layout import SessionPaths
+from .outcome import outcome_of
+from .run_verdict import facts_of, session_dirs
 
 CellKey = tuple[str, str, str]  # scenario, variant, persona: one cell of the matrix
 
@@ -111,31 +112,32 @@ class SessionPass:
     passed: bool
 
 
-def session_passed(session_dir: Path, document: dict[str, Any]) -> bool:
-    """Passed as `outcome.decide` says, from session.json and the latest judgement.json (which
-    `crosstalk judge` may have rewritten since): an inconclusive repeat is not a pass."""
-    judgement = read_object_or_none(SessionPaths(session_dir).judgement)
-    return decide(str(document.get("status")), document, judgement).passed
-
-
-def _cell(document: dict[str, Any]) -> CellKey:
-    scenario = document.get("scenario") or {}
-    persona = document.get("persona") or {}
+def _cell(document: dict[str, Any], directory: Path) -> CellKey:
+    scenario = _dict(document.get("scenario"))
+    persona = _dict(document.get("persona"))
     return (
-        str(document.get("scenario_name") or scenario.get("name", "?")),
+        str(document.get("scenario_name") or scenario.get("name") or directory.name),
         str(document.get("variant") or ""),
         str(document.get("persona_name") or persona.get("name", "?")),
     )
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def repeat_groups(run_dir: Path) -> list[RepeatGroup[SessionPass]]:
-    """Every scenario x persona x variant of the run with its runs and passes, in name order."""
-    finished: list[SessionPass] = []
-    for paths in RunPaths(run_dir).sessions():
-        document = read_object_or_none(paths.session)
-        if document is None or document.get("status") in ("running", "cancelled"):
-            continue  # an unreadable or unfinished call is no evidence either way
-        passed = session_passed(paths.directory, document)
-        finished.append(SessionPass(paths.directory.name, _cell(document), passed))
-    groups = group_repeats(finished)
+    """Every scenario x persona x variant of the run with its runs and passes, in name order.
+    Every session counts, as results.json's cells count it: one left "running", cancelled or
+    unreadable is a run that did not pass (`outcome.outcome_of` says why)."""
+    facts = facts_of(run_dir)
+    sessions = [
+        SessionPass(
+            directory.name,
+            _cell(read_object_or_none(SessionPaths(directory).session) or {}, directory),
+            outcome_of(directory).passed,
+        )
+        for directory in session_dirs(run_dir, facts)
+    ]
+    groups = group_repeats(sessions)
     return sorted(groups, key=lambda group: (group.scenario, group.persona, group.variant))

@@ -74,6 +74,11 @@ class SuccessConfig(_Strict):
     )
     context: str = Field("", description="facts and policies the LLM judge may rely on")
     judge: JudgeOptions = JudgeOptions()
+    agent_may_end_call: bool = Field(
+        False,
+        description="the agent may end the call before the caller is done (a guardrail that "
+        "hangs up, a transfer); otherwise that is a failure of its own",
+    )
 
     @field_validator("checks")
     @classmethod

@@ -41,6 +41,8 @@ class Verdict:
     score: float | None
     reason: str
     criteria: tuple[CriterionResult, ...] = ()
+    reason_kind: str | None = None  # the kind of reason a failure is (judging/reasons.py)
+    timing_derived: bool = False  # read from the clock: untrusted timing excuses its failure
 
     @property
     def gates(self) -> bool:
@@ -137,6 +139,8 @@ def judgement_from_json(document: dict[str, Any]) -> Judgement:
                 )
                 for c in v.get("criteria", [])
             ),
+            reason_kind=v.get("reason_kind"),
+            timing_derived=bool(v.get("timing_derived", False)),
         )
         for v in document.get("verdicts", [])
     )

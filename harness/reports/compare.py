@@ -41,9 +41,10 @@ class Figure:
             score = session.get("score")
             return [float(score)] if isinstance(score, int | float) else []
         if self.name == "pass_rate":
-            if session.get("outcome") == "inconclusive":
-                return []  # neither a pass nor a failure: left out, and counted apart
-            return [1.0 if session.get("passed") else 0.0]
+            # an inconclusive session is not a pass: leaving it out would let a run whose
+            # sessions all went inconclusive keep its baseline's pass rate
+            outcome = session.get("outcome") or ("passed" if session.get("passed") else "failed")
+            return [1.0 if outcome == "passed" else 0.0]
         return []
 
 
@@ -80,6 +81,32 @@ def load_results(path: Path) -> dict[str, Any]:
             hint=f"pass a run directory or its {RESULTS_FILE}",
         )
     return document
+
+
+def current_exit_code(
+    path: Path,
+    current: dict[str, Any],
+    comparison: dict[str, Any],
+    *,
+    allow_inconclusive: bool = False,
+) -> int:
+    """`compare`'s exit code: the current run's verdict (judging/run_verdict.py) with the
+    comparison's regressions as failures; from the run directory's files when `path` is one,
+    else from the results.json that verdict wrote."""
+    from ..errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, outcome_exit_code
+    from .regressions import regression_lines
+
+    if path.is_dir():
+        from .loading import load_run
+
+        verdict = load_run(path).verdict_with(regression_lines(comparison))
+        return verdict.exit_code(allow_inconclusive=allow_inconclusive)
+    if current.get("errors"):
+        return EXIT_INFRASTRUCTURE
+    if comparison.get("regressed"):
+        return EXIT_FAILED
+    outcome = current.get("outcome") or ("passed" if current.get("passed") else "failed")
+    return outcome_exit_code(str(outcome), allow_inconclusive=allow_inconclusive)
 
 
 def _cell_key(session: dict[str, Any]) -> str:
@@ -244,8 +271,8 @@ def markdown_summary(comparison: dict[str, Any], *, all_rows: bool = False) -> s
     if unsure.get("current") or unsure.get("baseline"):
         lines.append(
             f"\n{unsure.get('current', 0)} inconclusive session(s) in this run, "
-            f"{unsure.get('baseline', 0)} in the baseline: left out of the pass rate (something "
-            "they asked for could not be judged)."
+            f"{unsure.get('baseline', 0)} in the baseline: counted as not passed in the pass "
+            "rate (something they asked for could not be judged)."
         )
     for r in comparison["rows"]:
         if r["verdict"] == "new":

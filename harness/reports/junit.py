@@ -2,7 +2,9 @@
 
 The session's outcome (judging/outcome.py) decides: failed is a `<failure>` (an `<error>` when the
 call itself broke), inconclusive is `<skipped>` with what could not be judged. The message is the
-first reason, the body all of them, each once.
+first reason, the body all of them, each once. What only the run knows (an infrastructure
+error, sessions that never started, a cancellation, missing shards: judging/run_verdict.py) is
+one more testcase, `run` in the testsuite `crosstalk run`, so the file fails when the run did.
 The layout follows the JUnit schema CI servers share (Jenkins' junit-10.xsd).
 """
 
@@ -14,6 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..judging.outcome import SessionOutcome
 from ..rundir.files import write_bytes
 from ..rundir.layout import RunPaths
 from .loading import Run, Session
@@ -36,6 +39,30 @@ def _failure_kind(session: Session) -> str:
     return "+".join(sorted(kinds))
 
 
+def _verdict_element(case: ET.Element, verdict: SessionOutcome, kind: str) -> None:
+    """<skipped> for inconclusive, <error> for a broken call or run, <failure> for a failure."""
+    reasons = verdict.reasons
+    if verdict.outcome == "inconclusive":
+        element = ET.SubElement(case, "skipped", {"message": f"inconclusive: {reasons[0]}"})
+        element.text = "\n".join(reasons)
+    elif verdict.outcome == "failed":
+        tag = "error" if verdict.broke else "failure"
+        element = ET.SubElement(case, tag, {"message": reasons[0], "type": kind})
+        element.text = "\n".join(reasons)
+
+
+def _run_testcase(run: Run) -> ET.Element | None:
+    """The run itself as a test, when it did not pass on its own account: infrastructure errors,
+    sessions that never started, a cancellation, missing shards (judging/run_verdict.py)."""
+    verdict = run.verdict.run
+    if verdict.passed:
+        return None
+    case = ET.Element("testcase", {"name": "run", "classname": "crosstalk.run", "time": "0.000"})
+    kinds = "+".join(dict.fromkeys(reason.kind for reason in verdict.details))
+    _verdict_element(case, verdict, kinds)
+    return case
+
+
 def _testcase(session: Session) -> ET.Element:
     name = session.label
     case = ET.Element(
@@ -47,21 +74,8 @@ def _testcase(session: Session) -> ET.Element:
         },
     )
     verdict = session.verdict
-    reasons = verdict.reasons
-    if verdict.outcome == "inconclusive":
-        element = ET.SubElement(case, "skipped", {"message": f"inconclusive: {reasons[0]}"})
-        element.text = "\n".join(reasons)
-    elif verdict.outcome == "failed":
-        tag = "error" if verdict.broke else "failure"
-        element = ET.SubElement(
-            case,
-            tag,
-            {
-                "message": reasons[0],
-                "type": session.status if verdict.broke else _failure_kind(session) or "failed",
-            },
-        )
-        element.text = "\n".join(reasons)
+    kind = session.status if verdict.broke else _failure_kind(session) or "failed"
+    _verdict_element(case, verdict, kind)
     out = [f"session {session.session_id} ({session.status})", f"directory {session.directory}"]
     latency = session.timing.get("response_latency") or {}
     if latency.get("count"):
@@ -105,6 +119,26 @@ def junit_tree(run: Run) -> ET.ElementTree:
         totals["failures"] += failures
         totals["errors"] += errors
         totals["time"] += duration
+    run_case = _run_testcase(run)
+    if run_case is not None:  # in a testsuite of its own, counted as the others are
+        broke = run.verdict.run.broke
+        failed = run.verdict.run.outcome == "failed"
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": "crosstalk run",
+                "tests": "1",
+                "failures": str(int(failed and not broke)),
+                "errors": str(int(failed and broke)),
+                "skipped": str(int(not failed)),
+                "time": "0.000",
+            },
+        )
+        suite.append(run_case)
+        totals["tests"] += 1
+        totals["failures"] += int(failed and not broke)
+        totals["errors"] += int(failed and broke)
     root.set("tests", str(totals["tests"]))
     root.set("failures", str(totals["failures"]))
     root.set("errors", str(totals["errors"]))

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RunFileError
-from ..judging.outcome import Outcome, SessionOutcome, decide, run_outcome
+from ..judging.outcome import Outcome, SessionOutcome, decide
+from ..judging.run_verdict import RunFacts, RunVerdict, decide_run, facts_of, session_dirs
 from ..rundir.documents import read_run, read_transcript
 from ..rundir.files import read_json, read_jsonl
 from ..rundir.layout import RECORDING, RUN_FILE, SESSION_FILE, RunPaths, SessionPaths
@@ -120,15 +121,21 @@ class Run:
     complete: bool = True  # run.json was written (the run ended, cleanly or not)
     problems: list[str] = field(default_factory=list)
     shard: dict[str, int] | None = None  # {"index": I, "count": N} of `run --shard I/N`
+    facts: RunFacts = field(default_factory=RunFacts)
+
+    @property
+    def verdict(self) -> RunVerdict:
+        """The one decision (judging/run_verdict.py) from this run's files."""
+        return self.verdict_with()
+
+    def verdict_with(self, regressions: tuple[str, ...] = ()) -> RunVerdict:
+        """The verdict, with the regressions of a baseline comparison as failures."""
+        sessions = [(s.session_id, s.verdict) for s in self.sessions]
+        return decide_run(sessions, self.facts, regressions)
 
     @property
     def outcome(self) -> Outcome:
-        return run_outcome(
-            [s.verdict for s in self.sessions],
-            errors=bool(self.errors),
-            stopped=self.cancelled or not self.complete,
-            sharded=self.shard is not None,
-        )
+        return self.verdict.outcome
 
     @property
     def passed(self) -> bool:
@@ -257,15 +264,6 @@ def load_session(directory: Path) -> Session:
     return session
 
 
-def _session_dirs(directory: Path, run_doc: RunDocument) -> list[Path]:
-    found = {paths.directory for paths in RunPaths(directory).sessions()}
-    for entry in run_doc.sessions:
-        path = directory / str(entry.get("session_id", ""))
-        if path.name and path.is_dir():
-            found.add(path)
-    return sorted(found)
-
-
 def _run_document(directory: Path, problems: list[str]) -> RunDocument | None:
     if not RunPaths(directory).run.is_file():
         return None
@@ -283,14 +281,15 @@ def load_run(directory: Path) -> Run:
     problems: list[str] = []
     read = _run_document(directory, problems)
     run_doc = read or RunDocument()
-    session_dirs = _session_dirs(directory, run_doc)
-    if read is None and not session_dirs:
+    facts = facts_of(directory)
+    folders = session_dirs(directory, facts)
+    if read is None and not folders:
         raise ConfigError(
             f"{directory}: not a run directory (no {RUN_FILE} and no session folders)",
             hint="pass a folder written by `crosstalk run`, e.g. reports/<run-id>",
         )
     sessions = []
-    for path in session_dirs:
+    for path in folders:
         try:
             sessions.append(load_session(path))
         except Exception as exc:  # a report must survive any one session
@@ -309,4 +308,5 @@ def load_run(directory: Path) -> Run:
         complete=read is not None,
         problems=problems,
         shard=run_doc.shard or None,
+        facts=facts,
     )

@@ -5,7 +5,9 @@ suite numbers (`NN-label`), so copying them side by side gives the run a single 
 have written. Every session folder is copied, listed in `sessions` or not (one that ended in an
 infrastructure error is only named in `errors`), and each shard's `crosstalk.log` is kept under
 `shards/<run-id>/`. `run.json` is merged: sessions in suite order, errors and not-run sessions
-concatenated, the run cancelled if any shard was, and the shards it came from listed.
+concatenated, the run cancelled if any shard was, and the shards it came from listed. Its
+outcome is the one run verdict's (judging/run_verdict.py): a merge that lacks one of the N
+shards, or holds one twice, is failed, never passed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..judging.run_verdict import run_verdict
 from ..rundir.documents import read_run, write_run
 from ..rundir.layout import RUN_FILE, RunPaths
 
@@ -27,13 +30,6 @@ def _run_document(directory: Path) -> dict[str, Any]:
     if "sessions" not in document.model_fields_set:
         raise ConfigError(f"{paths.run}: not a crosstalk {RUN_FILE} (no sessions list)")
     return document.to_json()
-
-
-def _outcome(document: dict[str, Any]) -> str:
-    """A shard's outcome; a run.json from before outcomes (crosstalk.run/1) has only `passed`."""
-    if document.get("outcome") in ("passed", "failed", "inconclusive"):
-        return str(document["outcome"])
-    return "passed" if document.get("passed") is True else "failed"
 
 
 def _session_ids(directory: Path, document: dict[str, Any]) -> list[str]:
@@ -71,15 +67,10 @@ def merge_runs(run_dirs: list[Path], into: Path) -> Path:
             shard_logs = RunPaths(into).shard_logs(str(document.get("run_id") or directory.name))
             shard_logs.mkdir(parents=True, exist_ok=True)
             shutil.copy2(log, shard_logs / log.name)
-    # as `run_outcome` decides for one run: anything failed, else anything inconclusive
-    outcomes = {_outcome(document) for _, document in documents}
-    outcome = next((o for o in ("failed", "inconclusive") if o in outcomes), "passed")
     merged = {
         "schema": "crosstalk.run/2",
-        "outcome": outcome,
         "run_id": into.name,
         "directory": str(into),
-        "passed": outcome == "passed",
         "sessions": [entries[key] for key in sorted(entries)],
         "errors": [error for _, document in documents for error in document.get("errors", [])],
         "cancelled": any(document.get("cancelled") for _, document in documents),
@@ -92,4 +83,15 @@ def merge_runs(run_dirs: list[Path], into: Path) -> Path:
         ],
     }
     write_run(into, merged)
+    # decided from the merged files as for any run: every shard's sessions, and all N shards
+    verdict = run_verdict(into)
+    write_run(
+        into,
+        {
+            "schema": merged["schema"],
+            "outcome": verdict.outcome,
+            "passed": verdict.passed,
+            **merged,
+        },
+    )
     return into

@@ -11,6 +11,7 @@ from ..rundir.files import read_object_or_none, write_json_if_changed
 from ..rundir.layout import RunPaths
 from .compare import compare, load_results
 from .loading import Run, load_run
+from .regressions import regression_lines
 from .tolerances import Tolerances
 
 
@@ -28,6 +29,12 @@ class RunOutputs:
     @property
     def regressed(self) -> bool:
         return bool(self.comparison and self.comparison["regressed"])
+
+    def exit_code(self, *, allow_inconclusive: bool = False) -> int:
+        """The run's exit code, as the one verdict (judging/run_verdict.py) decides it with this
+        comparison's regressions."""
+        verdict = self.run.verdict_with(regression_lines(self.comparison))
+        return verdict.exit_code(allow_inconclusive=allow_inconclusive)
 
 
 def history_of(folder: Path, run: Run, last: int) -> list[dict[str, Any]]:

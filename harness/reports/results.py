@@ -1,6 +1,6 @@
 """The machine-readable results of a run: `results.json` (versioned) and the pandas tables.
 
-`results.json` follows `docs/results-schema.md` ("crosstalk.results/2"); `results.csv` has one row
+`results.json` follows `docs/results-schema.md` ("crosstalk.results/3"); `results.csv` has one row
 per session and `turns.csv` one row per transcript turn, for spreadsheets and notebooks.
 """
 
@@ -18,9 +18,10 @@ from ..judging.repeats import RepeatGroup, group_repeats, pass_hat_k
 from ..rundir.files import read_json_object, write_json, write_text
 from ..rundir.layout import RunPaths
 from .loading import Run, Session
+from .regressions import regression_lines
 from .stats import percentile
 
-RESULTS_SCHEMA = "crosstalk.results/2"
+RESULTS_SCHEMA = "crosstalk.results/3"
 
 
 Cell = RepeatGroup[Session]  # the repeats of one scenario × variant × persona
@@ -161,8 +162,8 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         **{word: sum(s.outcome == word for s in sessions) for word in OUTCOMES},
         "errors": sum(s.verdict.broke for s in sessions),
     }
-    regressed = bool(comparison and comparison.get("regressed"))
-    outcome = "failed" if regressed else run.outcome
+    verdict = run.verdict_with(regression_lines(comparison))
+    outcome = verdict.outcome
     return {
         "schema": RESULTS_SCHEMA,
         "run_id": run.run_id,
@@ -174,6 +175,8 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "cancelled": run.cancelled,
         "shard": run.shard,
         "errors": run.errors,
+        "exit_code": verdict.exit_code(),
+        "run": verdict.run.to_json(),
         "counts": counts,
         "cells": [cell_json(cell) for cell in cells_of(run)],
         "sessions": [session_json(s) for s in sessions],

@@ -20,7 +20,8 @@ from ..backends import get_backend
 from ..callers import check_caller_backend
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
-from ..judging.outcome import Outcome, SessionOutcome, run_outcome, summary_line
+from ..judging.outcome import Outcome, SessionOutcome, summary_line
+from ..judging.run_verdict import RunFacts, RunVerdict, decide_run
 from ..rundir.documents import write_run
 from ..rundir.layout import RunPaths
 from .agent_loader import resolve_factory
@@ -50,13 +51,20 @@ class RunResult:
         return [session.verdict for session in self.sessions]
 
     @property
-    def outcome(self) -> Outcome:
-        return run_outcome(
-            self.verdicts(),
-            errors=bool(self.errors),
-            stopped=self.cancelled,
-            sharded=self.shard is not None,
+    def verdict(self) -> RunVerdict:
+        """The one decision (judging/run_verdict.py), on what this run has done so far."""
+        facts = RunFacts(
+            errors=tuple(self.errors),
+            cancelled=self.cancelled,
+            not_run=tuple(self.not_run),
+            shard=self.shard,
         )
+        sessions = [(s.session_id, s.verdict) for s in self.sessions]
+        return decide_run(sessions, facts)
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.verdict.outcome
 
     @property
     def passed(self) -> bool:

@@ -27,6 +27,7 @@ from ..errors import ConfigError, CrosstalkError, InfrastructureError, RunFileEr
 from ..judging.budgets import assess_timing, check_budgets, judge_budgets
 from ..judging.judge import judge_after_call
 from ..judging.outcome import SessionOutcome, outcome_of
+from ..judging.reasons import Reason
 from ..library import absolute
 from ..probes import write_session_probes
 from ..rundir.documents import read_session, write_session, write_transcript
@@ -65,7 +66,8 @@ class SessionResult:
     timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
     budgets: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the texts of `reasons`, kept for readers
+    reasons: list[dict[str, Any]] = field(default_factory=list)  # {kind, text, source, ...}
 
     @property
     def verdict(self) -> SessionOutcome:
@@ -307,6 +309,22 @@ class SessionRun:
             state.goal_achieved = state.done
         write_json(self.paths.caller_state, state.to_json())
 
+    def _call_reasons(self, outcome: str) -> list[Reason]:
+        """How the call ended, as failures: a limit reached (timing-derived: a harness that fell
+        behind runs out the clock too), or the agent hanging up before the caller was done
+        (unless the scenario says the agent may end the call)."""
+        if outcome in ("max_duration", "max_turns"):
+            limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
+            text = f"the call reached {limit} before the caller was done"
+            return [Reason("call-limit", text, "call", timing_derived=True)]
+        caller_done = self.caller is None or self.caller.state.done
+        may_end = self.loaded.scenario.success.agent_may_end_call
+        if outcome == "completed" and not caller_done and not may_end:
+            return [
+                Reason("turn-taking", "the agent ended the call before the caller was done", "call")
+            ]
+        return []
+
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         await self.loop_lag.stop()
         closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
@@ -331,10 +349,8 @@ class SessionRun:
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
         lag = caller_lag(event_log.records)
         trust = assess_timing(pacing, loop_lag, lag)
-        budgets, failures = judge_budgets(checks, trust)
-        if outcome in ("max_duration", "max_turns"):
-            limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
-            failures.insert(0, f"the call reached {limit} before the caller was done")
+        budgets, reasons = judge_budgets(checks, trust)
+        reasons = [*self._call_reasons(outcome), *reasons]
         self._write_caller_state(outcome, turns)
         await judge_after_call(
             self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
@@ -355,7 +371,8 @@ class SessionRun:
             timing_trust=trust.to_json(),
             timing=probes.get("summary", {}),
             budgets=budgets,
-            failures=failures,
+            failures=[reason.text for reason in reasons],
+            reasons=[reason.session_json() for reason in reasons],
         )
         write_session(self.directory, self._session_document(outcome, result))
         return result

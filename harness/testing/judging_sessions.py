@@ -84,7 +84,11 @@ def session_document(
     repeat: int = 0,
     persona: str = "caller",
     scenario_file: str | None = None,
+    budgets: dict[str, float] | None = None,
 ) -> dict[str, Any]:
+    """A session.json; by default its scenario asks for one latency budget (a scenario that
+    asks for nothing is inconclusive: pass `budgets={}` and no `success` for that)."""
+    limits = {"response_latency_p95_ms": 3000.0} if budgets is None else budgets
     return {
         "schema": "crosstalk.session/1",
         "status": status,
@@ -93,7 +97,7 @@ def session_document(
         "persona_name": persona,
         "repeat": repeat,
         "variant": "",
-        "scenario": {"name": scenario, "success": success or {}},
+        "scenario": {"name": scenario, "success": success or {}, "budgets": limits},
         "persona": {"name": persona},
         "result": {"outcome": status, "failures": failures or []},
     }

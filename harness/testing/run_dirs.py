@@ -200,8 +200,11 @@ def write_run(
     run_id: str = "20260101-000000-test",
     run_json: bool = True,
     cancelled: bool = False,
+    errors: tuple[str, ...] = (),
+    not_run: tuple[str, ...] = (),
 ) -> Path:
-    """A run directory `root/run_id` holding the given sessions."""
+    """A run directory `root/run_id` holding the given sessions; run.json lists `errors` (the
+    run's infrastructure errors) and `not_run` (sessions that never started)."""
     directory = root / run_id
     directory.mkdir(parents=True, exist_ok=True)
     entries = []
@@ -217,8 +220,9 @@ def write_run(
             "run_id": run_id,
             "passed": all(s.status == "completed" and not s.failures for s in sessions),
             "sessions": entries,
-            "errors": [],
+            "errors": list(errors),
             "cancelled": cancelled,
+            "not_run": list(not_run),
         }
         write_json(RunPaths(directory).run, document, indent=None)
     return directory
