@@ -121,9 +121,7 @@ def test_a_signal_while_the_session_is_closing_leaves_every_file_final(tmp_path,
     assert session["status"] == "completed"  # final: the call had ended when the signal came
     assert session["result"]["outcome"] == "completed"
     judgement = json.loads(SessionPaths(session_dir).judgement.read_text())
-    assert [v["reason"] for v in judgement["verdicts"] if v["kind"] == "check"] == [
-        "judged slowly"
-    ]
+    assert [v["reason"] for v in judgement["verdicts"] if v["kind"] == "check"] == ["judged slowly"]
     run = json.loads(RunPaths(run_dir).run.read_text())
     assert run["cancelled"] is True
     assert [s["outcome"] for s in run["sessions"]] == ["completed"]
