@@ -272,7 +272,7 @@ class MaxDurationArgs(CheckArgs):
     seconds: float = Field(gt=0, description="longest call allowed, in seconds")
 
 
-@check("max_duration", MaxDurationArgs)
+@check("max_duration", MaxDurationArgs, reads_clock=True)
 def max_duration(session: SessionData, args: MaxDurationArgs) -> CheckOutcome:
     """The call lasted at most `seconds`."""
     duration = session.duration_s

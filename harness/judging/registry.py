@@ -60,9 +60,12 @@ class CheckDefinition:
     arguments: type[CheckArgs]
     function: CheckFunction
     description: str = ""  # what the check asks, in words: the schema, docs and report show it
+    reads_clock: bool = False  # judged from the call's timing: not judged when it is untrusted
 
     def run(self, session: SessionData, args: CheckArgs) -> Verdict:
         """The check's verdict; an exception inside the check becomes an `error` verdict."""
+        if self.reads_clock and session.untrusted_timing:
+            return Verdict.not_run(self.name, "check", session.untrusted_timing)
         try:
             outcome = self.function(session, args)
         except CheckError as exc:
@@ -90,12 +93,15 @@ class CheckDefinition:
 CHECKS: dict[str, CheckDefinition] = {}
 
 
-def check(name: str, arguments: type[CheckArgs] = NoArgs) -> Callable[[FunctionT], FunctionT]:
-    """Register a check under `name`; `arguments` validates its YAML arguments."""
+def check(
+    name: str, arguments: type[CheckArgs] = NoArgs, *, reads_clock: bool = False
+) -> Callable[[FunctionT], FunctionT]:
+    """Register a check under `name`; `arguments` validates its YAML arguments. A check that
+    `reads_clock` (durations, latencies) is not judged on a call whose timing is untrusted."""
 
     def register(function: FunctionT) -> FunctionT:
         description = " ".join((function.__doc__ or "").split("\n\n")[0].split())
-        definition = CheckDefinition(name, arguments, function, description)
+        definition = CheckDefinition(name, arguments, function, description, reads_clock)
         CHECKS[name] = definition
         function.__crosstalk_check__ = definition  # type: ignore[attr-defined]
         return function

@@ -39,7 +39,7 @@ from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .health import LoopLagMonitor, caller_lag
+from .health import LoopLagMonitor, agent_lag, caller_lag
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns
@@ -64,6 +64,7 @@ class SessionResult:
     pacing: dict[str, float | int] = field(default_factory=dict)
     loop_lag: dict[str, float | int] = field(default_factory=dict)
     caller_lag: dict[str, Any] = field(default_factory=dict)
+    agent_lag: dict[str, Any] = field(default_factory=dict)
     timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
     budgets: list[dict[str, Any]] = field(default_factory=list)
@@ -349,8 +350,8 @@ class SessionRun:
         # no figures, no budget verdicts: a missing figure must never read as a met budget
         checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
-        lag = caller_lag(event_log.records)
-        trust = assess_timing(pacing, loop_lag, lag)
+        lag, agent_side = caller_lag(event_log.records), agent_lag(event_log.records)
+        trust = assess_timing(pacing, loop_lag, lag, agent_side)
         budgets, failures = judge_budgets(checks, trust)
         if outcome in ("max_duration", "max_turns"):
             limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
@@ -372,6 +373,7 @@ class SessionRun:
             pacing=pacing,
             loop_lag=loop_lag,
             caller_lag=lag,
+            agent_lag=agent_side,
             timing_trust=trust.to_json(),
             timing=probes.get("summary", {}),
             budgets=budgets,
