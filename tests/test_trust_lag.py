@@ -5,8 +5,10 @@ speech models falling behind real time make the timing untrusted, and what reads
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from crosstalk_harness.judging.budgets import assess_timing
 from crosstalk_harness.judging.judge import run_checks, run_rubrics
 from crosstalk_harness.judging.session_data import SessionData
@@ -18,6 +20,9 @@ from crosstalk_harness.reports.results import results_document
 from crosstalk_harness.rundir.models import Turn
 from crosstalk_harness.runner.health import agent_lag, caller_lag
 from crosstalk_harness.testing.run_dirs import FakeSession, write_run
+from livekit.agents import llm
+
+from .test_caller_hold import _agent_said, _caller
 
 IDLE = {"p99_ms": 1.0, "max_ms": 3.0}
 
@@ -166,3 +171,22 @@ def test_the_trend_leaves_out_sessions_with_untrusted_timing(tmp_path):
     [(_, p50, p95, _, pass_rate)] = trend_points([document])
     assert p50 == p95 == 700.0
     assert pass_rate == 1.0
+
+
+async def test_the_scripted_callers_hold_and_listening_are_reported_as_deliberate_waits():
+    caller, hearing, reports = _caller(hold_s=8.0)
+    _agent_said(caller, hearing, "Let me check that for you.")
+    reply = asyncio.create_task(caller.next_line(llm.ChatContext.empty()))
+    await asyncio.sleep(0.3)  # holding
+    hearing.speaking = True  # the agent is back and talks for a while
+    await asyncio.sleep(0.4)
+    _agent_said(caller, hearing, "Thanks for waiting. Your order arrives on Friday.")
+    await asyncio.wait_for(reply, timeout=3.0)
+    waits = {
+        data["why"]: data["until_s"] - data["from_s"]
+        for kind, data in reports
+        if kind == "caller_waited"
+    }
+    assert set(waits) == {"hold", "listening"}
+    assert waits["hold"] == pytest.approx(0.3, abs=0.1)
+    assert waits["listening"] == pytest.approx(0.4, abs=0.1)
