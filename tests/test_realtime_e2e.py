@@ -138,6 +138,8 @@ def test_a_caller_on_openai_completes_its_call(tmp_path, brain):
         assert persona and "Find out where order 42791 is." in persona[0]
     session = json.loads((session_dir / "session.json").read_text())
     assert session["result"]["outcome"] == "completed"
+    lag = session["result"]["caller_lag"]  # the realtime caller's own turnaround is its lag
+    assert lag["replies"] >= 1 and 0.2 <= lag["worst"]["thinking"] < 4.0, lag
 
 
 @pytest.mark.parametrize(

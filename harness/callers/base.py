@@ -108,3 +108,20 @@ class SimulatedCaller(Agent):
         delay = session_s - self.ctx.clock()
         if delay > 0:
             await asyncio.sleep(delay)
+
+    async def wait_on_purpose(self, why: str, session_s: float) -> None:
+        """Sleep until `session_s` because the persona means to (a reaction, a stall): reported
+        as a `caller_waited` event, so the caller's lag counts only its processing."""
+        began = self.ctx.clock()
+        try:
+            await self.sleep_until(session_s)
+        finally:
+            self.report_wait(why, began)
+
+    def report_wait(self, why: str, from_s: float) -> None:
+        """A deliberate wait from `from_s` until now (`caller_waited`: why, from_s, until_s);
+        `runner.health.caller_lag` leaves these out of the caller's lag."""
+        until_s = self.ctx.clock()
+        if until_s > from_s:
+            waited = {"why": why, "from_s": round(from_s, 3), "until_s": round(until_s, 3)}
+            self.ctx.report("caller_waited", waited)

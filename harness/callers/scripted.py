@@ -10,7 +10,9 @@ answers what it understood: it waits (up to `_UNDERSTAND_WAIT_S`) until its own 
 recognition has caught up with the agent's speech as heard, so a slow transcript of the agent's
 last words cannot arrive while the caller is already answering an earlier part. After a holding
 phrase ("let me check that for you") the caller waits up to `hold_s` for the answer, as a person
-on the phone does, instead of talking into the agent's next sentence. On a backend
+on the phone does, instead of talking into the agent's next sentence. Every such deliberate
+wait (reaction, stall, hold, listening while the agent talks on) is reported as `caller_waited`,
+so the caller's measured lag is its processing only. On a backend
 that brings its own model (realtime), the model words the lines: a line counts as said when
 what the model said matches it closely enough, in order.
 """
@@ -144,14 +146,24 @@ class ScriptedCaller(SimulatedCaller):
         """
         hearing = self.ctx.hearing
         give_up_at = self.ctx.clock() + _UNDERSTAND_MAX_S  # a line that never goes quiet
-        while self.ctx.clock() < give_up_at:
-            if not hearing.speaking:
-                heard_end = hearing.ended_at
-                if heard_end is None or self.ctx.clock() >= heard_end + _UNDERSTAND_WAIT_S:
-                    return
-                if self._heard and self._heard[-1][0] >= heard_end:
-                    return
-            await asyncio.sleep(_POLL_S)
+        listening_since: float | None = None  # the agent talks on: a wait, not the caller's lag
+        try:
+            while self.ctx.clock() < give_up_at:
+                if hearing.speaking and listening_since is None:
+                    listening_since = self.ctx.clock()
+                if not hearing.speaking:
+                    if listening_since is not None:
+                        self.report_wait("listening", listening_since)
+                        listening_since = None
+                    heard_end = hearing.ended_at
+                    if heard_end is None or self.ctx.clock() >= heard_end + _UNDERSTAND_WAIT_S:
+                        return
+                    if self._heard and self._heard[-1][0] >= heard_end:
+                        return
+                await asyncio.sleep(_POLL_S)
+        finally:
+            if listening_since is not None:
+                self.report_wait("listening", listening_since)
 
     def _agent_stopped_at(self) -> float:
         """When the agent's speech last ended as heard (now, if it has not spoken yet)."""
@@ -162,13 +174,13 @@ class ScriptedCaller(SimulatedCaller):
         after_agent = self._agent_stopped_at()
         reaction = self.ctx.persona.turn_taking.reaction_s
         if reaction:
-            await self.sleep_until(after_agent + reaction)
+            await self.wait_on_purpose("reaction", after_agent + reaction)
         stall = self.script[index].stall_s
         if stall and index not in self._stalled:
             self._stalled.add(index)  # a stall cut short by the agent is not repeated
             began = self.ctx.clock()
             try:
-                await self.sleep_until(after_agent + stall)
+                await self.wait_on_purpose("stall", after_agent + stall)
             except asyncio.CancelledError:
                 self._record_stall(index, after_agent, began, completed=False)
                 raise
@@ -199,6 +211,7 @@ class ScriptedCaller(SimulatedCaller):
             "completed": not came_back,
         }
         self.ctx.report("caller_held", held)
+        self.report_wait("hold", began)
         return came_back
 
     def _record_stall(self, index: int, after: float, began: float, *, completed: bool) -> None:

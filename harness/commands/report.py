@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import exit_codes_help, worst_exit_code
+from ..rundir.files import write_text
 from ..rundir.layout import JUNIT_FILE, REPORT_FILE, RESULTS_CSV, RESULTS_FILE, TURNS_CSV
 from .arguments import (
     RAW,
@@ -96,7 +97,7 @@ def write_markdown(text: str, target: Path | None) -> None:
     if str(target) == "-":
         sys.stdout.write(text)
     else:
-        target.write_text(text, encoding="utf-8")
+        write_text(target, text)  # atomic, as every file crosstalk rewrites
 
 
 def report(options: ReportOptions) -> int:

@@ -26,6 +26,9 @@ LOOP_LAG_MAX_LIMIT_MS = 100.0
 # agent prompts a caller who has not answered after 4 s ("No rush..."): a caller slower than that
 # is no longer the persona the scenario describes. Idle, the offline caller takes about 0.5 s.
 CALLER_LAG_MAX_S = 4.0
+# A speech model that needs more than a second to process a second of audio cannot keep up with
+# a live call on any machine; when the agent's models share this machine, it fell behind.
+AGENT_REAL_TIME_FACTOR_LIMIT = 1.0
 NOT_JUDGED = "not judged: timing untrustworthy"
 
 
@@ -95,10 +98,13 @@ class TimingTrust:
 
 
 def assess_timing(
-    pacing: dict[str, Any], loop_lag: dict[str, Any], lag: dict[str, Any] | None = None
+    pacing: dict[str, Any],
+    loop_lag: dict[str, Any],
+    lag: dict[str, Any] | None = None,
+    agent_lag: dict[str, Any] | None = None,
 ) -> TimingTrust:
-    """Untrusted when frame pacing, the event loop or the simulated caller fell behind beyond
-    the thresholds."""
+    """Untrusted when frame pacing, the event loop, the simulated caller's processing (not its
+    deliberate waits) or the local agent's speech models fell behind beyond the thresholds."""
     limits = (
         ("frame pacing p99", pacing.get("p99_ms"), PACING_P99_LIMIT_MS),
         ("event-loop lag p99", loop_lag.get("p99_ms"), LOOP_LAG_P99_LIMIT_MS),
@@ -116,6 +122,13 @@ def assess_timing(
             f"simulated caller lag max {slowest:.1f} s > {CALLER_LAG_MAX_S:.0f} s ({parts}): "
             "the caller fell behind"
         )
+    for model, figures in (agent_lag or {}).items():
+        factor = figures.get("real_time_factor") if isinstance(figures, dict) else None
+        if isinstance(factor, int | float) and factor > AGENT_REAL_TIME_FACTOR_LIMIT:
+            reasons.append(
+                f"agent {model} {factor:.2f} s per second of audio > "
+                f"{AGENT_REAL_TIME_FACTOR_LIMIT:.0f}: the agent side fell behind real time"
+            )
     return TimingTrust(trusted=not reasons, reasons=tuple(reasons))
 
 

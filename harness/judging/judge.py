@@ -63,6 +63,8 @@ async def run_rubrics(
                 rubric = await asyncio.to_thread(load_rubric, name, scenario_path)
             except ConfigError as exc:
                 return Verdict.error(name, "rubric", exc.message)
+            if rubric.sees_probes and session.untrusted_timing:
+                return Verdict.not_run(name, "rubric", session.untrusted_timing)
             try:
                 verdict, spent = await judge.judge(rubric, session, success.context)
             except Exception as exc:  # fail closed: this rubric is an error, the others go on

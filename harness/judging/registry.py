@@ -66,6 +66,8 @@ class CheckDefinition:
 
     def run(self, session: SessionData, args: CheckArgs) -> Verdict:
         """The check's verdict; an exception inside the check becomes an `error` verdict."""
+        if self.timing_derived and session.untrusted_timing:
+            return self._marked(Verdict.not_run(self.name, "check", session.untrusted_timing))
         try:
             outcome = self.function(session, args)
         except CheckError as exc:

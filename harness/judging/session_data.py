@@ -17,6 +17,7 @@ from ..rundir.documents import read_agent_events, read_transcript
 from ..rundir.files import read_optional_object
 from ..rundir.layout import TRANSCRIPT_FILE, SessionPaths
 from ..rundir.models import AgentEvent, Turn
+from .budgets import NOT_JUDGED
 from .livekit_events import merged, read_agent_tool_events
 from .wer import normalise
 
@@ -50,6 +51,16 @@ class SessionData:
             return float(result["duration_s"])
         ends = [turn.end_s for turn in self.turns if turn.end_s is not None]
         return max(ends) if ends else None
+
+    @property
+    def untrusted_timing(self) -> str | None:
+        """Why the call's timing cannot be trusted (session.json's `timing_trust`), else None:
+        a verdict read from the clock is then not judged."""
+        trust = (self.session.get("result") or {}).get("timing_trust") or {}
+        if not isinstance(trust, dict) or trust.get("trusted", True) is not False:
+            return None
+        reasons = trust.get("reasons") or []
+        return f"{NOT_JUDGED} ({reasons[0]})" if reasons else NOT_JUDGED
 
     def turns_of(self, speaker: str) -> list[Turn]:
         return [turn for turn in self.turns if speaker in ("any", turn.speaker)]

@@ -9,7 +9,9 @@ Definitions (docs/metrics.md has the picture):
 - greeting latency: call start -> first agent audio, when the agent speaks first.
 - interruption: the caller starts while the agent speaks. stop latency = agent end - caller start;
   recovery = next agent start - end of the interrupting caller speech (None if the agent never
-  speaks again). *missed*: the agent kept talking more than `missed_after_s` over the caller;
+  speaks again); both as the caller experiences them, so the caller->agent leg is added back as
+  for responses. *missed*: the agent kept talking more than `missed_after_s` over the caller (on
+  the recording, as the agent heard it);
   *false*: the agent stopped for a short burst (a backchannel or noise).
 - backchannel: a short caller burst over agent speech that the agent (rightly) talked through.
 """
@@ -194,12 +196,13 @@ def measure(
             timing.backchannels.append(Backchannel(round(start, 4), round(end, 4)))
             continue
         recovery_at = _next_start(agent, max(stop_s, end)) if not missed else None
+        leg_ms = legs.caller_to_agent_ms  # the caller began (and ended) that much earlier
         timing.interruptions.append(
             Interruption(
                 start_s=round(start, 4),
                 agent_stop_s=round(stop_s, 4),
-                stop_latency_ms=round((stop_s - start) * 1000, 1),
-                recovery_ms=round((recovery_at - end) * 1000, 1)
+                stop_latency_ms=round((stop_s - start) * 1000 + leg_ms, 1),
+                recovery_ms=round((recovery_at - end) * 1000 + leg_ms, 1)
                 if recovery_at is not None
                 else None,
                 caller_end_s=round(end, 4),

@@ -70,24 +70,35 @@ def trend_title(history: list[dict[str, Any]]) -> str:
     return f"{len(names)} scenarios ({', '.join(names[:3])}, ...)"
 
 
-def trend_chart(history: list[dict[str, Any]]) -> str | None:
-    """Latency p50/p95, mean judge score and pass rate over past runs (oldest first), by date."""
+def trend_points(history: list[dict[str, Any]]) -> list[tuple[str, float, float, float, float]]:
+    """Per past run (oldest first): run id, latency p50 and p95, mean judge score and pass
+    rate, over its sessions whose timing was trusted: an overloaded harness is no trend."""
     points = []
     for document in history:
-        latencies = [
-            v for s in document.get("sessions") or [] for v in s.get("response_latencies_ms") or []
+        sessions = [
+            s
+            for s in document.get("sessions") or []
+            if isinstance(s, dict) and s.get("timing_trusted") is not False
         ]
-        scores = [s["score"] for s in document.get("sessions") or [] if s.get("score") is not None]
+        latencies = [v for s in sessions for v in s.get("response_latencies_ms") or []]
+        scores = [s["score"] for s in sessions if s.get("score") is not None]
+        passed = sum(bool(s.get("passed")) for s in sessions)
         points.append(
             (
                 str(document.get("run_id", "?")),
-                np.percentile(latencies, 50) if latencies else np.nan,
-                np.percentile(latencies, 95) if latencies else np.nan,
-                np.mean(scores) if scores else np.nan,
-                sum(bool(s.get("passed")) for s in document.get("sessions") or [])
-                / max(1, len(document.get("sessions") or [])),
+                float(np.percentile(latencies, 50)) if latencies else np.nan,
+                float(np.percentile(latencies, 95)) if latencies else np.nan,
+                float(np.mean(scores)) if scores else np.nan,
+                passed / len(sessions) if sessions else np.nan,
             )
         )
+    return points
+
+
+def trend_chart(history: list[dict[str, Any]]) -> str | None:
+    """Latency p50/p95, mean judge score and pass rate over past runs (oldest first), by date,
+    leaving out sessions with untrusted timing (`trend_points`)."""
+    points = trend_points(history)
     if len(points) < 2:
         return None
     labels = [run_date(document) for document in history]

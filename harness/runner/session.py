@@ -2,7 +2,8 @@
 
 The session directory is complete on its own: `call.wav`, `events.jsonl`, `transcript.json` and
 `session.json`. `session.json` is written first (status "running") and rewritten at the end, and
-everything is closed in `finally`, so a crashed call still leaves what it produced on disk.
+everything is closed in `finally`, shielded from cancellation, so a crashed or interrupted call
+still leaves what it produced on disk and a final session.json.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import logging
 import platform
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from livekit.agents import Agent, AgentSession
 
@@ -39,7 +40,7 @@ from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor, Outcome
 from .event_log import EventLog
-from .health import LoopLagMonitor, caller_lag
+from .health import LoopLagMonitor, agent_lag, caller_lag
 from .plan import SessionPlan
 from .targets import build_transport
 from .transcript import build_turns
@@ -48,6 +49,7 @@ from .warmup import warm_up
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[dict[str, Any]], None]
+T = TypeVar("T")
 _CLOSE_TIMEOUT_S = 5.0
 _HANGUP_TAIL_S = 0.5
 
@@ -63,6 +65,7 @@ class SessionResult:
     pacing: dict[str, float | int] = field(default_factory=dict)
     loop_lag: dict[str, float | int] = field(default_factory=dict)
     caller_lag: dict[str, Any] = field(default_factory=dict)
+    agent_lag: dict[str, Any] = field(default_factory=dict)
     timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
     budgets: list[dict[str, Any]] = field(default_factory=list)
@@ -96,6 +99,22 @@ def _current_speech_id(session: AgentSession) -> Callable[[], str | None]:
         return speech.id if speech is not None else None
 
     return current
+
+
+async def finish_despite_cancel(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` to its end even when the caller is cancelled meanwhile (once or more), then
+    raise the cancellation; a second Ctrl-C still ends the process (asyncio.run raises)."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    result = task.result()
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
 
 
 def result_on_disk(session_id: str, directory: Path) -> SessionResult:
@@ -216,7 +235,9 @@ class SessionRun:
             error = f"{type(exc).__name__}: {exc}"
             outcome = "error"
         finally:
-            result = await self._close(event_log, outcome, error)
+            # a Ctrl-C or SIGTERM during the close (aclose, transport stop, judging) must not
+            # skip the final write: the close finishes, then the cancellation goes on
+            result = await finish_despite_cancel(self._close(event_log, outcome, error))
         if result.outcome == "error":
             raise InfrastructureError(
                 f"session {self.session_id} failed: {result.error}",
@@ -347,8 +368,8 @@ class SessionRun:
         # no figures, no budget verdicts: a missing figure must never read as a met budget
         checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
-        lag = caller_lag(event_log.records)
-        trust = assess_timing(pacing, loop_lag, lag)
+        lag, agent_side = caller_lag(event_log.records), agent_lag(event_log.records)
+        trust = assess_timing(pacing, loop_lag, lag, agent_side)
         budgets, reasons = judge_budgets(checks, trust)
         reasons = [*self._call_reasons(outcome), *reasons]
         self._write_caller_state(outcome, turns)
@@ -368,6 +389,7 @@ class SessionRun:
             pacing=pacing,
             loop_lag=loop_lag,
             caller_lag=lag,
+            agent_lag=agent_side,
             timing_trust=trust.to_json(),
             timing=probes.get("summary", {}),
             budgets=budgets,

@@ -44,6 +44,7 @@ class FakeSession:
     agent_events: list[dict[str, Any]] = field(default_factory=list)
     budgets: dict[str, float] = field(default_factory=lambda: {"response_latency_p95_ms": 3000.0})
     write_wav: bool = True
+    timing_trust: dict[str, Any] | None = None  # session.json's; none: trusted, as by default
 
 
 def _layout(spec: FakeSession) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
@@ -159,6 +160,7 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
             "timing": summary,
             "budgets": checks,
             "failures": spec.failures,
+            **({"timing_trust": spec.timing_trust} if spec.timing_trust is not None else {}),
         }
         if spec.status != "running"
         else None,

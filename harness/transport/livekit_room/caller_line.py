@@ -2,9 +2,10 @@
 
 Each tick takes the caller's next frame to send (silence when it is quiet) and the next frame
 received from the other party (silence when none has arrived: an underrun), hands the received
-frame to the caller's input and records both: channel 0 the caller as sent, channel 1 the other
-party as received. Received audio arrives in whatever chunk sizes the SDK delivers and is cut
-into 20 ms frames here. The LiveKit transport wraps this with the room and the realtime SDK.
+frame to the caller's input and records both: channel 0 the caller as sent (after its sent-side
+impairments, so `sent_delay_frames` late), channel 1 the other party as received. Received audio
+arrives in whatever chunk sizes the SDK delivers and is cut into 20 ms frames here. The LiveKit
+transport wraps this with the room and the realtime SDK.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class CallerLine:
         self.input = LinkAudioInput(label="livekit:caller-in")
         self._impair_sent = ImpairmentChain(impair_sent) if impair_sent else None
         self._impair_heard = ImpairmentChain(impair_heard) if impair_heard else None
+        # channel 0 records the caller after its sent-side impairments: this many frames after
+        # it spoke (a jitter buffer, added latency), which the probes add back
+        self.sent_delay_frames = self._impair_sent.delay_frames if self._impair_sent else 0
         self._received: deque[bytes] = deque()
         self._pending = bytearray()
         self.ticks = 0

@@ -5,7 +5,9 @@ phone number dialled through SIP), joins the caller with its own token, and then
 like the in-process link: every 20 ms tick the caller's next frame is published and the next
 received frame is handed to the caller's input. The recording is the caller's view of the call:
 channel 0 the caller as sent, channel 1 the other party as received, so network and server
-latency are part of every probe. The room is deleted in `stop`, and on any failure in `start`.
+latency are part of every probe; the delay of the caller's sent-side impairments (a jitter buffer,
+added latency) is not, and `describe` gives it as the caller->agent leg the probes add back.
+The room is deleted in `stop`, and on any failure in `start`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from ...config.models import DtmfStep, LiveKitTarget, PhoneTarget
 from ..base import EventSink, LinkEnd, Role, SpeechSpan
-from ..clock import FRAME_S, Metronome, PacingStats, SessionClock
+from ..clock import FRAME_MS, FRAME_S, Metronome, PacingStats, SessionClock
 from ..impairments import Impairment
 from ..recorder import StereoRecorder
 from .caller_line import CallerLine
@@ -103,6 +105,12 @@ class LiveKitTransport:
             "remote": self.party.describe(),
             "receive_underruns": self.line.underruns,
             "receive_max_backlog_frames": self.line.max_backlog,
+            # the recording's caller channel is late by the sent-side impairments' delay (the
+            # probes add it back); the network's legs are in the recording, not known apart
+            "legs_ms": {
+                "caller_to_agent": self.line.sent_delay_frames * FRAME_MS,
+                "agent_to_caller": None,
+            },
         }
 
     def attach_events(self, events: EventSink) -> None:
