@@ -103,7 +103,7 @@ def decide(
     trusted = trust.get("trusted", True) is not False
     failed = [str(f) for f in result.get("failures") or []]
     unjudged = [
-        f"budget {b.get('budget', '?')} not judged: timing untrustworthy"
+        f"budget {b.get('budget', '?')} {b.get('note') or 'not judged: timing untrustworthy'}"
         for b in (_dict(b) for b in result.get("budgets") or [])
         if b.get("judged") is False
     ]
