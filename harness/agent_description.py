@@ -17,6 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 _FIELD = re.compile(r"^([A-Za-z_][\w]*(?:\.[\w]+)*): (.+)$")
+# what a `db_state` query may do: read tables and call functions (no ATTACH, PRAGMA, VACUUM INTO,
+# writes), so a check can never change or copy files, whatever SQL a scenario holds
+_READING = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, 33}  # 33: WITH
+
+
+def _only_reading(action: int, *_: object) -> int:
+    return sqlite3.SQLITE_OK if action in _READING else sqlite3.SQLITE_DENY
+
+
+def only_reads(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """`connection`, refusing any statement but a query: it cannot write, attach or copy files."""
+    connection.set_authorizer(_only_reading)
+    return connection
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ def _sql_problems(
     problems = []
     with sqlite3.connect(":memory:") as database:
         database.executescript(description.database_sql())
+        only_reads(database)
         for index, arguments in queries:
             query = str(arguments.get("query", ""))
             try:
@@ -94,7 +108,7 @@ def _sql_problems(
                 location = where.where(("success", "checks", index, "db_state", "query"))
                 problems.append(
                     f"{location}: success.checks.{index}.db_state.query: this SQL cannot run on "
-                    f"the agent's database ({exc})"
+                    f"the agent's database ({exc}; a check may only read)"
                 )
     return problems
 

@@ -46,17 +46,39 @@ class YamlDocument:
         return f"{self.path}:1:1"
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+
+
+def _at(path: Path, node: yaml.Node) -> str:
+    return f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+
 def _walk(
     node: yaml.Node, prefix: FieldPath, positions: dict[FieldPath, Position], path: Path
 ) -> Any:
     positions.setdefault(prefix, Position(node.start_mark.line + 1, node.start_mark.column + 1))
+    expected_tag = _COLLECTION_TAGS.get(type(node))
+    if expected_tag is not None and node.tag != expected_tag:
+        raise ConfigError(
+            f"{_at(path, node)}: unknown YAML tag {node.tag!r}",
+            hint="remove the tag: crosstalk files hold plain mappings, lists and values",
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key_at = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ConfigError(f"{path}:{key_at.line}:{key_at.column}: keys must be plain names")
-            key = _typed_scalar(key_node)
+            if key_node.tag == _MERGE_TAG:
+                raise ConfigError(
+                    f"{_at(path, key_node)}: merge keys (`<<`) are not supported",
+                    hint="write the keys out in this mapping",
+                )
+            key = _typed_scalar(key_node, path)
             if key in result:
                 field = ".".join(str(part) for part in (*prefix, key))
                 first = positions[(*prefix, key)]
@@ -72,15 +94,42 @@ def _walk(
         return [
             _walk(item, (*prefix, index), positions, path) for index, item in enumerate(node.value)
         ]
-    return _typed_scalar(node)
+    return _typed_scalar(node, path)
 
 
-def _typed_scalar(node: yaml.Node) -> Any:
+def _typed_scalar(node: yaml.Node, path: Path) -> Any:
+    """The scalar's value; one YAML cannot build (an unknown tag, 2024-02-30) is the user's."""
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        problem = exc.problem or "cannot be read"
+        if node.tag.startswith("!") or "could not determine a constructor" in problem:
+            problem = f"unknown YAML tag {node.tag!r}"
+        raise ConfigError(
+            f"{_at(path, node)}: {problem}",
+            hint="remove the tag: crosstalk files hold plain mappings, lists and values",
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ConfigError(
+            f"{_at(path, node)}: {node.value!r} cannot be read as YAML's {node.tag.split(':')[-1]} "
+            f"({exc})",
+            hint="quote the value to keep it as text",
+        ) from None
     finally:
         loader.dispose()
+
+
+def _reader_error(path: Path, text: str, exc: yaml.reader.ReaderError) -> ConfigError:
+    """A character YAML does not allow (NUL, other control characters), at its line."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    return ConfigError(
+        f"{path}:{line}:{column}: the file holds a control character (U+{exc.character:04X}), "
+        "which YAML does not allow",
+        hint=f'remove it, or if it is meant, write it as "\\x{exc.character:02x}" in double quotes',
+    )
 
 
 def load_yaml(path: Path) -> YamlDocument:
@@ -101,6 +150,8 @@ def load_yaml(path: Path) -> YamlDocument:
         ) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(path, text, exc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

@@ -217,3 +217,21 @@ def test_a_check_description_leads_its_reason(tmp_path):
     verdict = _only(_judge(directory, checks=[entry]))
     assert verdict["status"] == "failed"
     assert verdict["reason"] == "the agent offers a refund: no, the agent never said “refund”"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "VACUUM INTO '{copy}'",
+        "ATTACH DATABASE '{copy}' AS other",
+        "PRAGMA query_only = 0",
+    ],
+)
+def test_a_db_state_query_can_only_read(tmp_path, query):
+    database = {"orders": (["id", "address"], [(42791, "12 Baker Street")])}
+    directory = write_session(tmp_path / "01-call", database=database)
+    copy = tmp_path / "copy.db"
+    entry = {"db_state": {"query": query.format(copy=copy), "expect_value": 1}}
+    verdict = _only(_judge(directory, checks=[entry]))
+    assert verdict["status"] == "error" and "may only read" in verdict["reason"]
+    assert not copy.exists()

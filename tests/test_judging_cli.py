@@ -315,3 +315,33 @@ def test_the_demo_fails_on_a_wrong_address_in_the_agents_database(tmp_path):
     [db_state] = [v for v in judgement["verdicts"] if v["judge"] == "db_state"]
     assert db_state["status"] == "failed"
     assert "the database holds '12 Bakers Treat', expected '12 Baker Street'" in db_state["reason"]
+
+
+def test_rejudging_after_a_rubric_was_renamed_rewrites_nothing_and_exits_2(tmp_path):
+    project = tmp_path / "project"
+    (project / "judges").mkdir(parents=True)
+    shipped = REPO / "judges" / "task_completion.yaml"
+    renamed = shipped.read_text().replace("task_completion", "mine")
+    (project / "judges" / "mine.yaml").write_text(renamed)
+    scenario_file = str(project / "s.yaml")
+    run = tmp_path / "run"
+    checks = {"checks": [{"must_say": {"pattern": "shipped"}}]}
+    write_session(run / "01-order", session=session_document("order", checks))
+    with_rubric = session_document(
+        "order", {"rubrics": ["mine"]}, scenario_file=scenario_file, repeat=1
+    )
+    write_session(run / "02-order", session=with_rubric)
+    assert run_crosstalk("judge", str(run), env=NO_CACHE).exit_code == 4  # no model: not run
+    first = run / "01-order" / "judgement.json"
+    first.write_text(json.dumps({**json.loads(first.read_text()), "marked": "as judged before"}))
+    before = {p: p.read_bytes() for p in run.glob("*/judgement.json")}
+    assert len(before) == 2
+
+    (project / "judges" / "mine.yaml").rename(project / "judges" / "renamed.yaml")
+    result = run_crosstalk("judge", str(run), env=NO_CACHE)
+    assert result.exit_code == 2, result.stderr
+    assert f"{run / '02-order' / 'session.json'}: success.rubrics.0: no rubric 'mine'" in (
+        result.stderr
+    )
+    # validated before judging: neither session's judgement was removed or rewritten
+    assert {p: p.read_bytes() for p in run.glob("*/judgement.json")} == before

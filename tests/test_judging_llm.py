@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from crosstalk_harness.judging.judge import judge_session
+from crosstalk_harness.judging.outcome import decide
 from crosstalk_harness.judging.settings import NO_KEY_NEEDED, JudgeSettings
 from crosstalk_harness.judging.spec import SuccessConfig
 from crosstalk_harness.judging.verdicts import Judgement
@@ -121,17 +122,17 @@ def test_a_low_score_fails_the_rubric_and_the_session(session_dir, tmp_path):
         (json.dumps({"verdict": "pass"}), "error", "no `criteria` object"),
         (
             answer({"request_resolved": GOOD["request_resolved"]}),
-            "failed",
+            "error",
             "outcome_confirmed: missing",
         ),
         (
             answer({**GOOD, "outcome_confirmed": ("unsure", [])}),
-            "failed",
+            "error",
             "outcome_confirmed: judge unsure",
         ),
         (
             answer({**GOOD, "outcome_confirmed": ("maybe", [])}),
-            "failed",
+            "error",
             "outcome_confirmed malformed",
         ),
     ],
@@ -143,6 +144,35 @@ def test_the_judge_fails_closed(session_dir, tmp_path, content, status, in_reaso
     assert verdict.status == status
     assert in_reason in verdict.reason
     assert not judgement.passed
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {"request_resolved": GOOD["request_resolved"]},
+        {**GOOD, "outcome_confirmed": ("unsure", [])},
+        {**GOOD, "outcome_confirmed": ("maybe", [])},
+    ],
+    ids=["missing", "unsure", "malformed"],
+)
+def test_an_undecided_criterion_makes_the_session_inconclusive_not_failed(
+    session_dir, tmp_path, criteria
+):
+    with FakeOpenAI(chat=lambda body: answer(criteria)) as fake:
+        judge(session_dir, settings(fake, tmp_path))
+    judgement = json.loads((session_dir / "judgement.json").read_text())
+    decided = decide("completed", {}, judgement)
+    assert decided.outcome == "inconclusive"
+    assert any("did not decide every criterion" in line for line in decided.unjudged)
+    assert not decided.failed
+
+
+def test_a_decided_failure_beside_an_undecided_criterion_still_fails(session_dir, tmp_path):
+    low = {"request_resolved": ("2", [(3, "Let me check")]), "outcome_confirmed": ("unsure", [])}
+    with FakeOpenAI(chat=lambda body: answer(low)) as fake:
+        verdict = the_verdict(judge(session_dir, settings(fake, tmp_path)))
+    assert verdict.status == "failed"
+    assert "request_resolved: 2/5 (needs 4)" in verdict.reason
 
 
 def test_quotes_not_in_the_transcript_are_flagged_as_hallucinated(session_dir, tmp_path):
@@ -210,6 +240,17 @@ def test_the_second_run_is_answered_from_the_cache(session_dir, tmp_path):
     assert second.usage.cached_calls == 1 and first.usage.cached_calls == 0
 
 
+def test_two_servers_serving_the_same_model_name_do_not_share_answers(session_dir, tmp_path):
+    low = {**GOOD, "request_resolved": ("2", [(3, "Let me check")])}
+    with (
+        FakeOpenAI(chat=lambda body: answer(GOOD)) as first,
+        FakeOpenAI(chat=lambda body: answer(low)) as second,
+    ):
+        assert the_verdict(judge(session_dir, settings(first, tmp_path))).status == "passed"
+        assert the_verdict(judge(session_dir, settings(second, tmp_path))).status == "failed"
+        assert len(second.chat_requests()) == 1
+
+
 def test_unparseable_answers_are_not_cached(session_dir, tmp_path):
     replies = iter(["garbage", answer(GOOD)])
     with FakeOpenAI(chat=lambda body: next(replies)) as fake:
@@ -241,7 +282,7 @@ def test_a_majority_of_unsure_samples_fails_closed(session_dir, tmp_path):
 
     with FakeOpenAI(chat=vary) as fake:
         verdict = the_verdict(judge(session_dir, settings(fake, tmp_path, samples=3)))
-    assert verdict.status == "failed" and "request_resolved: judge unsure" in verdict.reason
+    assert verdict.status == "error" and "request_resolved: judge unsure" in verdict.reason
 
 
 def test_turn_taking_sees_the_probes_and_context_reaches_the_prompt(tmp_path):

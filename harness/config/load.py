@@ -32,8 +32,7 @@ def _persona_path(reference: str, scenario_path: Path) -> Path:
     if candidate.suffix in {".yaml", ".yml"}:
         if candidate.is_absolute():
             return candidate
-        beside = absolute(scenario_path).parent / candidate
-        return beside if beside.exists() or not candidate.exists() else candidate
+        return absolute(scenario_path).parent / candidate  # never the cwd's file of that name
     found = find("persona", reference, scenario_path)
     return found or search_folders("persona", scenario_path)[0].path / f"{reference}.yaml"
 
@@ -44,6 +43,12 @@ def load_persona(reference: str, scenario_path: Path, where: str) -> tuple[Perso
     if not persona_path.is_file():
         close = difflib.get_close_matches(reference, known_names("persona", scenario_path), n=1)
         suggestion = f" (did you mean {close[0]!r}?)" if close else f" (looked for {persona_path})"
+        elsewhere = Path(reference)
+        if elsewhere.is_file() and absolute(elsewhere) != absolute(persona_path):
+            suggestion += (
+                f"; {elsewhere} exists relative to the current directory, but a path in a "
+                f"scenario is relative to the scenario ({scenario_path.parent})"
+            )
         raise ConfigError(
             f"{where}: persona: no persona {reference!r}" + suggestion,
             hint="name a file in personas/ without .yaml, or give a path to the YAML file",
@@ -61,13 +66,17 @@ def check_caller(scenario: Scenario, persona: Persona, persona_path: Path, docum
             hint="add `script:` lines, or use `caller.brain: llm` in the scenario",
         )
     base = Path(document.path).parent
-    named = [("template", caller.template)]
+    named: list[tuple[tuple[str, ...], str | None]] = [(("caller", "template"), caller.template)]
     if caller.replay is not None:
-        named.append(("replay", caller.replay.source))
-    for field, value in named:
+        named.append((("caller", "replay", "source"), caller.replay.source))
+        named.append((("caller", "replay", "agent"), caller.replay.agent))
+    for key, value in named:
         if value and not (Path(value) if Path(value).is_absolute() else base / value).exists():
-            key = ("caller", field, "source") if field == "replay" else ("caller", field)
-            raise ConfigError(f"{document.where(key)}: caller.{field}: {value} does not exist")
+            field = ".".join(key)
+            raise ConfigError(
+                f"{document.where(key)}: {field}: {value} does not exist (beside the scenario: "
+                f"{base / value})"
+            )
 
 
 def load_scenario(path: Path) -> LoadedScenario:

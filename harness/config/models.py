@@ -231,6 +231,15 @@ class Scenario(Strict):
         None, description="call a remote agent (LiveKit) or a phone number instead of `agent`"
     )
 
+    @model_validator(mode="after")
+    def _greeting_needs_the_agent_to_open(self) -> Scenario:
+        if self.opening == "caller" and self.budgets.greeting_latency_ms is not None:
+            raise ValueError(
+                "budgets.greeting_latency_ms needs `opening: agent`: with the caller speaking "
+                "first there is no greeting to time, and a missing greeting fails the budget"
+            )
+        return self
+
 
 class SuiteMatrix(Strict):
     """Every scenario is run once per combination of the lists given here."""

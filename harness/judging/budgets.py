@@ -1,7 +1,12 @@
 """Timing verdicts: whether a call's timing can be trusted, and its budgets against the probes.
 
-A budget names a summary figure of `probes.json` and a limit in milliseconds; a figure that could
-not be measured (no responses, no interruptions) passes, since there was nothing to be late.
+A budget names a summary figure of `probes.json` and a limit in milliseconds. When the figure is
+empty, the behaviour it times never happened, and that is evidence too (`_absent`, the table
+in docs/results-schema.md): a barge-in the agent talked on over fails the interruption budgets
+whatever its limit, as does an agent that never greets, never answers a caller who kept
+talking, or never speaks again after yielding; a call with nothing to time (no barge-in, no
+caller turn) leaves the budget not judged (inconclusive), never passed.
+
 Every latency is read from a recording the harness paces, so the harness's own health
 (`runner.health` measures it) decides first whether the figures are the agent's: beyond the
 thresholds below, a session's timing is marked untrustworthy, its timing budgets are not judged,
@@ -13,6 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..probes.timing import TimingOptions
 from .reasons import Reason
 
 # A frame a whole frame (20 ms) late in more than 1 % of ticks: the recording's timing is off by
@@ -30,6 +36,7 @@ CALLER_LAG_MAX_S = 4.0
 # a live call on any machine; when the agent's models share this machine, it fell behind.
 AGENT_REAL_TIME_FACTOR_LIMIT = 1.0
 NOT_JUDGED = "not judged: timing untrustworthy"
+MISSED_AFTER_S = TimingOptions().missed_after_s
 
 
 @dataclass(frozen=True)
@@ -60,14 +67,64 @@ class BudgetCheck:
     budget: str
     limit_ms: float
     measured_ms: float | None
-    passed: bool
+    passed: bool | None  # None: nothing to time, so not judged (`note` says why)
+    note: str | None = None  # the verdict's reason when it does not come from the figure alone
 
     def reason(self) -> str:
+        if self.note is not None:
+            return f"{self.budget}: {self.note}"
         return f"{self.budget} {self.measured_ms} ms exceeds its budget of {self.limit_ms} ms"
 
     def structured_reason(self) -> Reason:
         figure = BUDGET_FIGURES[self.budget]
         return Reason(figure.kind, self.reason(), f"budget:{self.budget}", figure.timing_derived)
+
+
+def _guessed(summary: dict[str, Any]) -> str:
+    if summary.get("barge_in_intent") == "guess":
+        return " (barge-ins told from backchannels by their length: no caller plan)"
+    return ""
+
+
+def _absent(budget: str, summary: dict[str, Any]) -> tuple[bool | None, str] | None:
+    """The verdict a budget's evidence gives beyond its figure: (passed, why); None: the figure
+    alone decides. What each budget concludes is documented in docs/results-schema.md."""
+    entry, field = BUDGET_FIGURES[budget].entry, BUDGET_FIGURES[budget].field
+    figure = summary.get(entry)
+    measured = figure if not isinstance(figure, dict) else figure.get(field)
+    if entry == "interruption_stop_latency":
+        missed, meant = summary.get("missed_barge_ins") or 0, summary.get("barge_ins") or 0
+        if missed:
+            return False, (
+                f"the agent talked on over {missed} of {meant} barge-ins (more than "
+                f"{MISSED_AFTER_S:g} s): a barge-in never yielded to is over any limit"
+                + _guessed(summary)
+            )
+        if measured is None:
+            return None, "not judged: no barge-in to time (the caller never barged in)"
+    if entry == "interruption_recovery":
+        unrecovered = summary.get("unrecovered_barge_ins") or 0
+        if unrecovered:
+            return False, (
+                f"after {unrecovered} barge-in(s) the agent stopped, the caller spoke again, "
+                "and the agent never spoke again"
+            )
+        if measured is None:
+            return None, "not judged: no recovery to time (no barge-in the agent yielded to)"
+    if measured is not None:
+        return None
+    if entry == "greeting_latency_ms":
+        if not (summary.get("segments") or {}).get("agent"):
+            return False, "the agent never spoke, so it never greeted"
+        return False, "the agent did not greet: the caller spoke first"
+    if entry == "response_latency":
+        # one stretch of caller speech may be its last words before hanging up; two unanswered
+        # mean the caller went on waiting for a reply that never came
+        spoke = (summary.get("segments") or {}).get("caller") or 0
+        if spoke >= 2:
+            return False, f"the caller spoke {spoke} times and the agent answered none"
+        return None, "not judged: no reply to time (the caller spoke less than twice)"
+    return None
 
 
 def check_budgets(budgets: dict[str, float], summary: dict[str, Any]) -> list[BudgetCheck]:
@@ -77,8 +134,11 @@ def check_budgets(budgets: dict[str, float], summary: dict[str, Any]) -> list[Bu
         entry, field = figure.entry, figure.field
         value = summary.get(entry)
         measured = value.get(field) if field and isinstance(value, dict) else value
-        passed = measured is None or measured <= limit
-        checks.append(BudgetCheck(budget, limit, measured, passed))
+        absent = _absent(budget, summary)
+        if absent is not None:
+            checks.append(BudgetCheck(budget, limit, measured, absent[0], absent[1]))
+        else:
+            checks.append(BudgetCheck(budget, limit, measured, measured <= limit))
     return checks
 
 
@@ -135,8 +195,13 @@ def assess_timing(
 def judge_budgets(
     checks: list[BudgetCheck], trust: TimingTrust
 ) -> tuple[list[dict[str, Any]], list[Reason]]:
-    """Budget checks for session.json and the failures they cause; none when timing is untrusted."""
-    budgets = [{**check, "judged": trust.trusted} for check in checks_json(checks)]
+    """Budget checks for session.json and the failures they cause; none when timing is untrusted.
+
+    A check with nothing to time is recorded `judged: false` with its note (inconclusive)."""
+    budgets = [
+        {**check, "judged": trust.trusted and check["passed"] is not None}
+        for check in checks_json(checks)
+    ]
     if not trust.trusted:
         return [{**check, "note": NOT_JUDGED} for check in budgets], []
-    return budgets, [check.structured_reason() for check in checks if not check.passed]
+    return budgets, [check.structured_reason() for check in checks if check.passed is False]

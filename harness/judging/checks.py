@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..agent_description import only_reads
 from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE
 from ..rundir.models import Turn
 from .registry import CheckArgs, CheckError, CheckOutcome, check
@@ -166,8 +167,15 @@ def db_state(session: SessionData, args: DatabaseArgs) -> CheckOutcome:
         raise CheckError(
             f"no {AGENT_DATABASE} in the session directory: the agent kept no database"
         )
-    with sqlite3.connect(f"file:{session.database}?mode=ro", uri=True) as connection:
-        rows = [list(row) for row in connection.execute(args.query).fetchall()]
+    with only_reads(sqlite3.connect(f"file:{session.database}?mode=ro", uri=True)) as connection:
+        try:
+            rows = [list(row) for row in connection.execute(args.query).fetchall()]
+        except sqlite3.DatabaseError as exc:
+            if "authoriz" not in str(exc):
+                raise
+            raise CheckError(
+                f"the query may only read the database, it was refused ({exc}): {args.query}"
+            ) from None
     if args.expect_rows is not None:
         passed, expected = _same(rows, args.expect_rows), args.expect_rows
     else:

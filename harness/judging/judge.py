@@ -124,20 +124,33 @@ def write_judgement(directory: Path, judgement: Judgement) -> None:
     write_json(SessionPaths(directory).judgement, judgement.to_json())
 
 
-def success_of(session_document: dict[str, Any]) -> tuple[SuccessConfig, Path | None]:
-    """The `success:` section a session ran with (from session.json), and its scenario file."""
+def success_of(
+    session_document: dict[str, Any], where: Path | str = SESSION_FILE
+) -> tuple[SuccessConfig, Path | None]:
+    """The `success:` section a session ran with (from session.json at `where`), and its
+    scenario file; a session.json of another shape is the user's input (a `ConfigError`)."""
     scenario_file = session_document.get("scenario_file")
+    if scenario_file is not None and not isinstance(scenario_file, str):
+        raise ConfigError(f"{where}: scenario_file: expected a path, found {scenario_file!r}")
     source = Path(scenario_file) if scenario_file else None
-    raw = (session_document.get("scenario") or {}).get("success") or {}
+    scenario = session_document.get("scenario") or {}
+    if not isinstance(scenario, dict):
+        raise ConfigError(f"{where}: scenario: expected an object, found {scenario!r}")
+    raw = scenario.get("success") or {}
     try:
         return SuccessConfig.model_validate(raw, context={"source": source}), source
     except ValidationError as exc:
         problems = "; ".join(
-            f"success.{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+            f"success.{'.'.join(map(str, error['loc']))}: {error['msg']}".replace(
+                "success.: ", "success: "
+            )
+            for error in exc.errors()
         )
         raise ConfigError(
-            f"{SESSION_FILE}: {problems}",
-            hint=f"the scenario was {scenario_file}; judge from where its names resolve",
+            f"{where}: {problems}",
+            hint=f"the scenario was {scenario_file}; judge from where its names resolve"
+            if scenario_file
+            else None,
         ) from None
 
 

@@ -2,8 +2,10 @@
 
 Structured output (a JSON schema per rubric), temperature 0, N samples with the median and the
 agreement, the SDK's retries with backoff on 429/5xx/timeouts, and an on-disk cache. It is
-fail-closed: an unparseable answer, a missing criterion, "unsure" or evidence that is not in the
-transcript never passes, and each of these is said in the verdict.
+fail-closed: an unparseable answer, a missing or malformed criterion, "unsure" or evidence that is
+not in the transcript never passes, and each of these is said in the verdict. A criterion the judge
+did not decide (missing, malformed, unsure) is the judge not answering, not the agent failing: the
+rubric is an `error` (inconclusive) unless another criterion was decided as failed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .prompt import PROMPT_VERSION, UNSURE, render_messages, response_format
 from .rubrics import Criterion, Rubric
 from .session_data import SessionData
 from .settings import JudgeSettings
-from .verdicts import CriterionResult, Evidence, Usage, Verdict
+from .verdicts import CriterionResult, Evidence, Status, Usage, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +164,7 @@ class LlmJudge:
         key = cache_key(
             version=PROMPT_VERSION,
             model=self.settings.model,
+            base_url=self.settings.base_url,  # two servers may serve the same model name
             messages=messages,
             schema=schema,
             sample=sample,
@@ -239,12 +242,22 @@ class LlmJudge:
             / weights,
             4,
         )
-        passed = all(result.passed for result in results)
         reason = _reason(results, rubric)
         if problems:
             reason += f" (answer problems: {problems[0]})"
-        status = "passed" if passed else "failed"
+        status = _status(results)
+        if status == "error":
+            reason = f"the judge did not decide every criterion: {reason}"
         return Verdict(rubric.name, "rubric", status, score, reason, tuple(results)), usage
+
+
+def _status(results: list[CriterionResult]) -> Status:
+    """failed when a decided criterion failed; error when one was left undecided; else passed."""
+    if any(not result.passed and result.score is not None for result in results):
+        return "failed"
+    if any(result.score is None for result in results):
+        return "error"
+    return "passed"
 
 
 def _api_failure(exc: openai.APIError) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from ..rundir.files import read_object_or_none
 from ..rundir.layout import JUDGEMENT_FILE, SESSION_FILE, SessionPaths
-from .budgets import BUDGET_FIGURES
+from .budgets import BUDGET_FIGURES, NOT_JUDGED
 from .check_names import builtin_checks
 from .reasons import REASON_KINDS, Reason
 
@@ -197,8 +197,8 @@ def decide(
     failed = _runner_reasons(result)
     unjudged = [
         Reason(
-            "timing-trust",
-            f"budget {b.get('budget', '?')} not judged: timing untrustworthy",
+            "timing-trust" if b.get("note") in (None, NOT_JUDGED) else "no-evidence",
+            f"budget {b.get('budget', '?')} {b.get('note') or NOT_JUDGED}",
             f"budget:{b.get('budget', '?')}",
         )
         for b in (_dict(b) for b in result.get("budgets") or [])

@@ -72,21 +72,33 @@ def edited_success(
     return EditedSuccess(name, success, path)
 
 
-def rejudge(directories: list[Path], options: RejudgeOptions) -> list[tuple[Path, Judgement]]:
-    """Judge each session directory again, rewriting its judgement.json."""
-    results: list[tuple[Path, Judgement]] = []
+def _judging_plan(
+    directory: Path, options: RejudgeOptions
+) -> tuple[SuccessConfig, Path | None, JudgeSettings]:
+    """What judging `directory` takes: its `success:`, the scenario file and the judge settings."""
     edited = options.edited
-    for directory in directories:
-        document = read_optional_object(SessionPaths(directory).session) or {}
-        success, scenario_path = success_of(document)
-        if edited is not None and scenario_name(document) == edited.scenario:
-            success, scenario_path = edited.success, edited.path
-        if options.rubrics:
-            extra = (r for r in options.rubrics if r not in success.rubrics)
-            success = success.model_copy(update={"rubrics": [*success.rubrics, *extra]})
-        settings = JudgeSettings.resolve(
-            success.judge, model=options.model, base_url=options.base_url, samples=options.samples
-        )
-        judgement = asyncio.run(judge_session_safely(directory, success, settings, scenario_path))
-        results.append((directory, judgement))
-    return results
+    paths = SessionPaths(directory)
+    document = read_optional_object(paths.session) or {}
+    success, scenario_path = success_of(document, paths.session)
+    if edited is not None and scenario_name(document) == edited.scenario:
+        success, scenario_path = edited.success, edited.path
+    if options.rubrics:
+        extra = (r for r in options.rubrics if r not in success.rubrics)
+        success = success.model_copy(update={"rubrics": [*success.rubrics, *extra]})
+    settings = JudgeSettings.resolve(
+        success.judge, model=options.model, base_url=options.base_url, samples=options.samples
+    )
+    return success, scenario_path, settings
+
+
+def rejudge(directories: list[Path], options: RejudgeOptions) -> list[tuple[Path, Judgement]]:
+    """Judge each session directory again, rewriting its judgement.json.
+
+    Every session's `success:` is validated before any is judged: a name that no longer
+    resolves (a renamed rubric file) stops the command with nothing rewritten, so no directory is
+    left with some judgements fresh and others from before."""
+    plans = [(directory, _judging_plan(directory, options)) for directory in directories]
+    return [
+        (directory, asyncio.run(judge_session_safely(directory, success, settings, scenario)))
+        for directory, (success, scenario, settings) in plans
+    ]

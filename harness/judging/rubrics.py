@@ -130,10 +130,9 @@ def rubric_path(reference: str, scenario_path: Path | None) -> Path | None:
     """The YAML file `reference` names (a rubric name or a path), or None if there is none."""
     if reference.endswith((".yaml", ".yml")):
         given = Path(reference)
-        candidates = [given]
         if scenario_path is not None and not given.is_absolute():
-            candidates.insert(0, absolute(scenario_path).parent / given)
-        return next((path for path in candidates if path.is_file()), None)
+            given = absolute(scenario_path).parent / given  # never the cwd's file of that name
+        return given if given.is_file() else None
     return find("rubric", reference, scenario_path)
 
 
@@ -142,7 +141,12 @@ def unknown_rubric_message(reference: str, scenario_path: Path | None) -> str:
     if close:
         return f"no rubric {reference!r} (did you mean {close[0]!r}?)"
     if reference.endswith((".yaml", ".yml")):
-        return f"no rubric file {reference!r} (paths are relative to the scenario)"
+        message = f"no rubric file {reference!r} (paths are relative to the scenario"
+        if scenario_path is not None and not Path(reference).is_absolute():
+            message += f": looked for {absolute(scenario_path).parent / reference}"
+            if Path(reference).is_file():
+                message += f"; {reference} exists relative to the current directory, not there"
+        return message + ")"
     looked = ", ".join(str(folder.path) for folder in search_folders("rubric", scenario_path))
     return f"no rubric {reference!r} (looked in {looked})"
 

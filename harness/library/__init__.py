@@ -1,10 +1,12 @@
 """The built-in library (rubrics, personas, scenarios and suites) and how names are looked up.
 
 In a source checkout the library is the repository's own `judges/`, `personas/` and `scenarios/`;
-an installed wheel carries copies of them inside this package (see setup.py). A name is looked up
-next to the file that names it first (its folder and up to two folders above), then in the
-current directory, then in the library, so a user's own `personas/NAME.yaml` or
-`judges/NAME.yaml` overrides the built-in one of the same name.
+an installed wheel carries copies of them inside this package (see setup.py). A name in a file is
+looked up next to that file (its folder and up to two folders above), then in the library, so a
+user's own `personas/NAME.yaml` or `judges/NAME.yaml` overrides the built-in one of the same name.
+The current directory is searched only for a name given on the command line (no naming file):
+a scenario means the same file wherever it is run from, and never picks up a same-named file
+from whatever folder the command happens to run in.
 """
 
 from __future__ import annotations
@@ -48,11 +50,11 @@ def absolute(path: Path) -> Path:
 
 def search_folders(kind: Kind, naming_file: Path | None = None) -> list[Folder]:
     """Where a `kind` named without a path is looked for, in order, nearest first."""
-    bases: list[Path] = []
     if naming_file is not None:
         here = absolute(naming_file).parent
-        bases += [here, *list(here.parents)[:ABOVE_THE_NAMING_FILE]]
-    bases.append(absolute(Path.cwd()))
+        bases = [here, *list(here.parents)[:ABOVE_THE_NAMING_FILE]]
+    else:
+        bases = [absolute(Path.cwd())]
     library = [library_root() / sub for sub in FOLDERS[kind]]
     folders = [
         Folder(path, "built-in" if path in library else "project")

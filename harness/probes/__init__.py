@@ -12,32 +12,64 @@ from typing import Any
 
 from ..errors import RunFileError
 from ..rundir.documents import read_session, read_transcript
-from ..rundir.files import write_json
+from ..rundir.files import read_jsonl, write_json
 from ..rundir.layout import SessionPaths
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses, model_usage
 from .recording import StereoRecording, read_pair, read_stereo
-from .timing import CallTiming, Legs, TimingOptions, measure
+from .timing import CallerPlan, CallTiming, Legs, TimingOptions, measure
 
 PROBES_SCHEMA = "crosstalk.probes/1"
 
 
 def analyze(
-    recording: StereoRecording, activity: ActivityOptions | None = None, legs: Legs | None = None
+    recording: StereoRecording,
+    activity: ActivityOptions | None = None,
+    legs: Legs | None = None,
+    plan: CallerPlan | None = None,
 ) -> CallTiming:
     rate = recording.sample_rate
     spans = {
         side: [(s / rate, e / rate) for s, e in speech_segments(samples, rate, activity)]
         for side, samples in (("caller", recording.caller), ("agent", recording.agent))
     }
-    return measure(spans["caller"], spans["agent"], recording.duration_s, legs=legs)
+    return measure(spans["caller"], spans["agent"], recording.duration_s, legs=legs, plan=plan)
 
 
 def analyze_recording(
-    path: Path, caller_channel: int = 0, agent_channel: int = 1, legs: Legs | None = None
+    path: Path,
+    caller_channel: int = 0,
+    agent_channel: int = 1,
+    legs: Legs | None = None,
+    plan: CallerPlan | None = None,
 ) -> CallTiming:
-    """Timing of any stereo WAV; `legs` says how late its caller channel is (none by default)."""
-    return analyze(read_stereo(path, caller_channel, agent_channel), legs=legs)
+    """Timing of any stereo WAV; `legs` says how late its caller channel is (none by default),
+    `plan` which overlaps the caller meant as barge-ins (none: guessed from their length)."""
+    return analyze(read_stereo(path, caller_channel, agent_channel), legs=legs, plan=plan)
+
+
+# callers whose every word over the agent is in events.jsonl (a replay caller's are not)
+_PLANNING_BRAINS = ("scripted", "llm")
+
+
+def caller_plan(session_dir: Path) -> CallerPlan | None:
+    """When the session's simulated caller meant to speak over the agent, from its events; None
+    when that is not known (a replayed caller, an unreadable session.json)."""
+    try:
+        scenario = read_session(session_dir).scenario or {}
+    except RunFileError:
+        return None
+    brain = (scenario.get("caller") or {}).get("brain", "scripted")
+    if brain not in _PLANNING_BRAINS:
+        return None
+    said: dict[str, list[float]] = {"caller_barge_in": [], "caller_backchannel": []}
+    for record in read_jsonl(SessionPaths(session_dir).events).records:
+        data = record.get("data")
+        if record.get("side") == "caller" and record.get("type") in said and isinstance(data, dict):
+            at = data.get("said_at_s", record.get("t"))
+            if isinstance(at, int | float):
+                said[record["type"]].append(float(at))
+    return CallerPlan(tuple(said["caller_barge_in"]), tuple(said["caller_backchannel"]))
 
 
 def session_legs(session_dir: Path) -> Legs:
@@ -62,7 +94,9 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     """
     paths = SessionPaths(session_dir)
     recording = paths.timing_recording
-    timing = analyze_recording(recording, legs=session_legs(session_dir))
+    timing = analyze_recording(
+        recording, legs=session_legs(session_dir), plan=caller_plan(session_dir)
+    )
     measured = timing.to_json()
     usage = model_usage(paths.events)
     if usage is not None:  # a realtime agent's own account of its responses
@@ -83,12 +117,14 @@ __all__ = [
     "PROBES_SCHEMA",
     "ActivityOptions",
     "CallTiming",
+    "CallerPlan",
     "Legs",
     "StereoRecording",
     "TimingOptions",
     "analyze",
     "analyze_pair",
     "analyze_recording",
+    "caller_plan",
     "measure",
     "read_pair",
     "read_stereo",

@@ -13,6 +13,11 @@ Definitions (docs/metrics.md has the picture):
   for responses. *missed*: the agent kept talking more than `missed_after_s` over the caller (on
   the recording, as the agent heard it);
   *false*: the agent stopped for a short burst (a backchannel or noise).
+- barge-in: an interruption the caller *meant* (`meant`). The simulated caller's plan says which
+  (`CallerPlan`, from its `caller_barge_in` / `caller_backchannel` events); a recording with no
+  plan is guessed from the burst's length (longer than `backchannel_max_s`), and the summary
+  says which (`barge_in_intent`: "plan" or "guess"). Only a missed *barge-in* is the agent's
+  fault: a backchannel or an aside it talked through was rightly ignored.
 - backchannel: a short caller burst over agent speech that the agent (rightly) talked through.
 """
 
@@ -24,6 +29,20 @@ from typing import Any
 import numpy as np
 
 Span = tuple[float, float]  # [start_s, end_s)
+
+
+@dataclass(frozen=True)
+class CallerPlan:
+    """When the simulated caller meant to speak over the agent (session seconds, as it started
+    speaking): its barge-ins and its backchannels. Anything else it said over the agent (a late
+    answer colliding with the agent's next words) was not meant as a barge-in."""
+
+    barge_ins_s: tuple[float, ...] = ()
+    backchannels_s: tuple[float, ...] = ()
+
+    def meant_barge_in(self, start_s: float, end_s: float, heard_late_s: float) -> bool:
+        """Whether caller speech heard over [start_s, end_s) is one of the planned barge-ins."""
+        return any(start_s - heard_late_s - 0.5 <= t <= end_s for t in self.barge_ins_s)
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,7 @@ class Interruption:
     caller_end_s: float
     missed: bool
     false: bool
+    meant: bool = True  # a barge-in the caller meant (see CallerPlan), not a backchannel or aside
 
 
 @dataclass(frozen=True)
@@ -168,7 +188,9 @@ def measure(
     duration_s: float,
     options: TimingOptions | None = None,
     legs: Legs | None = None,
+    plan: CallerPlan | None = None,
 ) -> CallTiming:
+    """The call's timing; `plan` (None: not known, guessed) says which overlaps were barge-ins."""
     options = options or TimingOptions()
     legs = legs or Legs()
     timing = CallTiming(
@@ -192,7 +214,11 @@ def measure(
         stop_s = agent_span[1]
         short_burst = end - start <= options.backchannel_max_s
         missed = stop_s - start > options.missed_after_s
-        if short_burst and missed:
+        if plan is None:
+            meant = not short_burst
+        else:
+            meant = plan.meant_barge_in(start, end, legs.caller_to_agent_ms / 1000)
+        if short_burst and missed and not meant:
             timing.backchannels.append(Backchannel(round(start, 4), round(end, 4)))
             continue
         recovery_at = _next_start(agent, max(stop_s, end)) if not missed else None
@@ -208,11 +234,32 @@ def measure(
                 caller_end_s=round(end, 4),
                 missed=missed,
                 false=short_burst and not missed,
+                meant=meant,
             )
         )
 
     timing.summary = _summary(timing, caller, agent, duration_s, legs)
+    timing.summary["barge_in_intent"] = "guess" if plan is None else "plan"
     return timing
+
+
+def _barge_in_figures(timing: CallTiming, caller: list[Span]) -> dict[str, int]:
+    """What the interruption budgets need beside the latencies: the barge-ins the caller meant,
+    those the agent talked on over, and those after which the caller spoke again but the agent
+    never did (it stopped and went silent for good)."""
+    barge_ins = [i for i in timing.interruptions if i.meant]
+    unrecovered = [
+        i
+        for i in barge_ins
+        if not i.missed
+        and i.recovery_ms is None
+        and _next_start(caller, i.caller_end_s + 0.001) is not None
+    ]
+    return {
+        "barge_ins": len(barge_ins),
+        "missed_barge_ins": sum(i.missed for i in barge_ins),
+        "unrecovered_barge_ins": len(unrecovered),
+    }
 
 
 def _summary(
@@ -242,6 +289,7 @@ def _summary(
         ),
         "interruptions": len(timing.interruptions),
         "missed_interruptions": sum(i.missed for i in timing.interruptions),
+        **_barge_in_figures(timing, caller),
         "false_interruptions": sum(i.false for i in timing.interruptions),
         "backchannels": len(timing.backchannels),
         "overlap_s": round(_overlap_length(caller, agent), 3),

@@ -76,7 +76,7 @@ def latency_lines(cells: list[dict[str, Any]], sessions: list[Session]) -> list[
     unjudged = {
         "/".join(part for part in session.cell if part)
         for session in sessions
-        if any(budget.get("judged") is False for budget in session.budgets)
+        if not session.timing_trusted and session.budgets
     }
     lines = []
     for cell in cells:

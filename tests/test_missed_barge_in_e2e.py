@@ -1,0 +1,42 @@
+"""A real call: an agent that cannot be interrupted talks on over a caller's planned barge-in, and
+its interruption budget fails on that missed barge-in itself (not merely on the call running
+out of time, and never passing with nothing measured)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, run_crosstalk
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stubborn_call(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("stubborn")
+    scenario = FIXTURES / "scenarios" / "stubborn_agent.yaml"
+    result = run_crosstalk("run", str(scenario), "--out", str(out), "--json", "-q")
+    assert result.exit_code in (1, 4), result.stderr  # 4: untrusted timing, asserted below
+    [session] = result.json()["sessions"]
+    assert session["timing_trust"]["trusted"], (
+        f"re-run alone, the machine was too busy: {session['timing_trust']['reasons']}"
+    )
+    assert result.exit_code == 1
+    return session
+
+
+def test_the_agent_talked_on_over_the_barge_in_the_caller_planned(stubborn_call):
+    summary = json.loads((Path(stubborn_call["directory"]) / "probes.json").read_text())["summary"]
+    assert summary["barge_in_intent"] == "plan"
+    assert (summary["barge_ins"], summary["missed_barge_ins"]) == (1, 1)
+
+
+def test_the_interruption_budget_itself_fails_on_the_missed_barge_in(stubborn_call):
+    [budget] = stubborn_call["budgets"]
+    assert budget["budget"] == "interruption_stop_p95_ms"
+    assert budget["judged"] is True and budget["passed"] is False
+    reason = "interruption_stop_p95_ms: the agent talked on over 1 of 1 barge-ins"
+    assert any(failure.startswith(reason) for failure in stubborn_call["failures"])
