@@ -14,12 +14,13 @@ and another elsewhere:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..rundir.files import read_object_or_none
 from ..rundir.layout import JUDGEMENT_FILE, SESSION_FILE, SessionPaths
+from .modes import NOTHING_ASKED, audio_asks, mode_of, not_measured_in_text, text_asks
 
 Outcome = Literal["passed", "failed", "inconclusive"]
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "inconclusive")
@@ -33,6 +34,8 @@ class SessionOutcome:
     failed: tuple[str, ...] = ()  # what was judged and did not hold
     unjudged: tuple[str, ...] = ()  # what was asked for but could not be judged
     broke: bool = False  # the call itself broke (a JUnit <error>, not a <failure>)
+    mode: str = "audio"
+    not_measured: tuple[str, ...] = ()  # audio-only asks of a text-mode session (not gating)
 
     @property
     def passed(self) -> bool:
@@ -46,7 +49,10 @@ class SessionOutcome:
     def to_json(self, key: str = "outcome") -> dict[str, Any]:
         """`key` names the outcome field: run.json says "verdict" (its "outcome" is how the call
         ended), results.json "outcome"."""
-        return {key: self.outcome, "reasons": self.reasons, "not_judged": list(self.unjudged)}
+        document = {key: self.outcome, "reasons": self.reasons, "not_judged": list(self.unjudged)}
+        if self.mode != "audio":
+            document |= {"mode": self.mode, "not_measured": list(self.not_measured)}
+        return document
 
 
 def _once(lines: list[str]) -> tuple[str, ...]:
@@ -92,7 +98,31 @@ def _verdict_lines(judgement: dict[str, Any]) -> tuple[list[str], list[str]]:
 def decide(
     status: str, document: dict[str, Any], judgement: dict[str, Any] | None
 ) -> SessionOutcome:
-    """The outcome of a session from its session.json `document` and judgement.json (or None)."""
+    """The outcome of a session from its session.json `document` and judgement.json (or None).
+
+    A text-mode session is decided on what text can show; its audio-only asks are listed as
+    not measured (they neither fail nor hold it back), and with nothing else asked it is
+    inconclusive."""
+    decided = _decide(status, document, judgement)
+    if mode_of(document) != "text":
+        return decided
+    scenario = _dict(document.get("scenario"))
+    unjudged = decided.unjudged
+    nothing_asked = audio_asks(scenario) and not text_asks(scenario)
+    if status in _JUDGED_STATUSES and nothing_asked and decided.outcome == "passed":
+        unjudged = (NOTHING_ASKED,)
+    return replace(
+        decided,
+        outcome="inconclusive" if unjudged and decided.outcome == "passed" else decided.outcome,
+        unjudged=unjudged,
+        mode="text",
+        not_measured=tuple(not_measured_in_text(scenario, _dict(document.get("persona")))),
+    )
+
+
+def _decide(
+    status: str, document: dict[str, Any], judgement: dict[str, Any] | None
+) -> SessionOutcome:
     result = _dict(document.get("result"))
     broken = _broken_reason(status, result)
     if broken is not None:

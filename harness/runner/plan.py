@@ -31,13 +31,16 @@ class SessionPlan:
     variant: str = ""  # the matrix cell: persona and/or channel label
     tags: tuple[str, ...] = ()
     suite: str | None = None
+    mode: str = "audio"  # or "text": the same call in text turns (transport/text_link.py)
 
     @property
     def label(self) -> str:
-        """`scenario[-variant][-rN]`: what the session directory is named after."""
+        """`scenario[-variant][-rN][-text]`: what the session directory is named after."""
         parts = [self.loaded.scenario.name, self.variant]
         if self.repeats > 1:
             parts.append(f"r{self.repeat + 1}")
+        if self.mode != "audio":
+            parts.append(self.mode)
         return "-".join(part for part in parts if part)
 
 
