@@ -18,6 +18,8 @@ from livekit.agents import AgentSession
 
 from ..backends import Backend, get_backend
 from ..callers import HeardSpeech
+from ..config import LoadedScenario
+from ..errors import ConfigError
 from ..transport import Role
 from ..transport.text_link import TextLink
 from ..transport.virtual_clock import on_virtual_clock
@@ -81,6 +83,45 @@ class TextSessionRun(SessionRun):
         self, probes: dict[str, Any], probe_error: str | None, records: list[dict[str, Any]]
     ) -> CallTiming:
         return CallTiming(budgets=[], failures=[])
+
+
+def check_text_mode(loaded: LoadedScenario) -> None:
+    """Refuse, before any call, what text mode cannot place: a remote agent (its audio is the
+    only way in), a replayed caller (a recording), or a side whose realtime model speaks."""
+    scenario = loaded.scenario
+    if scenario.target is not None:
+        problem, field = "a remote target is reached by audio only", ("target",)
+    elif scenario.caller.brain == "replay":
+        problem, field = "a replayed caller is a recording", ("caller", "brain")
+    elif scenario.agent.backend != "offline":
+        problem, field = "the agent's realtime model speaks audio", ("agent", "backend")
+    elif scenario.caller.backend != "offline":
+        problem, field = "the caller's realtime model speaks audio", ("caller", "backend")
+    else:
+        return
+    dotted = ".".join(field)
+    raise ConfigError(
+        f"{loaded.where(field)}: {dotted}: cannot run in text mode: {problem}",
+        hint="run this scenario with --mode audio",
+    )
+
+
+def session_run(plan: SessionPlan, session_id: str, directory: Path) -> SessionRun:
+    """The run of one planned session, in its mode (called on the loop it will run on)."""
+    kind = TextSessionRun if plan.mode == "text" else SessionRun
+    return kind(plan, session_id, directory)
+
+
+async def run_session(
+    plan: SessionPlan,
+    session_id: str,
+    directory: Path,
+    on_progress: ProgressCallback | None = None,
+) -> SessionResult:
+    """Place one planned session: an audio call on this loop, a text one on a virtual clock."""
+    if plan.mode == "text":
+        return await run_text_session(plan, session_id, directory, on_progress)
+    return await SessionRun(plan, session_id, directory).run(on_progress)
 
 
 def _register_plugins(plan: SessionPlan) -> None:
