@@ -25,6 +25,14 @@ def mode_of(document: dict[str, Any]) -> str:
     return mode if mode in MODES else "audio"
 
 
+def cell_variant(document: dict[str, Any]) -> str:
+    """The session's matrix variant, with "text" added for a text-mode session: a text twin's
+    repeats are a cell of their own, never mixed with its audio cell's."""
+    variant = str(document.get("variant") or "")
+    text = "text" if mode_of(document) == "text" else ""
+    return "-".join(part for part in (variant, text) if part)
+
+
 def _check_name(entry: Any) -> str:
     if isinstance(entry, dict) and len(entry) == 1:
         return str(next(iter(entry)))

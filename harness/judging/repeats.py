@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ..rundir.files import read_object_or_none
 from ..rundir.layout import RunPaths, SessionPaths
+from .modes import cell_variant
 from .outcome import decide
 
 CellKey = tuple[str, str, str]  # scenario, variant, persona: one cell of the matrix
@@ -123,7 +124,7 @@ def _cell(document: dict[str, Any]) -> CellKey:
     persona = document.get("persona") or {}
     return (
         str(document.get("scenario_name") or scenario.get("name", "?")),
-        str(document.get("variant") or ""),
+        cell_variant(document),
         str(document.get("persona_name") or persona.get("name", "?")),
     )
 
