@@ -4,9 +4,9 @@ The text twin runs the same scenario, persona, agent and `success:` with the aud
 replaced by text turns. So an audio failure is attributed by what its twin did:
 
 - the twin fails too: the agent's reasoning, tools or policy ("reasoning"), whatever the audio;
-- the twin passes: what only audio adds -- "hearing" when a turn was misheard (the evidence is
-  the fact as said and as heard), "turn-taking" when a timing budget or a barge-in failed (the
-  budget, the measured figure), else "speech" (audio failed with nothing misheard or late).
+- the twin passes: what only audio adds -- "turn-taking" when a timing budget or a barge-in
+  failed (the budget, the measured figure), "hearing" when a turn was misheard (the fact as
+  said and as heard), else "speech" (audio failed with nothing late or misheard).
 """
 
 from __future__ import annotations
@@ -38,12 +38,8 @@ class TwinSide:
 
 
 def _audio_evidence(audio: TwinSide) -> tuple[str, list[str]]:
-    misheard = misheard_turns(audio.turns)
-    if misheard:
-        return HEARING, [
-            f"turn {m.turn}: the {m.speaker} said “{m.said}”, the {m.listener} heard “{m.heard}”"
-            for m in misheard
-        ]
+    """What failed in audio only: a budget or a barge-in (turn-taking) before a misheard turn
+    (hearing), since a misheard word costs nothing unless a check then failed on it."""
     result = audio.document.get("result") or {}
     late = [b for b in result.get("budgets") or [] if b.get("judged") and not b.get("passed")]
     if late:
@@ -54,6 +50,12 @@ def _audio_evidence(audio: TwinSide) -> tuple[str, list[str]]:
     barged = [reason for reason in audio.outcome.failed if "interrupt" in reason.lower()]
     if barged:
         return TURN_TAKING, barged
+    misheard = misheard_turns(audio.turns)
+    if misheard:
+        return HEARING, [
+            f"turn {m.turn}: the {m.speaker} said “{m.said}”, the {m.listener} heard “{m.heard}”"
+            for m in misheard
+        ]
     return SPEECH, list(audio.outcome.failed)
 
 
