@@ -31,7 +31,8 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-_TIE_BREAK_S = 1e-9  # same-instant timers fire in the order they were set, as in real time
+_TIE_BREAK_S = 1e-9
+_IN_FLIGHT_GRACE_S = 5.0  # real seconds the clock waits for executor work before running again  # same-instant timers fire in the order they were set, as in real time
 
 
 class _JumpingSelector(selectors.BaseSelector):
@@ -54,9 +55,16 @@ class _JumpingSelector(selectors.BaseSelector):
         ready = self._real.select(0)
         if ready or timeout == 0:
             return ready
-        if timeout is None or self._loop.in_flight:
-            # idle with no timer, or a thread at work: wait for its wake-up, clock standing
-            return self._real.select(timeout)
+        if timeout is None:
+            return self._real.select(None)  # idle with no timer: wait for a wake-up
+        if self._loop.in_flight:
+            # a thread at work: wait for its wake-up with the clock standing, up to a grace;
+            # a job outliving it (a thread that waits all session) lets real time run
+            began = time.monotonic()
+            ready = self._real.select(timeout)
+            if began - self._loop.in_flight_since > _IN_FLIGHT_GRACE_S:
+                self._loop.advance(time.monotonic() - began)
+            return ready
         if len(self._real.get_map()) > 1:  # a socket besides the self-pipe: real time runs
             began = time.monotonic()
             ready = self._real.select(timeout)
@@ -79,6 +87,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._now = 0.0
         self._set = 0
         self._in_flight = 0
+        self.in_flight_since = 0.0
         super().__init__(selector=_JumpingSelector(self))
         self._clock_resolution = 1e-12
 
@@ -102,6 +111,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self, executor: Executor | None, func: Callable[..., T], *args: Any
     ) -> asyncio.Future[T]:
         future = super().run_in_executor(executor, func, *args)
+        if not self._in_flight:
+            self.in_flight_since = time.monotonic()
         self._in_flight += 1
         # released on the loop once the result has arrived (or nobody awaits it any more):
         # released in the thread, the clock could jump between its end and the loop hearing it
