@@ -31,8 +31,8 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-_TIE_BREAK_S = 1e-9
-_IN_FLIGHT_GRACE_S = 5.0  # real seconds the clock waits for executor work before running again  # same-instant timers fire in the order they were set, as in real time
+_TIE_BREAK_S = 1e-9  # same-instant timers fire in the order they were set, as in real time
+_IN_FLIGHT_GRACE_S = 5.0  # real seconds the clock waits for executor work before running again
 
 
 class _JumpingSelector(selectors.BaseSelector):
