@@ -46,6 +46,7 @@ class RunOptions:
     shard: str | None = None
     backends: Mapping[str, str] = field(default_factory=dict)
     concurrency: int | None = None
+    mode: str | None = None
     quiet: bool = False
     json: bool = False
     allow_inconclusive: bool = False
@@ -114,6 +115,13 @@ def add_parser(subcommands: Subcommands) -> None:
         "`concurrency:`, else 1); sessions whose timing the harness could not keep are marked "
         "untrustworthy; see docs/scale.md",
     )
+    run.add_argument(
+        "--mode",
+        choices=["audio", "text", "both"],
+        help="audio: live calls (the default); text: the same scenarios in text turns, in "
+        "seconds, with what only audio shows reported as not measured; both: each session in "
+        "text and in audio, every audio failure attributed (default: the suite's `mode:`)",
+    )
     add_allow_inconclusive(run)
     add_report_arguments(run)
 
@@ -133,6 +141,7 @@ def handle(args: argparse.Namespace) -> int:
             shard=args.shard,
             backends=backends,
             concurrency=args.concurrency,
+            mode=args.mode,
             quiet=args.quiet,
             json=args.json,
             allow_inconclusive=args.allow_inconclusive,
@@ -174,6 +183,7 @@ def run(options: RunOptions) -> int:
                 shard=shard,
                 backends=dict(options.backends),
                 concurrency=options.concurrency,
+                mode=options.mode,
             )
         )
     except KeyboardInterrupt:

@@ -268,3 +268,8 @@ class Suite(Strict):
     )
     repeats: int | None = Field(None, ge=1, le=1000, description="overrides the scenarios'")
     concurrency: int = Field(1, ge=1, le=64, description="sessions at once (see --concurrency)")
+    mode: Literal["audio", "text", "both"] = Field(
+        "audio",
+        description="audio: live calls; text: the same calls in text turns (seconds, no timing); "
+        "both: each session twice, its audio failures attributed (see --mode)",
+    )

@@ -19,6 +19,7 @@ from ..rundir.files import write_json
 from ..rundir.layout import SESSION_FILE, SessionPaths
 from .check_names import find_check
 from .llm import LlmJudge
+from .modes import AUDIO_ONLY_CHECKS, mode_of
 from .rubrics import load_rubric
 from .sentiment import caller_sentiment
 from .session_data import SessionData, load_session
@@ -34,7 +35,10 @@ def run_checks(
 ) -> list[Verdict]:
     verdicts = []
     folder = scenario_path.parent if scenario_path else None
+    in_text = mode_of(session.session) == "text"
     for name, arguments in success.check_calls():
+        if in_text and name in AUDIO_ONLY_CHECKS:
+            continue  # not measured in text mode (modes.not_measured_in_text says so)
         definition = find_check(name, folder)
         if definition is None:
             verdicts.append(Verdict.error(name, "check", f"no check named {name!r} is registered"))

@@ -26,6 +26,8 @@ from ..rundir.files import read_object_or_none
 from ..rundir.layout import JUDGEMENT_FILE, SESSION_FILE, SessionPaths
 from .budgets import BUDGET_FIGURES, NOT_JUDGED
 from .check_names import builtin_checks
+from .modes import NOTHING_ASKED as NOTHING_ASKED_IN_TEXT
+from .modes import audio_asks, mode_of, not_measured_in_text, text_asks
 from .reasons import REASON_KINDS, Reason
 
 Outcome = Literal["passed", "failed", "inconclusive"]
@@ -41,6 +43,8 @@ class SessionOutcome:
     unjudged: tuple[str, ...] = ()  # what was asked for but could not be judged
     broke: bool = False  # the call itself broke (a JUnit <error>, not a <failure>)
     details: tuple[Reason, ...] = ()  # the same reasons with their kinds, failures first
+    mode: str = "audio"
+    not_measured: tuple[str, ...] = ()  # audio-only asks of a text-mode session (not gating)
 
     @classmethod
     def of(
@@ -65,12 +69,15 @@ class SessionOutcome:
     def to_json(self, key: str = "outcome") -> dict[str, Any]:
         """`key` names the outcome field: run.json says "verdict" (its "outcome" is how the call
         ended), results.json "outcome"."""
-        return {
+        document = {
             key: self.outcome,
             "reasons": self.reasons,
             "not_judged": list(self.unjudged),
             "reason_details": [reason.to_json() for reason in self.details],
         }
+        if self.mode != "audio":
+            document |= {"mode": self.mode, "not_measured": list(self.not_measured)}
+        return document
 
 
 def _once(reasons: list[Reason]) -> list[Reason]:
@@ -184,7 +191,29 @@ NOTHING_ASKED = "nothing was asked: the scenario has no success checks, rubrics 
 def decide(
     status: str, document: dict[str, Any], judgement: dict[str, Any] | None
 ) -> SessionOutcome:
-    """The outcome of a session from its session.json `document` and judgement.json (or None)."""
+    """The outcome of a session from its session.json `document` and judgement.json (or None).
+
+    A text-mode session is decided on what text can show; its audio-only asks are listed as
+    not measured (they neither fail nor hold it back), and with nothing else asked it is
+    inconclusive."""
+    decided = _decide(status, document, judgement)
+    if mode_of(document) != "text":
+        return decided
+    scenario = _dict(document.get("scenario"))
+    nothing_asked = audio_asks(scenario) and not text_asks(scenario)
+    if status in _JUDGED_STATUSES and nothing_asked and decided.outcome == "passed":
+        nothing = Reason("nothing-asked", NOTHING_ASKED_IN_TEXT, "scenario")
+        decided = SessionOutcome.of([], [nothing])
+    return replace(
+        decided,
+        mode="text",
+        not_measured=tuple(not_measured_in_text(scenario, _dict(document.get("persona")))),
+    )
+
+
+def _decide(
+    status: str, document: dict[str, Any], judgement: dict[str, Any] | None
+) -> SessionOutcome:
     result = _dict(document.get("result"))
     broken = _broken_reason(status, result)
     if broken is not None:

@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ..rundir.files import read_object_or_none
 from ..rundir.layout import SessionPaths
+from .modes import cell_variant
 from .outcome import outcome_of
 from .run_verdict import facts_of, session_dirs
 
@@ -117,7 +118,7 @@ def _cell(document: dict[str, Any], directory: Path) -> CellKey:
     persona = _dict(document.get("persona"))
     return (
         str(document.get("scenario_name") or scenario.get("name") or directory.name),
-        str(document.get("variant") or ""),
+        cell_variant(document),
         str(document.get("persona_name") or persona.get("name", "?")),
     )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RunFileError
+from ..judging.modes import cell_variant
 from ..judging.outcome import Outcome, SessionOutcome, decide
 from ..judging.run_verdict import RunFacts, RunVerdict, decide_run, facts_of, session_dirs
 from ..rundir.documents import read_run, read_transcript
@@ -108,7 +109,7 @@ class Session:
     @property
     def cell(self) -> tuple[str, str, str]:
         """The matrix cell repeats belong to: scenario, variant, persona."""
-        return (self.scenario, self.variant, self.persona)
+        return (self.scenario, cell_variant(self.document), self.persona)
 
 
 @dataclass

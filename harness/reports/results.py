@@ -15,6 +15,7 @@ import pandas as pd
 from .. import __version__
 from ..judging.outcome import OUTCOMES
 from ..judging.repeats import RepeatGroup, group_repeats, pass_hat_k
+from ..judging.twins import TwinSide, pair_twins
 from ..rundir.files import read_json_object, write_json, write_text
 from ..rundir.layout import RunPaths
 from .loading import Run, Session
@@ -180,8 +181,14 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "counts": counts,
         "cells": [cell_json(cell) for cell in cells_of(run)],
         "sessions": [session_json(s) for s in sessions],
+        "twins": twins_of(sessions),
         "comparison": comparison,
     }
+
+
+def twins_of(sessions: list[Session]) -> list[dict[str, Any]]:
+    """Audio sessions beside their text twins (`--mode both`), each failure attributed."""
+    return pair_twins([TwinSide(s.session_id, s.document, s.verdict, s.turns) for s in sessions])
 
 
 def sessions_table(run: Run) -> pd.DataFrame:

@@ -96,6 +96,7 @@ class SessionDocument(BaseModel):
     persona: dict[str, Any] | None = Field(default_factory=dict)
     seed: int | None = None
     transport: dict[str, Any] | None = Field(default_factory=dict)
+    mode: str | None = None  # "audio" or "text"; directories from before modes have none
     versions: dict[str, Any] | None = Field(default_factory=dict)
     result: dict[str, Any] | None = None
 

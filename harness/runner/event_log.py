@@ -64,11 +64,15 @@ class EventLog:
                 logger.exception("event listener failed on %s", event_type)
         return record
 
-    def attach(self, side: Role, session: AgentSession, audio_output: io.AudioOutput) -> None:
+    def attach(
+        self, side: Role, session: AgentSession, audio_output: io.AudioOutput | None
+    ) -> None:
         """Log every session event, and the playback of the side's audio (started/finished,
-        with the position reached and whether it was interrupted)."""
+        with the position reached and whether it was interrupted), if it has audio."""
         for event_type in SESSION_EVENT_TYPES:
             session.on(event_type, self._handler(side, event_type))
+        if audio_output is None:
+            return
         for event_type in ("playback_started", "playback_finished"):
             audio_output.on(event_type, self._playback_handler(side, event_type))
 

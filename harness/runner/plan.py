@@ -31,13 +31,16 @@ class SessionPlan:
     variant: str = ""  # the matrix cell: persona and/or channel label
     tags: tuple[str, ...] = ()
     suite: str | None = None
+    mode: str = "audio"  # or "text": the same call in text turns (transport/text_link.py)
 
     @property
     def label(self) -> str:
-        """`scenario[-variant][-rN]`: what the session directory is named after."""
+        """`scenario[-variant][-rN][-text]`: what the session directory is named after."""
         parts = [self.loaded.scenario.name, self.variant]
         if self.repeats > 1:
             parts.append(f"r{self.repeat + 1}")
+        if self.mode != "audio":
+            parts.append(self.mode)
         return "-".join(part for part in parts if part)
 
 
@@ -156,16 +159,20 @@ def _on_backends(plan: SessionPlan, backends: dict[str, str]) -> SessionPlan:
 
 
 def plan_sessions(
-    paths: list[Path], tags: list[str] | None = None, backends: dict[str, str] | None = None
+    paths: list[Path],
+    tags: list[str] | None = None,
+    backends: dict[str, str] | None = None,
+    mode: str | None = None,
 ) -> list[SessionPlan]:
     """Every session the paths ask for, in order; with `tags`, only those with one of them.
 
-    `backends` ({"agent": "openai"}, say) overrides the scenarios' backend of those sides.
+    `backends` ({"agent": "openai"}, say) overrides the scenarios' backend of those sides;
+    `mode` (audio, text or both) the suites' `mode:` (a scenario alone runs in audio).
     """
     plans: list[SessionPlan] = []
     for path in expand_paths(paths):
         if file_kind(path) == "suite":
-            plans.extend(plan_suite(path))
+            plans.extend(in_modes(plan_suite(path), mode or load_suite(path)[0].mode))
             continue
         if file_kind(path) == "persona":
             raise ConfigError(
@@ -173,20 +180,25 @@ def plan_sessions(
                 hint=f"crosstalk new scenario NAME, with `persona: {path.stem}`",
             )
         loaded = load_scenario(path)
-        plans.extend(
-            _repeated(
-                _with_channel(loaded, None),
-                loaded.scenario.repeats,
-                "",
-                tuple(loaded.scenario.tags),
-                None,
-            )
+        repeated = _repeated(
+            _with_channel(loaded, None),
+            loaded.scenario.repeats,
+            "",
+            tuple(loaded.scenario.tags),
+            None,
         )
+        plans.extend(in_modes(repeated, mode or "audio"))
     if tags:
         plans = [plan for plan in plans if set(tags) & set(plan.tags)]
     if backends:
         plans = [_on_backends(plan, backends) for plan in plans]
     return plans
+
+
+def in_modes(plans: list[SessionPlan], mode: str) -> list[SessionPlan]:
+    """The sessions in `mode`; "both" places each twice, its text twin first (seconds)."""
+    modes = ("text", "audio") if mode == "both" else (mode,)
+    return [dataclasses.replace(plan, mode=each) for plan in plans for each in modes]
 
 
 def suite_concurrency(paths: list[Path]) -> int:

@@ -35,9 +35,11 @@ from typing import Any
 from ..errors import CrosstalkError, InfrastructureError, RunFileError
 from ..rundir.documents import read_session, write_session
 from ..rundir.layout import RunPaths
+from ..transport.virtual_clock import run_on_virtual_clock
 from .live_progress import LiveProgress
 from .plan import SessionPlan
-from .session import SessionResult, SessionRun, result_on_disk
+from .session import SessionResult, result_on_disk
+from .text_session import session_run
 
 logger = logging.getLogger(__name__)
 _STOP_POLL_S = 0.1
@@ -92,6 +94,10 @@ def _run_session(
     if _stop.is_set():
         return WorkerReport(session_id, not_run=True)
     connection.send(("started", session_id, None))
+    if plan.mode == "text":
+        return run_on_virtual_clock(
+            lambda: _run_until_stopped(plan, session_id, Path(directory), connection)
+        )
     return asyncio.run(_run_until_stopped(plan, session_id, Path(directory), connection))
 
 
@@ -102,7 +108,7 @@ async def _run_until_stopped(
         if record["type"] == "call_started":
             connection.send(("call_started", session_id, None))
 
-    task = asyncio.create_task(SessionRun(plan, session_id, directory).run(on_event))
+    task = asyncio.create_task(session_run(plan, session_id, directory).run(on_event))
     finished = threading.Event()
     threading.Thread(
         target=_cancel_on_stop,

@@ -46,10 +46,12 @@ def finished_lines(position: str, session_id: str, result: SessionResult) -> lis
     verdict = result.verdict
     turns = ", ".join(f"{side} {count}" for side, count in result.turns.items())
     word = "stopped" if result.outcome == "cancelled" else outcome_word(verdict)
+    carried = "of audio" if result.mode == "audio" else "in text turns"
     lines = [
         f"{position} {session_id}: {result.outcome} after "
-        f"{result.duration_s:.1f}s of audio ({turns} turns), {word}",
+        f"{result.duration_s:.1f}s {carried} ({turns} turns), {word}",
         *reason_lines(verdict),
+        *(f"  {line}" for line in verdict.not_measured),
     ]
     if verdict.outcome == "failed":
         lines += heard_beside_said(result.directory)

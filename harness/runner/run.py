@@ -29,9 +29,10 @@ from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
 from .pool import run_in_workers
 from .progress import Progress
-from .session import SessionResult, SessionRun, result_on_disk
+from .session import SessionResult, result_on_disk
 from .shard import Shard, select_shard
 from .targets import check_target
+from .text_session import check_text_mode, run_session
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +99,16 @@ def _check_against_agent(loaded: LoadedScenario, factory: object) -> None:
 
 
 def load_all(
-    paths: list[Path], tags: list[str] | None = None, backends: dict[str, str] | None = None
+    paths: list[Path],
+    tags: list[str] | None = None,
+    backends: dict[str, str] | None = None,
+    mode: str | None = None,
 ) -> list[SessionPlan]:
     """Plan every session and check what each needs (agent import, backend credentials) first."""
-    plans = plan_sessions(paths, tags, backends)
+    plans = plan_sessions(paths, tags, backends, mode)
+    for plan in plans:
+        if plan.mode == "text":
+            check_text_mode(plan.loaded)
     checked: set[Path] = set()
     for plan in plans:
         scenario = plan.loaded
@@ -155,9 +162,11 @@ async def run_scenarios(
     shard: Shard | None = None,
     backends: dict[str, str] | None = None,
     concurrency: int | None = None,
+    mode: str | None = None,
 ) -> RunResult:
-    """Run the sessions `concurrency` at a time (default: the suites' `concurrency:`, else 1)."""
-    planned = load_all(paths, tags, backends)
+    """Run the sessions `concurrency` at a time (default: the suites' `concurrency:`, else 1),
+    in `mode` (default: the suites' `mode:`, else audio)."""
+    planned = load_all(paths, tags, backends, mode)
     if not planned:
         raise ConfigError(
             f"no scenario has any of the tags {', '.join(tags or [])}",
@@ -181,8 +190,8 @@ async def run_scenarios(
             result.not_run = [_session_id(*later) for later in loaded[position + 1 :]]
             progress.session_started(index, session_id)
             try:
-                session = await SessionRun(plan, session_id, directory / session_id).run(
-                    progress.on_event
+                session = await run_session(
+                    plan, session_id, directory / session_id, progress.on_event
                 )
             except InfrastructureError as exc:
                 result.errors.append(exc.message)

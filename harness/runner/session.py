@@ -25,7 +25,7 @@ from ..backends import Backend, get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError, RunFileError
-from ..judging.budgets import assess_timing, check_budgets, judge_budgets
+from ..judging.budgets import TimingTrust, assess_timing, check_budgets, judge_budgets
 from ..judging.judge import judge_after_call
 from ..judging.outcome import SessionOutcome, outcome_of
 from ..judging.reasons import Reason
@@ -54,6 +54,17 @@ _CLOSE_TIMEOUT_S = 5.0
 _HANGUP_TAIL_S = 0.5
 
 
+@dataclass(frozen=True)
+class CallTiming:
+    budgets: list[dict[str, Any]]
+    failures: list[Reason]
+    pacing: dict[str, float | int] = field(default_factory=dict)
+    loop_lag: dict[str, float | int] = field(default_factory=dict)
+    caller_lag: dict[str, Any] = field(default_factory=dict)
+    agent_lag: dict[str, Any] = field(default_factory=dict)
+    trust: TimingTrust = TimingTrust(trusted=True)
+
+
 @dataclass
 class SessionResult:
     session_id: str
@@ -71,6 +82,7 @@ class SessionResult:
     budgets: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the texts of `reasons`, kept for readers
     reasons: list[dict[str, Any]] = field(default_factory=list)  # {kind, text, source, ...}
+    mode: str = "audio"
 
     @property
     def verdict(self) -> SessionOutcome:
@@ -170,6 +182,7 @@ class SessionRun:
             persona=self.loaded.persona.model_dump(mode="json"),
             seed=self.loaded.scenario.seed,
             transport=self.transport.describe(),
+            mode=self.plan.mode,
             versions=_versions(),
             result=asdict(result) if result else None,
         )
@@ -177,7 +190,7 @@ class SessionRun:
     async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
         scenario = self.loaded.scenario
         try:
-            await warm_up(self._backends())
+            await self._warm_up()
         except CrosstalkError:
             raise
         except Exception as exc:
@@ -199,26 +212,11 @@ class SessionRun:
         try:
             sides = await self._build_sides(event_log)
             for role, (_, kwargs) in sides.items():
-                session = AgentSession(**kwargs)
-                link_end = self.transport.end_for(role)  # type: ignore[arg-type]
-                session.input.audio = link_end.audio_input
-                session.output.audio = link_end.audio_output
-                if isinstance(link_end.audio_output, LinkAudioOutput):
-                    link_end.audio_output.speech_ids = _current_speech_id(session)
-                event_log.attach(role, session, link_end.audio_output)  # type: ignore[arg-type]
-                self._sessions[role] = session
+                self._sessions[role] = self._wire(role, AgentSession(**kwargs), event_log)
 
             await self.transport.start(self.paths.recording)
             self.loop_lag.start()
-            event_log.write(
-                "harness",
-                "call_started",
-                {
-                    "sample_rate": self.transport.sample_rate,
-                    # livekit stamps speech with wall-clock times; this maps them to the clock
-                    "wall_clock_at_zero": time.time() - self.transport.clock.now(),
-                },
-            )
+            event_log.write("harness", "call_started", self._call_started())
             for role in ("agent", "caller"):
                 if role in sides:  # a remote agent (LiveKit, phone) has no local session
                     await self._sessions[role].start(sides[role][0], record=False)
@@ -245,6 +243,34 @@ class SessionRun:
             )
         return result
 
+    async def _warm_up(self) -> None:
+        await warm_up(self._backends())
+
+    def _wire(self, role: Role, session: AgentSession, event_log: EventLog) -> AgentSession:
+        """Plug `session` into this call's link: its audio in and out, and the event log."""
+        link_end = self.transport.end_for(role)
+        session.input.audio = link_end.audio_input
+        session.output.audio = link_end.audio_output
+        if isinstance(link_end.audio_output, LinkAudioOutput):
+            link_end.audio_output.speech_ids = _current_speech_id(session)
+        event_log.attach(role, session, link_end.audio_output)
+        return session
+
+    def _call_started(self) -> dict[str, Any]:
+        return {
+            "sample_rate": self.transport.sample_rate,
+            # livekit stamps speech with wall-clock times; this maps them to the clock
+            "wall_clock_at_zero": time.time() - self.transport.clock.now(),
+        }
+
+    def _listen(self) -> None:
+        """The caller hears the agent: its hearing follows the audio it receives."""
+        caller_input = self.transport.end_for("caller").audio_input
+        caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
+
+    async def _session_kwargs(self, role: Role, backend: Backend, voice: Any) -> dict[str, Any]:
+        return await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
+
     def _backends(self) -> list[Backend]:
         """The backends this call runs locally (a remote target's agent has none here)."""
         scenario = self.loaded.scenario
@@ -259,8 +285,7 @@ class SessionRun:
         caller_backend = get_backend(scenario.caller.backend)
         agent_backend = get_backend(scenario.agent.backend)
         hosts_agent = self.transport.hosts_agent
-        caller_input = self.transport.end_for("caller").audio_input
-        caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
+        self._listen()
         caller = self.caller = build_caller(
             CallerContext(
                 persona=persona,
@@ -291,9 +316,7 @@ class SessionRun:
         sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
         for role, (side_agent, backend, voice, where) in plans.items():
             try:
-                kwargs = await asyncio.to_thread(
-                    backend.session_kwargs, voice, self.transport.sample_rate
-                )
+                kwargs = await self._session_kwargs(role, backend, voice)
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None
@@ -312,6 +335,19 @@ class SessionRun:
         except Exception as exc:
             logger.exception("timing probes failed on %s", self.directory)
             return {}, f"the timing probes failed: {type(exc).__name__}: {exc}"
+
+    def _judge_timing(
+        self, probes: dict[str, Any], probe_error: str | None, records: list[dict[str, Any]]
+    ) -> CallTiming:
+        """The budgets against the probes' figures, if the harness kept time well enough."""
+        limits = self.loaded.scenario.budgets.limits()
+        # no figures, no budget verdicts: a missing figure must never read as a met budget
+        checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
+        pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
+        lag, agent_side = caller_lag(records), agent_lag(records)
+        trust = assess_timing(pacing, loop_lag, lag, agent_side)
+        budgets, failures = judge_budgets(checks, trust)
+        return CallTiming(budgets, failures, pacing, loop_lag, lag, agent_side, trust)
 
     def _write_caller_state(self, outcome: str, turns: list[Any]) -> None:
         """The caller's own end-of-call view (caller_state.json), with its goal decided."""
@@ -364,14 +400,8 @@ class SessionRun:
         probes, probe_error = self._write_probes()
         if probe_error is not None and outcome not in ("error", "cancelled"):
             outcome, error = "error", probe_error
-        limits = self.loaded.scenario.budgets.limits()
-        # no figures, no budget verdicts: a missing figure must never read as a met budget
-        checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
-        pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
-        lag, agent_side = caller_lag(event_log.records), agent_lag(event_log.records)
-        trust = assess_timing(pacing, loop_lag, lag, agent_side)
-        budgets, reasons = judge_budgets(checks, trust)
-        reasons = [*self._call_reasons(outcome), *reasons]
+        timing = self._judge_timing(probes, probe_error, event_log.records)
+        reasons = [*self._call_reasons(outcome), *timing.failures]
         self._write_caller_state(outcome, turns)
         await judge_after_call(
             self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
@@ -386,15 +416,16 @@ class SessionRun:
                 for role in ("caller", "agent")
             },
             error=error,
-            pacing=pacing,
-            loop_lag=loop_lag,
-            caller_lag=lag,
-            agent_lag=agent_side,
-            timing_trust=trust.to_json(),
+            pacing=timing.pacing,
+            loop_lag=timing.loop_lag,
+            caller_lag=timing.caller_lag,
+            agent_lag=timing.agent_lag,
+            timing_trust=timing.trust.to_json(),
             timing=probes.get("summary", {}),
-            budgets=budgets,
+            budgets=timing.budgets,
             failures=[reason.text for reason in reasons],
             reasons=[reason.session_json() for reason in reasons],
+            mode=self.plan.mode,
         )
         write_session(self.directory, self._session_document(outcome, result))
         return result
