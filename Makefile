@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-slow lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/crosstalk run scenarios/demo_order_status.yaml --allow-inconclusive
 
-## test: run the whole test suite (unit and end-to-end, offline)
+## test: the every-commit tier: unit tests and a few short shared real calls (offline)
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+
+## test-slow: the slow tier only: the demo call, long, library and concurrent calls (offline)
+test-slow: $(VENV)/.installed
+	$(BIN)/python -m pytest -m slow
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check harness agent_under_test tests benchmarks

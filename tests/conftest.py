@@ -1,45 +1,37 @@
-"""Shared fixtures: the repository's paths and a way to run the real `crosstalk` command."""
+"""Shared fixtures: the repository's paths, a way to run the real `crosstalk` command, and the
+real calls several test modules read (placed once per pytest session, only when asked for)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from .calls import (
+    DEMO,
+    FIXTURES,
+    QUICK_ORDER,
+    REPO,
+    CliResult,
+    PlacedCall,
+    place_with_baseline,
+    run_crosstalk,
+)
 
-
-@dataclass
-class CliResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> dict:
-        return json.loads(self.stdout)
-
-
-def run_crosstalk(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> CliResult:
-    """Run `python -m crosstalk_harness ARGS` as a user would, in a child process."""
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    child_env.update(env or {})
-    completed = subprocess.run(
-        [sys.executable, "-m", "crosstalk_harness", *args],
-        cwd=cwd,
-        env=child_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return CliResult(completed.returncode, completed.stdout, completed.stderr)
+__all__ = ["FIXTURES", "REPO", "CliResult", "run_crosstalk"]
 
 
 @pytest.fixture
 def crosstalk():
     return run_crosstalk
+
+
+@pytest.fixture(scope="session")
+def quick_order_call(tmp_path_factory) -> PlacedCall:
+    """The every-commit tier's call with the reference agent (~25 s of audio, placed once): a
+    tool call, a database check, a rubric without a model, a baseline it regresses against."""
+    return place_with_baseline(QUICK_ORDER, tmp_path_factory.mktemp("quick-order"))
+
+
+@pytest.fixture(scope="session")
+def demo_call(tmp_path_factory) -> PlacedCall:
+    """The demo call (about a minute of audio), placed once for the slow tier's tests."""
+    return place_with_baseline(DEMO, tmp_path_factory.mktemp("demo"))

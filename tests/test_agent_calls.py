@@ -20,7 +20,7 @@ from crosstalk_harness.backends.offline.whisper import transcribe
 
 from .conftest import REPO, run_crosstalk
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SCENARIOS = (
     "agent_thinker_filler",

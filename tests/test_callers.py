@@ -75,6 +75,7 @@ def test_llm_caller_template_renders_the_persona_and_can_be_overridden(tmp_path)
     )
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_llm_caller_holds_a_conversation_and_hangs_up_itself(tmp_path):
     with FakeOpenAI(chat=_play_the_caller) as fake:
@@ -132,6 +133,7 @@ def scripted_twice(tmp_path_factory) -> list[Path]:
     return sessions
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_same_scripted_scenario_and_seed_gives_byte_identical_caller_speech(scripted_twice):
     first, second = (_caller_utterances(session) for session in scripted_twice)
@@ -140,6 +142,7 @@ def test_same_scripted_scenario_and_seed_gives_byte_identical_caller_speech(scri
     assert first == second
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_replay_caller_plays_a_recorded_call_with_its_turn_timings(scripted_twice, tmp_path):
     source = scripted_twice[0]

@@ -27,6 +27,7 @@ def _recording_s(path: Path) -> float:
         return recording.getnframes() / recording.getframerate()
 
 
+@pytest.mark.slow
 def test_two_sessions_side_by_side_and_a_starved_loop_is_not_blamed_on_the_agent(
     crosstalk, tmp_path
 ):
@@ -74,6 +75,7 @@ def test_two_sessions_side_by_side_and_a_starved_loop_is_not_blamed_on_the_agent
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_running_sessions_and_keeps_queued_ones_from_starting(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "crosstalk_harness", "run", BYO, BYO, BYO, "--concurrency", "2"]

@@ -11,7 +11,7 @@ import yaml
 
 from .conftest import REPO, run_crosstalk
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _demo_with_agent(factory: str, folder: Path) -> Path:

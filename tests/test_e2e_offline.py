@@ -1,7 +1,8 @@
 """End to end on the offline stack: real sessions, real models, real-time audio, both ways.
 
-The demo call is placed once per test session (about a minute of audio) and several tests read
-its run directory; the user-supplied agent's call is placed the same way.
+The tests read a call with the reference agent placed once per test session (conftest.py): the
+short purpose-built call in the every-commit tier, the demo call (about a minute of audio) in
+the slow tier, with the same assertions; the user-supplied agent's call is placed once here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pytest
 from crosstalk_harness.judging import word_error_rate
 from crosstalk_harness.transport import FRAME_S
 
-from .conftest import FIXTURES, REPO, run_crosstalk
+from .calls import PlacedCall
+from .conftest import FIXTURES, run_crosstalk
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +29,13 @@ def _place_call(scenario: Path, out: Path, exit_code: int = 0) -> tuple[dict, Pa
     return run, Path(session["directory"])
 
 
-@pytest.fixture(scope="module")
-def demo_call(tmp_path_factory):
-    # offline, the demo's task_completion rubric has no model: inconclusive (exit 4), never a pass
-    return _place_call(
-        REPO / "scenarios" / "demo_order_status.yaml", tmp_path_factory.mktemp("demo"), 4
-    )
+@pytest.fixture(
+    scope="module", params=["quick_order_call", pytest.param("demo_call", marks=pytest.mark.slow)]
+)
+def reference_call(request) -> tuple[dict, Path]:
+    """A call with the reference agent: the short one every commit, the demo in the slow tier."""
+    placed: PlacedCall = request.getfixturevalue(request.param)
+    return placed.run, placed.session_dir
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +47,8 @@ def _transcript(session_dir: Path) -> list[dict]:
     return json.loads((session_dir / "transcript.json").read_text())["turns"]
 
 
-def test_demo_writes_a_complete_session_directory(demo_call):
-    run, session_dir = demo_call
+def test_demo_writes_a_complete_session_directory(reference_call):
+    run, session_dir = reference_call
     assert (run["outcome"], run["passed"]) == ("inconclusive", False)
     [entry] = run["sessions"]
     assert any(r.startswith("task_completion not run") for r in entry["not_judged"])
@@ -58,8 +61,9 @@ def test_demo_writes_a_complete_session_directory(demo_call):
     assert session["seed"] == 7
 
 
-def test_demo_has_at_least_four_turns_each_way(demo_call):
-    _, session_dir = demo_call
+@pytest.mark.slow
+def test_demo_has_at_least_four_turns_each_way(demo_call: PlacedCall):
+    session_dir = demo_call.session_dir
     turns = _transcript(session_dir)
     speakers = [turn["speaker"] for turn in turns]
     assert speakers.count("caller") >= 4 and speakers.count("agent") >= 4
@@ -68,8 +72,8 @@ def test_demo_has_at_least_four_turns_each_way(demo_call):
     assert starts == sorted(starts) and None not in starts
 
 
-def test_agent_heard_the_caller_with_word_error_rate_at_most_10_percent(demo_call):
-    _, session_dir = demo_call
+def test_agent_heard_the_caller_with_word_error_rate_at_most_10_percent(reference_call):
+    _, session_dir = reference_call
     caller_turns = [turn for turn in _transcript(session_dir) if turn["speaker"] == "caller"]
     said = " ".join(turn["text"] for turn in caller_turns)
     heard = " ".join(turn["heard_as"] or "" for turn in caller_turns)
@@ -78,14 +82,14 @@ def test_agent_heard_the_caller_with_word_error_rate_at_most_10_percent(demo_cal
     assert wer <= 0.10  # Piper voices (espeak-ng measured 25.6 %)
 
 
-def test_the_agent_acted_on_what_it_heard(demo_call):
-    _, session_dir = demo_call
+def test_the_agent_acted_on_what_it_heard(reference_call):
+    _, session_dir = reference_call
     agent_lines = " ".join(t["text"] for t in _transcript(session_dir) if t["speaker"] == "agent")
     assert "4 2 7 9 1" in agent_lines  # the order number reached the agent through audio
 
 
-def test_recording_is_stereo_and_as_long_as_the_session(demo_call):
-    _, session_dir = demo_call
+def test_recording_is_stereo_and_as_long_as_the_session(reference_call):
+    _, session_dir = reference_call
     session = json.loads((session_dir / "session.json").read_text())
     with wave.open(str(session_dir / "call.wav")) as wav:
         assert wav.getnchannels() == 2
@@ -98,8 +102,8 @@ def test_recording_is_stereo_and_as_long_as_the_session(demo_call):
     assert duration == pytest.approx(last_event_t, abs=FRAME_S * 2)
 
 
-def test_events_cover_both_sides_on_the_session_clock(demo_call):
-    _, session_dir = demo_call
+def test_events_cover_both_sides_on_the_session_clock(reference_call):
+    _, session_dir = reference_call
     events = [json.loads(line) for line in (session_dir / "events.jsonl").read_text().splitlines()]
     kinds = {(event["side"], event["type"]) for event in events}
     for side in ("caller", "agent"):
@@ -118,9 +122,9 @@ def test_events_cover_both_sides_on_the_session_clock(demo_call):
     assert times == sorted(times)
 
 
-def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, demo_call):
+def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, reference_call):
     byo_run, byo_dir = byo_call
-    _, demo_dir = demo_call
+    _, demo_dir = reference_call
     assert byo_run["passed"] is True
     own_artifacts = {"agent_events.jsonl", "agent.sqlite"}  # the reference agent's own files
     assert sorted(p.name for p in byo_dir.iterdir()) == sorted(
@@ -135,8 +139,8 @@ def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, demo_call):
     assert session["scenario"]["agent"]["factory"] == "tests.fixtures.tiny_agent:create_agent"
 
 
-def test_probes_measure_every_turn_of_the_demo_from_its_recording(demo_call):
-    _, session_dir = demo_call
+def test_probes_measure_every_turn_of_the_demo_from_its_recording(reference_call):
+    _, session_dir = reference_call
     probes = json.loads((session_dir / "probes.json").read_text())
     transcript = _transcript(session_dir)
     caller_turns = sum(1 for turn in transcript if turn["speaker"] == "caller")
@@ -161,7 +165,7 @@ REAL_RUN_CASES = [
     ({"must_say": {"pattern": "(?i)friday", "speaker": "agent"}}, "passed"),
     ({"must_say": {"pattern": "(?i)refund"}}, "failed"),
     ({"must_not_say": {"pattern": "(?i)guarantee"}}, "passed"),
-    ({"must_not_say": {"pattern": "(?i)baker street", "speaker": "caller"}}, "failed"),
+    ({"must_not_say": {"pattern": "42791", "speaker": "caller"}}, "failed"),
     ({"tool_called": {"name": "lookup_order", "arguments": {"order_id": "42791"}}}, "passed"),
     ({"tool_called": {"name": "lookup_order", "arguments": {"order_id": "11111"}}}, "failed"),
     ({"tool_not_called": {"name": "start_return"}}, "passed"),
@@ -180,7 +184,7 @@ REAL_RUN_CASES = [
 
 
 @pytest.mark.parametrize(("check", "expected"), REAL_RUN_CASES, ids=lambda c: str(c)[:40])
-def test_each_check_on_the_real_demo_run_directory(demo_call, tmp_path, check, expected):
+def test_each_check_on_the_real_demo_run_directory(reference_call, tmp_path, check, expected):
     import asyncio
     import shutil
 
@@ -188,7 +192,7 @@ def test_each_check_on_the_real_demo_run_directory(demo_call, tmp_path, check, e
     from crosstalk_harness.judging.settings import JudgeSettings
     from crosstalk_harness.judging.spec import SuccessConfig
 
-    _, session_dir = demo_call
+    _, session_dir = reference_call
     copy = tmp_path / session_dir.name
     shutil.copytree(session_dir, copy)
     success = SuccessConfig.model_validate({"checks": [check]})

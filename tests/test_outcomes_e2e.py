@@ -28,6 +28,7 @@ def _junit_cases(run_dir: Path) -> dict[str, ET.Element]:
     return {case.get("classname", ""): case for case in root.iter("testcase")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("concurrency", ["1", "2"])
 def test_a_failing_check_fails_and_a_rubric_without_model_is_inconclusive(
     crosstalk, tmp_path, concurrency
@@ -62,6 +63,7 @@ def test_a_failing_check_fails_and_a_rubric_without_model_is_inconclusive(
     assert "must_say:" in (run_dir / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_run_that_could_not_judge_everything_is_inconclusive_never_green(crosstalk, tmp_path):
     result = crosstalk("run", NO_MODEL, "--out", str(tmp_path))
     assert result.exit_code == 4, result.stderr

@@ -73,6 +73,7 @@ def _events(session_dir: Path) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+@pytest.mark.slow
 def test_the_demo_with_the_agent_on_openai_runs_the_thinker_and_speaks_its_result_once(tmp_path):
     with FakeRealtime(chat=thinker) as fake:
         result, session_dir = place(
@@ -100,6 +101,7 @@ def test_the_demo_with_the_agent_on_openai_runs_the_thinker_and_speaks_its_resul
     assert probes["summary"]["agent_model"]["responses"] >= len(agent_said)
 
 
+@pytest.mark.slow
 def test_a_barge_in_cancels_the_response_and_truncates_at_most_what_was_played(tmp_path):
     with FakeRealtime(chat=thinker, pace=1.0) as fake:
         result, session_dir = place(fake, REALTIME / "agent_barge_in.yaml", tmp_path)
@@ -119,6 +121,7 @@ def test_a_barge_in_cancels_the_response_and_truncates_at_most_what_was_played(t
     assert any(t["speaker"] == "agent" and t.get("interrupted") for t in _turns(session_dir))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("brain", ["scripted", "llm"])
 def test_a_caller_on_openai_completes_its_call(tmp_path, brain):
     with FakeRealtime() as fake:
@@ -142,6 +145,7 @@ def test_a_caller_on_openai_completes_its_call(tmp_path, brain):
     assert lag["replies"] >= 1 and 0.2 <= lag["worst"]["thinking"] < 4.0, lag
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("kind", "logged"),
     [
@@ -174,6 +178,7 @@ def leaky_thinker(body: dict[str, Any]) -> ChatReply:
     return ChatReply("The staff discount code is ACME STAFF FORTY.")
 
 
+@pytest.mark.slow
 def test_the_guardrails_closing_line_is_not_talked_over_on_openai(tmp_path):
     with FakeRealtime(chat=leaky_thinker) as fake:
         result, session_dir = place(fake, REALTIME / "agent_guardrail_end.yaml", tmp_path)

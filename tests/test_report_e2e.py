@@ -1,7 +1,8 @@
 """The report of a real demo call: written by `crosstalk run` itself, and working in a browser.
 
-One real call (about a minute of audio) is placed with a baseline that it regresses against, so
-the run must exit 1 and leave every report file behind. Its report is then opened in headless
+One real call with the reference agent (the short shared one every commit, the demo call in the
+slow tier) is placed with a baseline that it regresses against, so the run must exit 1 and leave
+every report file behind. Its report is then opened in headless
 Chromium (Debian's package): no console errors, the stereo audio plays, clicking a transcript turn
 seeks to it, and screenshots go to reports/ci-artifacts/ for CI to keep.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import REPO, run_crosstalk
+from .calls import PlacedCall
+from .conftest import REPO, CliResult, run_crosstalk
 
 pytestmark = pytest.mark.e2e
 
@@ -35,36 +37,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _fast_baseline(path: Path) -> Path:
-    """A results.json of the same scenario whose replies all came after 0.1 s (faster than any
-    agent that waits for the caller to stop: the real run regresses against it)."""
-    session = {
-        "scenario": "demo_order_status",
-        "variant": "",
-        "persona": "order_status_caller",
-        "passed": True,
-        "score": None,
-        "response_latencies_ms": [100.0, 101.0, 99.0, 100.5, 99.5],
-        "stop_latencies_ms": [],
-    }
-    document = {
-        "schema": "crosstalk.results/1",
-        "run_id": "fast-baseline",
-        "sessions": [{**session, "repeat": r} for r in range(3)],
-    }
-    path.write_text(json.dumps(document))
-    return path
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo-report")
-    baseline = _fast_baseline(out / "baseline.json")
-    result = run_crosstalk(
-        "run", "scenarios/demo_order_status.yaml", "--out", str(out), "--baseline", str(baseline)
-    )
-    [directory] = [p for p in out.iterdir() if p.is_dir()]
-    return result, directory
+@pytest.fixture(
+    scope="module", params=["quick_order_call", pytest.param("demo_call", marks=pytest.mark.slow)]
+)
+def demo_run(request) -> tuple[CliResult, Path]:
+    """A call with the reference agent placed with a baseline it regresses against (conftest.py):
+    the short one every commit, the demo in the slow tier."""
+    placed: PlacedCall = request.getfixturevalue(request.param)
+    return placed.result, placed.run_dir
 
 
 def test_run_writes_the_report_and_fails_on_a_regression(demo_run):
@@ -102,6 +82,7 @@ def test_report_plays_and_seeks_in_a_real_browser(demo_run):
     sync_playwright = _chromium_or_fail()
     _, directory = demo_run
     turns = json.loads(next(directory.glob("*/transcript.json")).read_text())["turns"]
+    [session] = json.loads((directory / "run.json").read_text())["sessions"]
     target = 4 if len(turns) >= 4 else len(turns)
     target_start = turns[target - 1]["start_s"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -127,7 +108,8 @@ def test_report_plays_and_seeks_in_a_real_browser(demo_run):
                     return [decoded.numberOfChannels, decoded.duration];
                 }"""
             )
-            assert channels[0] == 2 and channels[1] > 30  # stereo kept, the whole call
+            # stereo kept, the whole call
+            assert channels[0] == 2 and channels[1] == pytest.approx(session["duration_s"], abs=0.1)
             played = page.evaluate(
                 """async () => {
                     const audio = document.querySelector("details.session audio");

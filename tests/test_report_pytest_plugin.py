@@ -96,6 +96,7 @@ def test_a_failing_scenario_fails_its_test_with_the_reason(tmp_path):
     assert "Traceback" not in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_all_files_run_in_one_crosstalk_run_and_a_bad_one_fails_alone(tmp_path):
     folder = tmp_path / "scenarios"

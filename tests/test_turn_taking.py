@@ -11,7 +11,7 @@ from crosstalk_harness.probes import analyze_recording
 
 from .conftest import FIXTURES, run_crosstalk
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -144,6 +144,7 @@ def test_the_wheel_carries_the_library_and_unique_import_names(wheel):
     assert "livekit-agents==" not in "".join(_requirements(wheel))
 
 
+@pytest.mark.slow
 def test_init_and_validate_in_their_repository(user_repo):
     repo, env = user_repo
     assert "reports/" in (repo / ".gitignore").read_text().splitlines()
@@ -164,6 +165,7 @@ def test_init_and_validate_in_their_repository(user_repo):
     assert {("task_completion", "built-in"), ("order_checker", "project")} <= origins
 
 
+@pytest.mark.slow
 def test_their_own_pytest_still_runs_with_crosstalk_installed(user_repo):
     repo, env = user_repo
     result = _ok(
@@ -184,6 +186,7 @@ def test_their_own_pytest_still_runs_with_crosstalk_installed(user_repo):
     assert "--crosstalk" in plugin.stdout  # the plugin is loaded, and harmless
 
 
+@pytest.mark.slow
 def test_pytest_crosstalk_places_their_agents_call_with_its_tool(user_repo):
     repo, env = user_repo
     result = _sh(

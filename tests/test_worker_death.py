@@ -11,7 +11,7 @@ from crosstalk_harness.errors import EXIT_INFRASTRUCTURE
 
 from .conftest import FIXTURES
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 BYO = str(FIXTURES / "scenarios" / "byo_agent.yaml")
 DYING = str(FIXTURES / "scenarios" / "dying_worker.yaml")
