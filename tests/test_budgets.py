@@ -110,6 +110,7 @@ def test_a_missing_greeting_fails_and_a_missing_reply_fails_only_a_caller_who_we
 
 
 @pytest.mark.e2e
+@pytest.mark.slow  # every commit: a budget failing a real call in test_missed_barge_in_e2e.py
 def test_a_broken_budget_fails_the_run_with_its_reason(crosstalk, tmp_path):
     result = crosstalk(
         "run", str(FIXTURES / "scenarios" / "over_budget.yaml"), "--out", str(tmp_path), "--json"

@@ -122,6 +122,7 @@ def test_events_cover_both_sides_on_the_session_clock(reference_call):
     assert times == sorted(times)
 
 
+@pytest.mark.slow  # its own 20 s call; every commit places byo agents in the short calls
 def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, reference_call):
     byo_run, byo_dir = byo_call
     _, demo_dir = reference_call

@@ -10,7 +10,8 @@ import pytest
 
 from .conftest import FIXTURES, run_crosstalk
 
-pytestmark = pytest.mark.e2e
+# the every-commit tier judges a real call through quick_order_call (test_report_e2e.failing_run)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SCENARIO = f"""\
 name: judged_call

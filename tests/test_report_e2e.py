@@ -56,8 +56,9 @@ def test_run_writes_the_report_and_fails_on_a_regression(demo_run):
     # offline the demo's rubric has no model: inconclusive, never passed
     assert results["counts"]["inconclusive"] == 1 and results["passed"] is False
     assert results["comparison"]["regressed"] is True
-    assert "### crosstalk: 1 regression(s)" in result.stdout
-    assert "response latency p95" in result.stdout
+    # latency, and the pass rate: an inconclusive session is not a pass, the baseline's was
+    assert "### crosstalk: 2 regression(s)" in result.stdout
+    assert "response latency p95" in result.stdout and "pass rate" in result.stdout
     assert len(pd.read_csv(directory / "results.csv")) == 1
     assert ET.parse(directory / "junit.xml").getroot().get("tests") == "1"
     assert f"report {directory / 'report.html'}" in result.stderr
@@ -155,7 +156,7 @@ def failing_run(demo_run, tmp_path_factory):
     judged = run_crosstalk("judge", str(failing))
     assert judged.exit_code == 1, judged.stdout + judged.stderr
     reported = run_crosstalk("report", str(failing), "--audio", "none")
-    assert reported.exit_code == 0, reported.stderr
+    assert reported.exit_code == 1, reported.stderr  # report exits on the run's outcome, as judge
     return failing
 
 

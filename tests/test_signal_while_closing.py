@@ -88,7 +88,10 @@ def _call_ended(run_root: Path) -> bool:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("stop", "exit_code"),
+    [(signal.SIGTERM, 143), pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow)],
+)
 def test_a_signal_while_the_session_is_closing_leaves_every_file_final(tmp_path, stop, exit_code):
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()

@@ -109,6 +109,7 @@ def create_agent() -> Agent:
 
 
 @pytest.mark.e2e
+@pytest.mark.slow  # two calls; every commit places bring-your-own agents in shorter ones
 def test_two_folders_with_agent_py_run_their_own_agents_on_real_calls(tmp_path):
     persona = Path(__file__).parent / "fixtures" / "personas" / "one_liner.yaml"
     paths = []
