@@ -140,3 +140,22 @@ def test_a_scenario_that_asks_nothing_is_a_warning_naming_it_not_an_error(tmp_pa
         "add success.checks or budgets"
     ]
     assert "ok: 2 file(s) valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "exit_code"),
+    [("thinker: {latency_s: 1}\n", 0), ("thinker: {latncy_s: 1}\n", 2)],
+)
+def test_config_file_is_read_beside_the_scenario_whatever_the_cwd(tmp_path, extra, exit_code):
+    folder = _project(
+        tmp_path,
+        {"s.yaml": "name: s\npersona: good\nagent:\n  options: {config_file: strict.yaml}\n"},
+    )
+    (folder / "strict.yaml").write_text(extra)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_crosstalk("validate", str(folder / "s.yaml"), cwd=elsewhere)
+    assert result.exit_code == exit_code, result.stderr
+    assert "cannot read" not in result.stderr  # found beside the scenario, not in the cwd
+    if exit_code:
+        assert "agent.options.thinker.latncy_s: unknown option" in result.stderr

@@ -92,7 +92,11 @@ class RunResult:
 def _check_against_agent(loaded: LoadedScenario, factory: object) -> None:
     """Options, tool names and SQL the agent's own description rejects, before any call."""
     problems = scenario_problems(
-        factory, loaded.scenario.agent.options, loaded.scenario.success.check_calls(), loaded
+        factory,
+        loaded.scenario.agent.options,
+        loaded.scenario.success.check_calls(),
+        loaded,
+        scenario_dir=loaded.scenario_path.resolve().parent,
     )
     if problems:
         raise ConfigError("\n".join(problems))
