@@ -19,7 +19,7 @@ from .arguments import RAW, Subcommands
 NAME = "validate"
 ASKS_NOTHING = (
     "the scenario asks nothing (no success checks, rubrics or budgets): its calls will be "
-    "inconclusive (\"nothing was asked\"); add success.checks or budgets"
+    'inconclusive ("nothing was asked"); add success.checks or budgets'
 )
 _LOCATION = re.compile(r"^(.*?):(\d+):(\d+):")
 
