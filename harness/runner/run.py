@@ -29,7 +29,7 @@ from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
 from .pool import run_in_workers
 from .progress import Progress
-from .session import SessionResult, result_on_disk
+from .session_result import SessionResult, result_on_disk
 from .shard import Shard, select_shard
 from .targets import check_target
 from .text_session import check_text_mode, run_session
