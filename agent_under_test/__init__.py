@@ -65,6 +65,7 @@ def create_agent(
     backend: str = "offline",
     session_dir: Path | None = None,
     clock: Callable[[], float] | None = None,
+    scenario_dir: Path | None = None,
     **options: Any,
 ) -> Responder:
     """The agent for one session on `backend`; `options` are the scenario's `agent.options`.
@@ -72,7 +73,7 @@ def create_agent(
     Offline the responder brings its own deterministic brain; on `openai` the session's
     realtime model speaks. Its events go to `session_dir` (agent_events.jsonl, agent.sqlite).
     """
-    config = load_config(options)
+    config = load_config(options, scenario_dir)
     runtime = build_runtime(config, session_dir=session_dir, clock=clock, backend=backend)
     return Responder(runtime, offline_brain=backend == "offline")
 

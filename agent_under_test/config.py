@@ -168,13 +168,19 @@ def _in_words(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def load_config(options: dict[str, Any]) -> AgentConfig:
-    """Defaults, then `options["config_file"]` (if any), then the other options, validated."""
+def load_config(options: dict[str, Any], scenario_dir: Path | None = None) -> AgentConfig:
+    """Defaults, then `options["config_file"]` (if any), then the other options, validated.
+
+    A relative `config_file` is read beside the scenario that names it (`scenario_dir`), not
+    from the current directory."""
     options = dict(options)
     merged = _read_yaml(DEFAULTS_FILE)
     config_file = options.pop("config_file", None)
     if config_file is not None:
-        merged = _merge(merged, _read_yaml(Path(config_file)))
+        path = Path(config_file).expanduser()
+        if scenario_dir is not None and not path.is_absolute():
+            path = scenario_dir / path
+        merged = _merge(merged, _read_yaml(path))
     merged = _merge(merged, options)
     try:
         return AgentConfig.model_validate(merged)

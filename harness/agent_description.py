@@ -10,10 +10,12 @@ run against the agent's tables; agents that declare nothing are not checked.
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 _FIELD = re.compile(r"^([A-Za-z_][\w]*(?:\.[\w]+)*): (.+)$")
@@ -36,7 +38,8 @@ def only_reads(connection: sqlite3.Connection) -> sqlite3.Connection:
 class AgentDescription:
     """What the harness may check about an agent before calling it."""
 
-    check_options: Callable[[dict[str, Any]], object] | None = None
+    # called with `agent.options`, and `scenario_dir=` (the scenario file's folder) if it takes it
+    check_options: Callable[..., object] | None = None
     tool_names: Sequence[str] = field(default_factory=tuple)
     database_sql: Callable[[], str] | None = None
 
@@ -51,12 +54,18 @@ def description_of(factory: object) -> AgentDescription | None:
 
 
 def _option_problems(
-    description: AgentDescription, options: dict[str, Any], where: _Located
+    description: AgentDescription,
+    options: dict[str, Any],
+    where: _Located,
+    scenario_dir: Path | None,
 ) -> list[str]:
     if description.check_options is None:
         return []
+    offered = {}
+    if "scenario_dir" in inspect.signature(description.check_options).parameters:
+        offered["scenario_dir"] = scenario_dir
     try:
-        description.check_options(options)
+        description.check_options(options, **offered)
     except Exception as exc:  # the agent's own validation: its message is the problem
         problems = []
         for line in str(exc).splitlines() or [type(exc).__name__]:
@@ -118,13 +127,15 @@ def scenario_problems(
     options: dict[str, Any],
     check_calls: list[tuple[str, dict[str, Any]]],
     where: _Located,
+    scenario_dir: Path | None = None,
 ) -> list[str]:
-    """Every `file:line:col: field: problem` the factory's description finds in a scenario."""
+    """Every `file:line:col: field: problem` the factory's description finds in a scenario
+    (relative paths in its options resolved in `scenario_dir`, the scenario file's folder)."""
     description = description_of(factory)
     if description is None:
         return []
     return [
-        *_option_problems(description, options, where),
+        *_option_problems(description, options, where, scenario_dir),
         *_tool_problems(description, check_calls, where),
         *_sql_problems(description, check_calls, where),
     ]

@@ -263,21 +263,13 @@ class _Batch:
                     outcomes[item.path] = _Outcome(error=f"crosstalk run: bad input\n{error}")
                     runnable.remove(item)
             run = self._place(runnable) if runnable else run
-        sessions = _sessions(run.directory)
-        run_reasons, run_failed = _run_level(run.directory)
+        # only with --crosstalk: at import the plugin needs pytest and the standard library
+        from .judging.run_sessions import run_level_reasons, run_sessions, sessions_of_file
+
+        sessions = run_sessions(run.directory)
+        run_reasons, run_failed = run_level_reasons(run.directory)
         for item in runnable:
-            mine = [
-                session
-                for meta, session in sessions
-                if (
-                    meta.get("suite") == item.suite
-                    if item.suite
-                    else (
-                        meta.get("suite") is None
-                        and os.path.abspath(meta.get("scenario_file", "")) == str(item.absolute)
-                    )
-                )
-            ]
+            mine = sessions_of_file(sessions, item.path, item.suite)
             error = "" if mine else _no_sessions(run)
             outcomes[item.path] = _Outcome(
                 mine, error, run.directory, run.regressions(), run_reasons, run_failed
@@ -307,32 +299,6 @@ def _no_sessions(run: CrosstalkRun) -> str:
     )
 
 
-def _run_level(directory: Path | None) -> tuple[list[str], bool]:
-    """The run's own reasons (a worker that died loading models, sessions never started), as
-    the one run verdict decides them: every file's test carries them."""
-    if directory is None:
-        return [], False
-    from .judging.run_verdict import run_verdict  # only with --crosstalk: the plugin stays light
-
-    own = run_verdict(directory).run
-    return [f"run: {reason}" for reason in own.reasons], own.outcome == "failed"
-
-
-def _sessions(directory: Path | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(session.json, results.json row) of every session of a run."""
-    if directory is None:
-        return []
-    paths = RunPaths(directory)
-    results = read_object_or_none(paths.results)
-    if results is None:
-        return []
-    found = []
-    for row in results.get("sessions") or []:
-        session = paths.session(str(row.get("session_id")))
-        found.append((read_object_or_none(session.session) or {}, row))
-    return found
-
-
 _ITEMS = pytest.StashKey[list["ScenarioItem"]]()
 _BATCH = pytest.StashKey[_Batch]()
 
@@ -345,10 +311,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 class ScenarioItem(pytest.Item):
     suite: str | None = None
-
-    @property
-    def absolute(self) -> Path:
-        return Path(os.path.abspath(self.path))
 
     def runtest(self) -> None:
         outcome = self.config.stash[_BATCH].outcome(self)

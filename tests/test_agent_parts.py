@@ -203,3 +203,10 @@ def test_silence_gets_reengaged_at_most_max_times():
     conv.agent_state, conv.agent_turns, conv.agent_speech_end = "listening", ["Done."], 1.0
     assert [g.policy for g in engine.tick(6.5)] == ["reengage_after_silence"]
     assert engine.tick(20.0) == []
+
+
+def test_a_relative_config_file_is_read_in_the_scenario_folder(tmp_path, monkeypatch):
+    (tmp_path / "strict.yaml").write_text("guardrails:\n  buffer_ms: 120\n")
+    monkeypatch.chdir(tmp_path.parent)
+    config = load_config({"config_file": "strict.yaml"}, scenario_dir=tmp_path)
+    assert config.guardrails.buffer_ms == 120

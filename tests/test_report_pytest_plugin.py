@@ -106,6 +106,7 @@ def test_all_files_run_in_one_crosstalk_run_and_a_bad_one_fails_alone(tmp_path):
         (folder / f"{name}.yaml").write_text(
             f"name: {name}\npersona: {persona}\n"
             "agent: {factory: 'tests.fixtures.tiny_agent:create_agent'}\nmax_duration_s: 60\n"
+            "success: {checks: [{must_say: {pattern: '(?i)help', speaker: agent}}]}\n"
         )
     (folder / "third.yaml").write_text("name: third\npersona: nobody_by_this_name\n")
     result = _pytest(

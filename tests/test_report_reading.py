@@ -11,7 +11,7 @@ from crosstalk_harness.reports.agent_events import agent_events_view
 from crosstalk_harness.reports.charts import run_date, trend_title
 from crosstalk_harness.reports.outputs import write_run_outputs
 from crosstalk_harness.runner.progress import Progress, heard_beside_said
-from crosstalk_harness.runner.session import SessionResult
+from crosstalk_harness.runner.session_result import SessionResult
 from crosstalk_harness.testing.run_dirs import FakeSession, write_run
 
 VAD = {

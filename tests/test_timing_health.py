@@ -24,7 +24,7 @@ from crosstalk_harness.judging.budgets import (
 from crosstalk_harness.runner.health import LoopLagMonitor, caller_lag
 from crosstalk_harness.runner.live_progress import LiveProgress
 from crosstalk_harness.runner.plan import suite_concurrency
-from crosstalk_harness.runner.session import SessionResult
+from crosstalk_harness.runner.session_result import SessionResult
 
 from .conftest import FIXTURES
 

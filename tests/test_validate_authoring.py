@@ -120,3 +120,42 @@ def test_an_option_inside_a_list_is_located_at_its_item(tmp_path):
     folder, errors = _errors(tmp_path, {"s.yaml": text})
     where = f"error: {folder / 's.yaml'}:7:11: "
     assert errors[0].startswith(where + "agent.options.guardrails.rules.0")
+
+
+def test_a_scenario_that_asks_nothing_is_a_warning_naming_it_not_an_error(tmp_path):
+    folder = _project(
+        tmp_path,
+        {
+            "silent.yaml": "name: silent\npersona: good\n",
+            "asks.yaml": "name: asks\npersona: good\nbudgets: {greeting_latency_ms: 2000}\n"
+            "opening: agent\n",
+        },
+    )
+    result = run_crosstalk("validate", str(folder))
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {folder / 'silent.yaml'}: the scenario asks nothing (no success checks, "
+        'rubrics or budgets): its calls will be inconclusive ("nothing was asked"); '
+        "add success.checks or budgets"
+    ]
+    assert "ok: 2 file(s) valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "exit_code"),
+    [("thinker: {latency_s: 1}\n", 0), ("thinker: {latncy_s: 1}\n", 2)],
+)
+def test_config_file_is_read_beside_the_scenario_whatever_the_cwd(tmp_path, extra, exit_code):
+    folder = _project(
+        tmp_path,
+        {"s.yaml": "name: s\npersona: good\nagent:\n  options: {config_file: strict.yaml}\n"},
+    )
+    (folder / "strict.yaml").write_text(extra)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_crosstalk("validate", str(folder / "s.yaml"), cwd=elsewhere)
+    assert result.exit_code == exit_code, result.stderr
+    assert "cannot read" not in result.stderr  # found beside the scenario, not in the cwd
+    if exit_code:
+        assert "agent.options.thinker.latncy_s: unknown option" in result.stderr

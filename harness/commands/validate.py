@@ -17,6 +17,10 @@ from ..errors import EXIT_BAD_INPUT, EXIT_OK, CrosstalkError, exit_codes_help
 from .arguments import RAW, Subcommands
 
 NAME = "validate"
+ASKS_NOTHING = (
+    "the scenario asks nothing (no success checks, rubrics or budgets): its calls will be "
+    'inconclusive ("nothing was asked"); add success.checks or budgets'
+)
 _LOCATION = re.compile(r"^(.*?):(\d+):(\d+):")
 
 
@@ -33,6 +37,7 @@ class Problems:
     files: int
     lines: tuple[str, ...]
     hints: dict[str, str]
+    warnings: tuple[str, ...] = ()
 
 
 def add_parser(subcommands: Subcommands) -> None:
@@ -45,7 +50,7 @@ def add_parser(subcommands: Subcommands) -> None:
         "Checks each scenario against its agent too: the options its factory accepts, the "
         "tools it has (tool_called) and its database tables (db_state SQL). "
         "Lists every error of every file as file:line:column: field: problem, in file and "
-        "line order.",
+        "line order. Warns (exit 0) of a scenario that asks nothing.",
         epilog=exit_codes_help("0  every file is valid", "2  at least one error (all listed)"),
         formatter_class=RAW,
     )
@@ -59,7 +64,8 @@ def add_parser(subcommands: Subcommands) -> None:
     validate.add_argument(
         "--json",
         action="store_true",
-        help='print {"valid": bool, "files": N, "errors": [{"where", "message"}]} on stdout',
+        help='print {"valid": bool, "files": N, "errors": [{"where", "message"}], '
+        '"warnings": [str]} on stdout',
     )
 
 
@@ -85,11 +91,13 @@ def find_problems(given: tuple[Path, ...]) -> Problems:
     """Every problem of the files (folders: their YAML files), loaded as `run` loads them."""
     from ..config.load import file_kind
     from ..config.persona import Persona
+    from ..judging.outcome import scenario_asks
     from ..judging.rubrics import Rubric
     from ..runner import expand_paths, load_all
     from ..yaml_models import parse_model
 
     problems: set[str] = set()
+    warnings: set[str] = set()
     hints: dict[str, str] = {}
     paths: list[Path] = []
 
@@ -112,12 +120,19 @@ def find_problems(given: tuple[Path, ...]) -> Problems:
             elif kind == "rubric":
                 parse_model(Rubric, path)
             else:
-                load_all([path])
+                for plan in load_all([path]):
+                    if not scenario_asks(plan.loaded.scenario.model_dump(mode="json")):
+                        warnings.add(f"{plan.loaded.scenario_path}: {ASKS_NOTHING}")
         except CrosstalkError as exc:
             collect(exc)
     # one line per problem, each once, in file then line order (a persona several scenarios
     # name is reported once, however many name it)
-    return Problems(len(paths), tuple(sorted(problems, key=_by_file_and_line)), hints)
+    return Problems(
+        len(paths),
+        tuple(sorted(problems, key=_by_file_and_line)),
+        hints,
+        tuple(sorted(warnings)),
+    )
 
 
 def validate(options: ValidateOptions) -> int:
@@ -126,9 +141,16 @@ def validate(options: ValidateOptions) -> int:
         errors = [
             dict(zip(("where", "message"), _split_location(p), strict=True)) for p in found.lines
         ]
-        document = {"valid": not found.lines, "files": found.files, "errors": errors}
+        document = {
+            "valid": not found.lines,
+            "files": found.files,
+            "errors": errors,
+            "warnings": list(found.warnings),
+        }
         print(json.dumps(document, indent=2))
     else:
+        for warning in found.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         for problem in found.lines:
             print(f"error: {problem}", file=sys.stderr)
             if problem in found.hints:

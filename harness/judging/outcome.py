@@ -164,13 +164,18 @@ def _asks_something(document: dict[str, Any], judgement: dict[str, Any] | None) 
     if any(v.get("kind") in _GATING_KINDS for v in verdicts):
         return True
     scenario = _dict(document.get("scenario"))
+    return scenario_asks(scenario) or bool(_dict(document.get("result")).get("budgets"))
+
+
+def scenario_asks(scenario: dict[str, Any]) -> bool:
+    """The scenario (as dumped to JSON) asks something: a success check or rubric, or a budget.
+    `validate` warns where it does not; a call of it is inconclusive ("nothing was asked")."""
     success = _dict(scenario.get("success"))
     budgets = _dict(scenario.get("budgets"))
     return bool(
         success.get("checks")
         or success.get("rubrics")
         or any(limit is not None for limit in budgets.values())
-        or _dict(document.get("result")).get("budgets")
     )
 
 

@@ -3,7 +3,8 @@
 from .plan import SessionPlan, expand_paths, plan_sessions
 from .progress import Progress
 from .run import RunResult, load_all, run_scenarios
-from .session import SessionResult, SessionRun
+from .session import SessionRun
+from .session_result import SessionResult
 
 __all__ = [
     "Progress",

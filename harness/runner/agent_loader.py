@@ -63,8 +63,10 @@ def load_agent(
     """Call the factory with the scenario's `agent.options`, plus what it asks for by name.
 
     A factory may take any of `backend` (the backend name), `session_dir` (the session's directory,
-    for the agent's own artifacts) and `clock` (seconds on the session clock, the time base of
-    `events.jsonl`); `agent.options` come first, these only fill parameters the options leave out.
+    for the agent's own artifacts), `clock` (seconds on the session clock, the time base of
+    `events.jsonl`) and `scenario_dir` (the scenario file's folder, where relative paths in its
+    options are resolved); `agent.options` come first, these only fill parameters the options
+    leave out.
     """
     factory = resolve_factory(loaded)
     kwargs = factory_kwargs(
@@ -73,6 +75,7 @@ def load_agent(
         backend=backend,
         session_dir=session_dir,
         clock=clock,
+        scenario_dir=loaded.scenario_path.resolve().parent,
     )
     try:
         agent = factory(**kwargs)

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from ..rundir.layout import RUN_FILE
 from .progress import finished_lines
-from .session import SessionResult
+from .session_result import SessionResult
 
 _CLEAR_LINE = "\r\x1b[K"
 _TICK_S = 1.0

@@ -38,7 +38,7 @@ from ..rundir.layout import RunPaths
 from ..transport.virtual_clock import run_on_virtual_clock
 from .live_progress import LiveProgress
 from .plan import SessionPlan
-from .session import SessionResult, result_on_disk
+from .session_result import SessionResult, result_on_disk
 from .text_session import session_run
 
 logger = logging.getLogger(__name__)

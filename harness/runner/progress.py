@@ -10,7 +10,7 @@ from ..errors import RunFileError
 from ..judging.outcome import SessionOutcome
 from ..judging.wer import misheard_turns
 from ..rundir.documents import read_transcript
-from .session import SessionResult
+from .session_result import SessionResult
 
 
 def outcome_word(verdict: SessionOutcome) -> str:

@@ -29,7 +29,7 @@ from .live_progress import LiveProgress
 from .plan import SessionPlan, plan_sessions, suite_concurrency
 from .pool import run_in_workers
 from .progress import Progress
-from .session import SessionResult, result_on_disk
+from .session_result import SessionResult, result_on_disk
 from .shard import Shard, select_shard
 from .targets import check_target
 from .text_session import check_text_mode, run_session
@@ -92,7 +92,11 @@ class RunResult:
 def _check_against_agent(loaded: LoadedScenario, factory: object) -> None:
     """Options, tool names and SQL the agent's own description rejects, before any call."""
     problems = scenario_problems(
-        factory, loaded.scenario.agent.options, loaded.scenario.success.check_calls(), loaded
+        factory,
+        loaded.scenario.agent.options,
+        loaded.scenario.success.check_calls(),
+        loaded,
+        scenario_dir=loaded.scenario_path.resolve().parent,
     )
     if problems:
         raise ConfigError("\n".join(problems))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import platform
-import re
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,24 +23,22 @@ from livekit.agents import Agent, AgentSession
 from ..backends import Backend, get_backend
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
-from ..errors import ConfigError, CrosstalkError, InfrastructureError, RunFileError
-from ..judging.budgets import TimingTrust, assess_timing, check_budgets, judge_budgets
+from ..errors import ConfigError, CrosstalkError, InfrastructureError
+from ..judging.budgets import assess_timing, check_budgets, judge_budgets
 from ..judging.judge import judge_after_call
-from ..judging.outcome import SessionOutcome, outcome_of
-from ..judging.reasons import Reason
 from ..library import absolute
 from ..probes import write_session_probes
-from ..rundir.documents import read_session, write_session, write_transcript
-from ..rundir.files import write_json
+from ..rundir.documents import write_session, write_transcript
 from ..rundir.layout import SessionPaths
 from ..rundir.models import SESSION_SCHEMA, SessionDocument
 from ..transport import ROLES, Role, Transport
 from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
-from .call_monitor import CallMonitor, Outcome
+from .call_monitor import CallMonitor
 from .event_log import EventLog
 from .health import LoopLagMonitor, agent_lag, caller_lag
 from .plan import SessionPlan
+from .session_result import CallTiming, SessionResult, call_reasons, write_caller_state
 from .targets import build_transport
 from .transcript import build_turns
 from .warmup import warm_up
@@ -52,46 +49,6 @@ ProgressCallback = Callable[[dict[str, Any]], None]
 T = TypeVar("T")
 _CLOSE_TIMEOUT_S = 5.0
 _HANGUP_TAIL_S = 0.5
-
-
-@dataclass(frozen=True)
-class CallTiming:
-    budgets: list[dict[str, Any]]
-    failures: list[Reason]
-    pacing: dict[str, float | int] = field(default_factory=dict)
-    loop_lag: dict[str, float | int] = field(default_factory=dict)
-    caller_lag: dict[str, Any] = field(default_factory=dict)
-    agent_lag: dict[str, Any] = field(default_factory=dict)
-    trust: TimingTrust = TimingTrust(trusted=True)
-
-
-@dataclass
-class SessionResult:
-    session_id: str
-    directory: str
-    outcome: Outcome | str
-    duration_s: float
-    turns: dict[str, int] = field(default_factory=dict)
-    error: str | None = None
-    pacing: dict[str, float | int] = field(default_factory=dict)
-    loop_lag: dict[str, float | int] = field(default_factory=dict)
-    caller_lag: dict[str, Any] = field(default_factory=dict)
-    agent_lag: dict[str, Any] = field(default_factory=dict)
-    timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
-    timing: dict[str, Any] = field(default_factory=dict)
-    budgets: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # the texts of `reasons`, kept for readers
-    reasons: list[dict[str, Any]] = field(default_factory=list)  # {kind, text, source, ...}
-    mode: str = "audio"
-
-    @property
-    def verdict(self) -> SessionOutcome:
-        """passed / failed / inconclusive, decided from the session directory's files."""
-        return outcome_of(Path(self.directory))
-
-    @property
-    def passed(self) -> bool:
-        return self.verdict.passed
 
 
 def _versions() -> dict[str, str]:
@@ -127,14 +84,6 @@ async def finish_despite_cancel(work: Coroutine[Any, Any, T]) -> T:
     if cancelled:
         raise asyncio.CancelledError
     return result
-
-
-def result_on_disk(session_id: str, directory: Path) -> SessionResult:
-    """A cancelled session's result, as `SessionRun` finalised it in session.json."""
-    try:
-        return SessionResult(**(read_session(directory).result or {}))
-    except (RunFileError, TypeError):
-        return SessionResult(session_id, str(directory), "cancelled", 0.0)
 
 
 class SessionRun:
@@ -349,39 +298,6 @@ class SessionRun:
         budgets, failures = judge_budgets(checks, trust)
         return CallTiming(budgets, failures, pacing, loop_lag, lag, agent_side, trust)
 
-    def _write_caller_state(self, outcome: str, turns: list[Any]) -> None:
-        """The caller's own end-of-call view (caller_state.json), with its goal decided."""
-        if self.caller is None:
-            return
-        state = self.caller.state
-        if not state.done:
-            state.ended_by = outcome if outcome != "completed" else "agent"
-            state.reason = state.reason or f"the call ended ({outcome}) before the caller was done"
-        pattern = self.loaded.persona.goal_reached_when
-        if pattern is not None:
-            # only what reached the caller's ears counts, never what the agent meant to say
-            heard = " ".join(t.heard_as or "" for t in turns if t.speaker == "agent")
-            state.goal_achieved = re.search(pattern, heard, re.IGNORECASE) is not None
-        elif state.goal_achieved is None and self.loaded.scenario.caller.brain != "llm":
-            state.goal_achieved = state.done
-        write_json(self.paths.caller_state, state.to_json())
-
-    def _call_reasons(self, outcome: str) -> list[Reason]:
-        """How the call ended, as failures: a limit reached (timing-derived: a harness that fell
-        behind runs out the clock too), or the agent hanging up before the caller was done
-        (unless the scenario says the agent may end the call)."""
-        if outcome in ("max_duration", "max_turns"):
-            limit = "max_duration_s" if outcome == "max_duration" else "max_turns"
-            text = f"the call reached {limit} before the caller was done"
-            return [Reason("call-limit", text, "call", timing_derived=True)]
-        caller_done = self.caller is None or self.caller.state.done
-        may_end = self.loaded.scenario.success.agent_may_end_call
-        if outcome == "completed" and not caller_done and not may_end:
-            return [
-                Reason("turn-taking", "the agent ended the call before the caller was done", "call")
-            ]
-        return []
-
     async def _close(self, event_log: EventLog, outcome: str, error: str | None) -> SessionResult:
         await self.loop_lag.stop()
         closing = [asyncio.wait_for(s.aclose(), _CLOSE_TIMEOUT_S) for s in self._sessions.values()]
@@ -401,8 +317,8 @@ class SessionRun:
         if probe_error is not None and outcome not in ("error", "cancelled"):
             outcome, error = "error", probe_error
         timing = self._judge_timing(probes, probe_error, event_log.records)
-        reasons = [*self._call_reasons(outcome), *timing.failures]
-        self._write_caller_state(outcome, turns)
+        reasons = [*call_reasons(outcome, self.caller, self.loaded), *timing.failures]
+        write_caller_state(self.caller, self.loaded, self.paths, outcome, turns)
         await judge_after_call(
             self.directory, self.loaded.scenario.success, self.loaded.scenario_path, outcome
         )

@@ -28,7 +28,8 @@ from .call_monitor import CallMonitor
 from .event_log import EventLog
 from .health import LoopLagMonitor
 from .plan import SessionPlan
-from .session import CallTiming, ProgressCallback, SessionResult, SessionRun
+from .session import ProgressCallback, SessionRun
+from .session_result import CallTiming, SessionResult
 
 
 class TextSessionRun(SessionRun):
