@@ -11,6 +11,7 @@ import pytest
 from crosstalk_harness.judging.modes import NOTHING_ASKED
 from crosstalk_harness.judging.outcome import decide
 from crosstalk_harness.judging.twins import REASONING, TwinSide, attribute
+from crosstalk_harness.rundir.documents import read_agent_events, read_transcript
 from crosstalk_harness.rundir.files import read_object_or_none
 from crosstalk_harness.runner import Progress, run_scenarios
 
@@ -61,6 +62,22 @@ def test_a_text_session_says_its_mode_in_session_json_and_results(demo_in_text) 
     assert document["transport"] == {"kind": "text"}
     assert session.session_id.endswith("-text")
     assert result.to_json()["sessions"][0]["not_measured"]
+
+
+def test_a_guardrail_that_ends_the_call_ends_it_in_text_mode_in_seconds(tmp_path: Path) -> None:
+    # with no audio out, only the transcription node sees a blocked reply: unreported, the
+    # runtime asked for the blocked reply again and again at one virtual instant
+    began = time.monotonic()
+    result = _run([REPO / "scenarios" / "agent_guardrail_end.yaml"], tmp_path, "text")
+    assert time.monotonic() - began < 15
+    (session,) = result.sessions
+    events, _ = read_agent_events(Path(session.directory))
+    (guardrail,) = [e.data for e in events if e.type == "guardrail"]
+    assert guardrail["action"] == "end"
+    assert "staff discount" in guardrail["blocked_text"].lower()
+    assert [e.data["to"] for e in events if e.type == "state"][-1] == "end"
+    transcript = " ".join(turn.text for turn in read_transcript(Path(session.directory)).turns)
+    assert "ACME STAFF" not in transcript.upper()
 
 
 def _text_document(success: dict, budgets: dict | None = None) -> dict:
