@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
 
 import pytest
+from crosstalk_harness.transport import virtual_clock
 from crosstalk_harness.transport.virtual_clock import on_virtual_clock, run_on_virtual_clock
 
 
@@ -120,3 +122,28 @@ async def test_cancelling_the_awaiting_task_cancels_the_virtual_session() -> Non
     with pytest.raises(asyncio.CancelledError):
         await task
     assert cancelled == [True]
+
+
+def _waits_all_session(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def test_work_outliving_the_grace_lets_real_time_run_and_is_named_in_the_log(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(virtual_clock, "_IN_FLIGHT_GRACE_S", 0.1)
+
+    async def main() -> float:
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(None, _waits_all_session, 0.6)
+        began = loop.time()
+        await asyncio.sleep(0.3)  # with the job in flight past the grace, this is a real wait
+        elapsed = loop.time() - began
+        await job
+        return elapsed
+
+    with caplog.at_level(logging.WARNING, logger=virtual_clock.__name__):
+        elapsed = run_on_virtual_clock(main)
+    assert 0.25 < elapsed < 0.6
+    (record,) = [r for r in caplog.records if "in flight" in r.getMessage()]
+    assert "test_virtual_clock._waits_all_session" in record.getMessage()
