@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from crosstalk_harness.judging.modes import AUDIO_ONLY_CHECKS
 from crosstalk_harness.reports.loading import load_run
 from crosstalk_harness.reports.results import twins_of
 from crosstalk_harness.rundir.files import read_object_or_none
-from crosstalk_harness.runner import Progress, run_scenarios
+from crosstalk_harness.runner import Progress, RunResult, run_scenarios
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -21,10 +22,35 @@ def _run(paths: list[Path], out: Path, mode: str, concurrency: int | None = None
     return asyncio.run(run_scenarios(paths, out, progress, mode=mode, concurrency=concurrency))
 
 
-def _checks(directory: str) -> dict[str, str]:
+def _text_checks(directory: str) -> dict[str, str]:
+    """The session's check verdicts that a text-mode call can judge too."""
     judgement = read_object_or_none(Path(directory) / "judgement.json") or {}
     verdicts = judgement.get("verdicts") or []
-    return {v["judge"]: v["status"] for v in verdicts if v.get("kind") == "check"}
+    return {
+        v["judge"]: v["status"]
+        for v in verdicts
+        if v.get("kind") == "check" and v["judge"] not in AUDIO_ONLY_CHECKS
+    }
+
+
+def _mismatches(audio: RunResult, text: RunResult) -> tuple[list[str], int]:
+    """Each audio session that passed with checks a text call judges, against its text twin
+    (the same session id with "-text"): the pairs whose verdicts differ, and how many compared."""
+    text_by_id = {s.session_id.removesuffix("-text"): s for s in text.sessions}
+    mismatches, compared = [], 0
+    for session in audio.sessions:
+        audio_checks = _text_checks(session.directory)
+        if not session.verdict.passed or not audio_checks:
+            continue
+        twin = text_by_id[session.session_id]
+        text_checks = _text_checks(twin.directory)
+        if text_checks != audio_checks or not twin.verdict.passed:
+            mismatches.append(
+                f"{session.session_id}: audio {audio_checks}, text {text_checks} "
+                f"({twin.verdict.outcome})"
+            )
+        compared += 1
+    return mismatches, compared
 
 
 def test_the_library_in_text_mode_matches_its_audio_checks_where_audio_passes(
@@ -35,19 +61,11 @@ def test_the_library_in_text_mode_matches_its_audio_checks_where_audio_passes(
     text = _run([suite], tmp_path / "text", "text", concurrency=1)
     assert time.monotonic() - began < 90
     audio = _run([suite], tmp_path / "audio", "audio")
-    text_by_key = {s.session_id.removesuffix("-text"): s for s in text.sessions}
-    compared = 0
-    for session in audio.sessions:
-        if not session.verdict.passed:
-            continue
-        twin = text_by_key[session.session_id]
-        audio_checks = _checks(session.directory)
-        text_checks = _checks(twin.directory)
-        assert text_checks == {k: v for k, v in audio_checks.items() if k != "max_duration"}, (
-            session.session_id
-        )
-        compared += 1
-    assert compared >= 10
+    mismatches, compared = _mismatches(audio, text)
+    assert mismatches == []
+    # most of the library passes in audio with checks a text call judges (16 of 34 sessions
+    # when this was written; untrusted timing under load can cost a few)
+    assert compared >= 10, [(s.session_id, s.verdict.outcome) for s in audio.sessions]
 
 
 def test_mode_both_attributes_a_wrong_tool_to_reasoning(
