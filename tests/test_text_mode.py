@@ -125,3 +125,31 @@ def test_a_wrong_tool_fails_in_text_and_an_audio_failure_beside_it_is_reasoning(
     entry = attribute(audio, text)
     assert entry["attribution"] == REASONING
     assert "19724" in entry["evidence"][0]
+
+
+def test_hearing_evidence_leads_with_the_turn_that_lost_what_a_failed_check_expected() -> None:
+    turns = [
+        {"speaker": "caller", "text": "Hello, I need a delivery address changed.",
+         "heard_as": "Hello, I need the Liberty address changed."},
+        {"speaker": "caller", "text": "Please deliver it to 12 Quayle Crescent.",
+         "heard_as": "Please deliver it to 12-kill Crescent."},
+    ]  # fmt: skip
+    failed = {
+        "judge": "db_state",
+        "kind": "check",
+        "status": "failed",
+        "reason": "the database holds '12 Kill Crescent', expected '12 Quayle Crescent'",
+    }
+    document = {"scenario": {"success": {"checks": ["db_state"]}}, "result": {}}
+    audio_outcome = decide("completed", document, {"verdicts": [failed]})
+    text_document = {**document, "mode": "text"}
+    passed = {**failed, "status": "passed", "reason": "holds '12 Quayle Crescent'"}
+    text_outcome = decide("completed", text_document, {"verdicts": [passed]})
+    entry = attribute(
+        TwinSide("01", document, audio_outcome, turns),
+        TwinSide("01-text", text_document, text_outcome),
+    )
+    assert entry["attribution"] == "hearing"
+    # one word in seven (under the misheard-turn threshold), but the one the check needed
+    assert entry["evidence"][0].startswith("turn 2: the caller said “Please deliver it to 12 Q")
+    assert "Liberty" in entry["evidence"][1]

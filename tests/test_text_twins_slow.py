@@ -86,3 +86,18 @@ def test_mode_both_attributes_a_budget_only_audio_misses_to_turn_taking(tmp_path
     assert twin["text"]["outcome"] == "passed"
     assert twin["attribution"] == "turn-taking"
     assert "response_latency_p95_ms" in twin["evidence"][0]
+
+
+def test_mode_both_attributes_a_real_mishearing_to_hearing_with_the_misheard_words(
+    tmp_path: Path,
+) -> None:
+    # an espeak caller over street noise at 6 dB on a telephone band gives an uncommon street
+    # name: Whisper tiny hears another ("12 Kill Crescent"), and the agent writes what it heard
+    scenario = REPO / "tests" / "fixtures" / "scenarios" / "misheard_address_twin.yaml"
+    result = _run([scenario], tmp_path, "both")
+    (twin,) = twins_of(load_run(Path(result.directory)).sessions)
+    assert (twin["audio"]["outcome"], twin["text"]["outcome"]) == ("failed", "passed")
+    assert twin["attribution"] == "hearing"
+    first = twin["evidence"][0]  # the turn that lost the address the failed check expected
+    assert "said “Please deliver it to 12 Quayle Crescent.”" in first, twin["evidence"]
+    assert "quayle crescent" not in first.split("heard “")[1].lower(), first
