@@ -147,3 +147,28 @@ def test_work_outliving_the_grace_lets_real_time_run_and_is_named_in_the_log(
     assert 0.25 < elapsed < 0.6
     (record,) = [r for r in caplog.records if "in flight" in r.getMessage()]
     assert "test_virtual_clock._waits_all_session" in record.getMessage()
+
+
+def test_a_loop_that_never_pauses_lets_real_time_run_so_timers_still_fire(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(virtual_clock, "_IN_FLIGHT_GRACE_S", 0.1)
+
+    async def main() -> bool:
+        loop = asyncio.get_running_loop()
+        spinning = True
+
+        def spin() -> None:  # always something ready: the clock never gets to jump
+            if spinning:
+                loop.call_soon(spin)
+
+        loop.call_soon(spin)
+        await asyncio.sleep(0.5)  # a deadline: fires only if time moves while the loop spins
+        spinning = False
+        return True
+
+    wall = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger=virtual_clock.__name__):
+        assert run_on_virtual_clock(main)
+    assert time.monotonic() - wall < 5
+    assert any("without a pause" in r.getMessage() for r in caplog.records)

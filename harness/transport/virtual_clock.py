@@ -54,6 +54,7 @@ class _JumpingSelector(selectors.BaseSelector):
         return self._real.modify(fileobj, events, data)
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        self._loop.note_busy(timeout == 0)
         ready = self._real.select(0)
         if ready or timeout == 0:
             return ready
@@ -93,6 +94,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._jobs: dict[int, str] = {}  # id of each in-flight job's future -> what it runs
         self._reported = False
         self.in_flight_since = 0.0
+        self._busy_since = self._last_turn = time.monotonic()
+        self._spin_reported = False
         super().__init__(selector=_JumpingSelector(self))
         self._clock_resolution = 1e-12
 
@@ -129,6 +132,26 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def _release(self, future: object) -> None:
         self._in_flight -= 1
         self._jobs.pop(id(future), None)
+
+    def note_busy(self, busy: bool) -> None:
+        """Each turn of the loop: `busy` when callbacks were ready (no pause to jump in).
+
+        A loop that never pauses (a reply asked for again and again at one instant) would
+        freeze the clock, and with it `max_duration_s`: once busy past the grace, its time is
+        real time, so the session still ends, and the log says so."""
+        now = time.monotonic()
+        if not busy:
+            self._busy_since = now
+        elif now - self._busy_since > _IN_FLIGHT_GRACE_S:
+            if not self._spin_reported:
+                self._spin_reported = True
+                logger.warning(
+                    "virtual clock: the loop has had work ready for over %.0f s without a "
+                    "pause, real time runs (a reply or task rescheduled forever?)",
+                    _IN_FLIGHT_GRACE_S,
+                )
+            self.advance(now - self._last_turn)
+        self._last_turn = now
 
     def outlived_grace(self) -> None:
         """Executor work outlived the grace and real time runs: say once what it is, since a
