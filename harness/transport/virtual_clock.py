@@ -15,6 +15,9 @@ policy or `max_duration_s` would fire before an answer that was on its way:
 - real I/O registered with the loop (a socket to a model) makes the loop wait for real, and
   the clock then advances by the time actually waited: a model's latency counts as in audio.
 
+Past a grace of real seconds, a job still in flight, or a loop that never pauses (work ready
+turn after turn), lets real time run so that timers still fire, with a warning naming it.
+
 Only the loop's clock is virtual: `time.time()` stays the wall clock, so livekit's own stamps
 are wall times (text mode maps nothing with them). This follows livekit-agents' own
 `tests/virtual_time.py` (an autojumping selector), plus the in-flight accounting above.
