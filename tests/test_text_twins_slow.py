@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from crosstalk_harness.judging.modes import AUDIO_ONLY_CHECKS
+from crosstalk_harness.judging.outcome import SessionOutcome
 from crosstalk_harness.reports.loading import load_run
 from crosstalk_harness.reports.results import twins_of
 from crosstalk_harness.rundir.files import read_object_or_none
@@ -33,6 +34,13 @@ def _text_checks(directory: str) -> dict[str, str]:
     }
 
 
+def _audio_passed(verdict: SessionOutcome) -> bool:
+    """Passed, or held back only by untrusted timing: what was said and done still stands."""
+    held_back = verdict.outcome == "inconclusive" and verdict.details
+    timing_only = held_back and all(r.kind == "timing-trust" for r in verdict.details)
+    return verdict.passed or bool(timing_only)
+
+
 def _mismatches(audio: RunResult, text: RunResult) -> tuple[list[str], int]:
     """Each audio session that passed with checks a text call judges, against its text twin
     (the same session id with "-text"): the pairs whose verdicts differ, and how many compared."""
@@ -40,7 +48,7 @@ def _mismatches(audio: RunResult, text: RunResult) -> tuple[list[str], int]:
     mismatches, compared = [], 0
     for session in audio.sessions:
         audio_checks = _text_checks(session.directory)
-        if not session.verdict.passed or not audio_checks:
+        if not _audio_passed(session.verdict) or not audio_checks:
             continue
         twin = text_by_id[session.session_id]
         text_checks = _text_checks(twin.directory)
@@ -64,7 +72,8 @@ def test_the_library_in_text_mode_matches_its_audio_checks_where_audio_passes(
     mismatches, compared = _mismatches(audio, text)
     assert mismatches == []
     # most of the library passes in audio with checks a text call judges (16 of 34 sessions
-    # when this was written; untrusted timing under load can cost a few)
+    # when this was written; 9 passed and 6 more were held back by untrusted timing alone on
+    # a loaded machine, all 15 matching their text twins)
     assert compared >= 10, [(s.session_id, s.verdict.outcome) for s in audio.sessions]
 
 
