@@ -128,11 +128,19 @@ def _waits_all_session(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def test_work_outliving_the_grace_lets_real_time_run_and_is_named_in_the_log(
+@pytest.fixture
+def short_grace(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+) -> pytest.LogCaptureFixture:
+    """A grace of 0.1 s, and the clock's warnings captured."""
     monkeypatch.setattr(virtual_clock, "_IN_FLIGHT_GRACE_S", 0.1)
+    caplog.set_level(logging.WARNING, logger=virtual_clock.__name__)
+    return caplog
 
+
+def test_work_outliving_the_grace_lets_real_time_run_and_is_named_in_the_log(
+    short_grace: pytest.LogCaptureFixture,
+) -> None:
     async def main() -> float:
         loop = asyncio.get_running_loop()
         job = loop.run_in_executor(None, _waits_all_session, 0.6)
@@ -142,18 +150,15 @@ def test_work_outliving_the_grace_lets_real_time_run_and_is_named_in_the_log(
         await job
         return elapsed
 
-    with caplog.at_level(logging.WARNING, logger=virtual_clock.__name__):
-        elapsed = run_on_virtual_clock(main)
+    elapsed = run_on_virtual_clock(main)
     assert 0.25 < elapsed < 0.6
-    (record,) = [r for r in caplog.records if "in flight" in r.getMessage()]
+    (record,) = [r for r in short_grace.records if "in flight" in r.getMessage()]
     assert "test_virtual_clock._waits_all_session" in record.getMessage()
 
 
 def test_a_loop_that_never_pauses_lets_real_time_run_so_timers_still_fire(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    short_grace: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(virtual_clock, "_IN_FLIGHT_GRACE_S", 0.1)
-
     async def main() -> bool:
         loop = asyncio.get_running_loop()
         spinning = True
@@ -168,7 +173,6 @@ def test_a_loop_that_never_pauses_lets_real_time_run_so_timers_still_fire(
         return True
 
     wall = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger=virtual_clock.__name__):
-        assert run_on_virtual_clock(main)
+    assert run_on_virtual_clock(main)
     assert time.monotonic() - wall < 5
-    assert any("without a pause" in r.getMessage() for r in caplog.records)
+    assert any("without a pause" in r.getMessage() for r in short_grace.records)
