@@ -43,6 +43,11 @@ class Violation:
     text: str
 
 
+def check_timed_out(text: str) -> Violation:
+    """A check that did not finish in time: the reply is redirected (fail closed)."""
+    return Violation("check_timeout", "redirect", "a check did not finish in time", "", "", text)
+
+
 def normalise(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9@]+", text.lower())) + " "
 
@@ -165,9 +170,7 @@ class ReplyGate:
             timeout = self._guardrails.config.check_timeout_ms / 1000
             _, late = await asyncio.wait(pending, timeout=timeout)
             if late:
-                self.violation = Violation(
-                    "check_timeout", "redirect", "a check did not finish in time", "", "", self.text
-                )
+                self.violation = check_timed_out(self.text)
                 return self.violation
         for check in self._checks:
             if not check.cancelled() and check.exception() is None and check.result():

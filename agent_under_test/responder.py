@@ -18,7 +18,7 @@ from livekit import rtc
 from livekit.agents import NOT_GIVEN, Agent, ModelSettings, TurnHandlingOptions, llm
 from livekit.agents.voice import SpeechHandle
 
-from .guardrails import ReplyGate, Violation
+from .guardrails import ReplyGate, Violation, check_timed_out
 from .offline_brain import ResponderBrain
 from .runtime import Runtime
 from .turns import end_of_turn, turn_vad
@@ -241,6 +241,9 @@ class Responder(Agent):
         guardrails = self.runtime.guardrails
         timeout = guardrails.config.check_timeout_ms / 1000
         realtime_gate = None if self._offline_brain else self._realtime_gate
+        # with no audio out (text turns) no gate on the audio acts on a violation: this node does,
+        # or a blocked reply would end silently and be asked for again, and again
+        text_only = self.session.output.audio is None
         so_far = ""
         async for delta in text:
             so_far += str(delta)
@@ -251,7 +254,9 @@ class Responder(Agent):
                 async with asyncio.timeout(timeout):
                     violation = await asyncio.shield(guardrails.check(so_far, complete=complete))
             except TimeoutError:
-                return  # fail closed, like the audio
+                violation = check_timed_out(so_far)  # fail closed, like the audio
             if violation is not None:
+                if text_only:
+                    self.runtime.on_violation(violation, 0)
                 return
             yield delta

@@ -11,6 +11,7 @@ import pytest
 from crosstalk_harness.judging.modes import NOTHING_ASKED
 from crosstalk_harness.judging.outcome import decide
 from crosstalk_harness.judging.twins import REASONING, TwinSide, attribute
+from crosstalk_harness.rundir.documents import read_agent_events, read_transcript
 from crosstalk_harness.rundir.files import read_object_or_none
 from crosstalk_harness.runner import Progress, run_scenarios
 
@@ -63,6 +64,22 @@ def test_a_text_session_says_its_mode_in_session_json_and_results(demo_in_text) 
     assert result.to_json()["sessions"][0]["not_measured"]
 
 
+def test_a_guardrail_that_ends_the_call_ends_it_in_text_mode_in_seconds(tmp_path: Path) -> None:
+    # with no audio out, only the transcription node sees a blocked reply: unreported, the
+    # runtime asked for the blocked reply again and again at one virtual instant
+    began = time.monotonic()
+    result = _run([REPO / "scenarios" / "agent_guardrail_end.yaml"], tmp_path, "text")
+    assert time.monotonic() - began < 15
+    (session,) = result.sessions
+    events, _ = read_agent_events(Path(session.directory))
+    (guardrail,) = [e.data for e in events if e.type == "guardrail"]
+    assert guardrail["action"] == "end"
+    assert "staff discount" in guardrail["blocked_text"].lower()
+    assert [e.data["to"] for e in events if e.type == "state"][-1] == "end"
+    transcript = " ".join(turn.text for turn in read_transcript(Path(session.directory)).turns)
+    assert "ACME STAFF" not in transcript.upper()
+
+
 def _text_document(success: dict, budgets: dict | None = None) -> dict:
     return {
         "mode": "text",
@@ -108,3 +125,31 @@ def test_a_wrong_tool_fails_in_text_and_an_audio_failure_beside_it_is_reasoning(
     entry = attribute(audio, text)
     assert entry["attribution"] == REASONING
     assert "19724" in entry["evidence"][0]
+
+
+def test_hearing_evidence_leads_with_the_turn_that_lost_what_a_failed_check_expected() -> None:
+    turns = [
+        {"speaker": "caller", "text": "Hello, I need a delivery address changed.",
+         "heard_as": "Hello, I need the Liberty address changed."},
+        {"speaker": "caller", "text": "Please deliver it to 12 Quayle Crescent.",
+         "heard_as": "Please deliver it to 12-kill Crescent."},
+    ]  # fmt: skip
+    failed = {
+        "judge": "db_state",
+        "kind": "check",
+        "status": "failed",
+        "reason": "the database holds '12 Kill Crescent', expected '12 Quayle Crescent'",
+    }
+    document = {"scenario": {"success": {"checks": ["db_state"]}}, "result": {}}
+    audio_outcome = decide("completed", document, {"verdicts": [failed]})
+    text_document = {**document, "mode": "text"}
+    passed = {**failed, "status": "passed", "reason": "holds '12 Quayle Crescent'"}
+    text_outcome = decide("completed", text_document, {"verdicts": [passed]})
+    entry = attribute(
+        TwinSide("01", document, audio_outcome, turns),
+        TwinSide("01-text", text_document, text_outcome),
+    )
+    assert entry["attribution"] == "hearing"
+    # one word in seven (under the misheard-turn threshold), but the one the check needed
+    assert entry["evidence"][0].startswith("turn 2: the caller said “Please deliver it to 12 Q")
+    assert "Liberty" in entry["evidence"][1]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
 
 import pytest
+from crosstalk_harness.transport import virtual_clock
 from crosstalk_harness.transport.virtual_clock import on_virtual_clock, run_on_virtual_clock
 
 
@@ -120,3 +122,57 @@ async def test_cancelling_the_awaiting_task_cancels_the_virtual_session() -> Non
     with pytest.raises(asyncio.CancelledError):
         await task
     assert cancelled == [True]
+
+
+def _waits_all_session(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@pytest.fixture
+def short_grace(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> pytest.LogCaptureFixture:
+    """A grace of 0.1 s, and the clock's warnings captured."""
+    monkeypatch.setattr(virtual_clock, "_IN_FLIGHT_GRACE_S", 0.1)
+    caplog.set_level(logging.WARNING, logger=virtual_clock.__name__)
+    return caplog
+
+
+def test_work_outliving_the_grace_lets_real_time_run_and_is_named_in_the_log(
+    short_grace: pytest.LogCaptureFixture,
+) -> None:
+    async def main() -> float:
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(None, _waits_all_session, 0.6)
+        began = loop.time()
+        await asyncio.sleep(0.3)  # with the job in flight past the grace, this is a real wait
+        elapsed = loop.time() - began
+        await job
+        return elapsed
+
+    elapsed = run_on_virtual_clock(main)
+    assert 0.25 < elapsed < 0.6
+    (record,) = [r for r in short_grace.records if "in flight" in r.getMessage()]
+    assert "test_virtual_clock._waits_all_session" in record.getMessage()
+
+
+def test_a_loop_that_never_pauses_lets_real_time_run_so_timers_still_fire(
+    short_grace: pytest.LogCaptureFixture,
+) -> None:
+    async def main() -> bool:
+        loop = asyncio.get_running_loop()
+        spinning = True
+
+        def spin() -> None:  # always something ready: the clock never gets to jump
+            if spinning:
+                loop.call_soon(spin)
+
+        loop.call_soon(spin)
+        await asyncio.sleep(0.5)  # a deadline: fires only if time moves while the loop spins
+        spinning = False
+        return True
+
+    wall = time.monotonic()
+    assert run_on_virtual_clock(main)
+    assert time.monotonic() - wall < 5
+    assert any("without a pause" in r.getMessage() for r in short_grace.records)

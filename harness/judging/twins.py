@@ -11,6 +11,7 @@ replaced by text turns. So an audio failure is attributed by what its twin did:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,10 @@ def _audio_evidence(audio: TwinSide) -> tuple[str, list[str]]:
     barged = [reason for reason in audio.outcome.failed if "interrupt" in reason.lower()]
     if barged:
         return TURN_TAKING, barged
-    misheard = misheard_turns(audio.turns)
+    # the values a failed check names ("expected '12 Baker Street'"): a turn that lost one
+    # is the mishearing that mattered, however small
+    facts = [value for line in audio.outcome.failed for value in re.findall(r"'([^']+)'", line)]
+    misheard = misheard_turns(audio.turns, facts=facts)
     if misheard:
         return HEARING, [
             f"turn {m.turn}: the {m.speaker} said “{m.said}”, the {m.listener} heard “{m.heard}”"

@@ -9,6 +9,7 @@ and "I am" do too) before a word-level edit distance.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,13 +123,26 @@ class Misheard:
         return "caller" if self.speaker == "agent" else "agent"
 
 
-def misheard_turns(turns: list[dict[str, Any]], limit: int = 3) -> list[Misheard]:
-    """transcript.json turns whose `heard_as` is at least MISHEARD_WER off, worst first."""
+def misheard_turns(
+    turns: list[dict[str, Any]], limit: int = 3, facts: Iterable[str] = ()
+) -> list[Misheard]:
+    """transcript.json turns whose `heard_as` is at least MISHEARD_WER off, worst first; a turn
+    that said one of `facts` (values a failed check names) and was heard without it comes first
+    however little else differs ("12 Quayle Crescent" heard as "12 Kill Crescent")."""
+    wanted = [words for words in (normalise(fact) for fact in facts) if words]
     found = []
     for number, turn in enumerate(turns, start=1):
         said, heard = str(turn.get("text") or ""), str(turn.get("heard_as") or "")
         rate = word_error_rate(said, heard) if said and heard else 0.0
-        if rate >= MISHEARD_WER:
-            found.append((rate, Misheard(number, str(turn.get("speaker") or "?"), said, heard)))
-    found.sort(key=lambda item: (-item[0], item[1].turn))
+        lost = bool(heard) and any(
+            _holds(normalise(said), fact) and not _holds(normalise(heard), fact) for fact in wanted
+        )
+        if rate >= MISHEARD_WER or lost:
+            misheard = Misheard(number, str(turn.get("speaker") or "?"), said, heard)
+            found.append(((not lost, -rate, number), misheard))
+    found.sort(key=lambda item: item[0])
     return [item for _, item in found[:limit]]
+
+
+def _holds(words: list[str], fact: list[str]) -> bool:
+    return any(words[at : at + len(fact)] == fact for at in range(len(words) - len(fact) + 1))

@@ -28,7 +28,7 @@ from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
 from .glance import MOST_FAILURES, failure_cards, latency_lines
 from .loading import Run, Session
-from .results import Cell, cell_json, cells_of, criteria_of
+from .results import Cell, cell_json, cells_of, criteria_of, twins_of
 from .timeline import timeline_svg
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,23 @@ def _caller_view(state: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def _anchor(session: Session) -> str:
-    return "s-" + re.sub(r"[^A-Za-z0-9_-]+", "-", session.session_id)
+    return _anchor_of(session.session_id)
+
+
+def _anchor_of(session_id: str) -> str:
+    return "s-" + re.sub(r"[^A-Za-z0-9_-]+", "-", session_id)
+
+
+def _twin_views(run: Run) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """`--mode both`: each audio session beside its text twin (judging/twins.py), with the
+    anchors of both cards, and each of the two sessions' ids mapped to its pair."""
+    pairs = []
+    for twin in twins_of(run.sessions):
+        audio, text = twin["audio"], twin["text"]
+        audio_anchor, text_anchor = _anchor_of(audio["session_id"]), _anchor_of(text["session_id"])
+        pairs.append(twin | {"audio_anchor": audio_anchor, "text_anchor": text_anchor})
+    by_session = {p[side]["session_id"]: p for p in pairs for side in ("audio", "text")}
+    return pairs, by_session
 
 
 def _session_view(session: Session, audio: EmbeddedAudio | None, audio_src: str) -> dict[str, Any]:
@@ -260,6 +276,7 @@ def render_report(
     options = options or ReportOptions()
     environment = _environment()
     cells: list[Cell] = cells_of(run)
+    twins, twin_of = _twin_views(run)
     audio = _audio_plan(run, options)
     session_template = environment.get_template("session.html.j2")
     sessions = []
@@ -271,6 +288,7 @@ def render_report(
         view = {"s": session, "anchor": _anchor(session)}
         try:
             view = _session_view(session, audio.get(session.session_id), linked)
+            view["twin"] = twin_of.get(session.session_id)
             opened = session.outcome != "passed" or len(run.sessions) <= 3
             view["html"] = Markup(session_template.render(v=view, open=opened))
         except Exception as exc:  # one unreadable session must not cost the report
@@ -295,6 +313,7 @@ def render_report(
         most_failures=MOST_FAILURES,
         latency_lines=latency_lines(cell_docs, run.sessions),
         cells=cell_docs,
+        twins=twins,
         heatmap=heatmap,
         latency_chart=latency_chart(cells),
         trend_chart=trend_chart(options.history) if options.history else None,

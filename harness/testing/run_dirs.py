@@ -45,6 +45,9 @@ class FakeSession:
     budgets: dict[str, float] = field(default_factory=lambda: {"response_latency_p95_ms": 3000.0})
     write_wav: bool = True
     timing_trust: dict[str, Any] | None = None  # session.json's; none: trusted, as by default
+    mode: str = "audio"  # "text": a text-mode session (its id ends "-text", no budgets measured)
+    success: dict[str, Any] = field(default_factory=dict)  # the scenario's `success:` section
+    heard_as: dict[int, str] = field(default_factory=dict)  # turn number -> what was heard
 
 
 def _layout(spec: FakeSession) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
@@ -57,7 +60,7 @@ def _layout(spec: FakeSession) -> tuple[list[dict[str, Any]], list[dict[str, Any
     latencies = list(spec.latencies_ms or [800.0] * replies)
     turns, responses, t = [], [], 0.3
     previous = None
-    for speaker, text in spec.lines:
+    for number, (speaker, text) in enumerate(spec.lines, start=1):
         if previous == "caller" and speaker == "agent":
             latency = latencies.pop(0) if latencies else 800.0
             start = t + latency / 1000
@@ -73,7 +76,7 @@ def _layout(spec: FakeSession) -> tuple[list[dict[str, Any]], list[dict[str, Any
                 "start_s": round(start, 3),
                 "end_s": round(end, 3),
                 "interrupted": False,
-                "heard_as": text,
+                "heard_as": spec.heard_as.get(number, text),
             }
         )
         t, previous = end, speaker
@@ -138,6 +141,7 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
             "passed": (summary["response_latency"]["p95_ms"] or 0) <= limit,
         }
         for name, limit in spec.budgets.items()
+        if spec.mode == "audio"
     ]
     session = {
         "schema": "crosstalk.session/1",
@@ -150,7 +154,8 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
         "repeats": spec.repeats,
         "tags": spec.tags,
         "variant": spec.variant,
-        "scenario": {"name": spec.scenario, "budgets": spec.budgets},
+        **({"mode": spec.mode} if spec.mode != "audio" else {}),
+        "scenario": {"name": spec.scenario, "budgets": spec.budgets, "success": spec.success},
         "persona": {"name": spec.persona},
         "result": {
             "session_id": session_id,
@@ -177,14 +182,15 @@ def write_session(directory: Path, spec: FakeSession, session_id: str) -> Path:
         "backchannels": [],
         "summary": summary,
     }
-    write_json(paths.probes, probes, indent=None)
+    if spec.mode == "audio":  # a text session records nothing, so nothing is probed
+        write_json(paths.probes, probes, indent=None)
     events = [
         {"t": 0.0, "side": "harness", "type": "call_started", "data": {"sample_rate": RATE}},
         {"t": 0.1, "side": "agent", "type": "metrics_collected", "data": {}},
         {"t": duration, "side": "harness", "type": "call_ended", "data": {"outcome": spec.status}},
     ]
     write_jsonl(paths.events, events)
-    if spec.write_wav:
+    if spec.write_wav and spec.mode == "audio":
         _write_wav(paths.recording, turns, duration)
     if spec.judgement is not None:
         write_json(paths.judgement, spec.judgement, indent=None)
@@ -213,7 +219,8 @@ def write_run(
     for index, spec in enumerate(sessions, start=1):
         suffix = f"-{spec.variant}" if spec.variant else ""
         repeat = f"-r{spec.repeat + 1}" if spec.repeats > 1 else ""
-        session_id = f"{index:02d}-{spec.scenario}{suffix}{repeat}"
+        mode = f"-{spec.mode}" if spec.mode != "audio" else ""
+        session_id = f"{index:02d}-{spec.scenario}{suffix}{repeat}{mode}"
         write_session(directory / session_id, spec, session_id)
         entries.append({"session_id": session_id, "outcome": spec.status})
     if run_json:

@@ -15,6 +15,9 @@ policy or `max_duration_s` would fire before an answer that was on its way:
 - real I/O registered with the loop (a socket to a model) makes the loop wait for real, and
   the clock then advances by the time actually waited: a model's latency counts as in audio.
 
+Past a grace of real seconds, a job still in flight, or a loop that never pauses (work ready
+turn after turn), lets real time run so that timers still fire, with a warning naming it.
+
 Only the loop's clock is virtual: `time.time()` stays the wall clock, so livekit's own stamps
 are wall times (text mode maps nothing with them). This follows livekit-agents' own
 `tests/virtual_time.py` (an autojumping selector), plus the in-flight accounting above.
@@ -23,6 +26,7 @@ are wall times (text mode maps nothing with them). This follows livekit-agents' 
 from __future__ import annotations
 
 import asyncio
+import logging
 import selectors
 import threading
 import time
@@ -31,6 +35,7 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 _TIE_BREAK_S = 1e-9  # same-instant timers fire in the order they were set, as in real time
 _IN_FLIGHT_GRACE_S = 5.0  # real seconds the clock waits for executor work before running again
 
@@ -52,6 +57,7 @@ class _JumpingSelector(selectors.BaseSelector):
         return self._real.modify(fileobj, events, data)
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        self._loop.note_busy(timeout == 0)
         ready = self._real.select(0)
         if ready or timeout == 0:
             return ready
@@ -63,6 +69,7 @@ class _JumpingSelector(selectors.BaseSelector):
             began = time.monotonic()
             ready = self._real.select(timeout)
             if began - self._loop.in_flight_since > _IN_FLIGHT_GRACE_S:
+                self._loop.outlived_grace()
                 self._loop.advance(time.monotonic() - began)
             return ready
         if len(self._real.get_map()) > 1:  # a socket besides the self-pipe: real time runs
@@ -87,7 +94,11 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._now = 0.0
         self._set = 0
         self._in_flight = 0
+        self._jobs: dict[int, str] = {}  # id of each in-flight job's future -> what it runs
+        self._reported = False
         self.in_flight_since = 0.0
+        self._busy_since = self._last_turn = time.monotonic()
+        self._spin_reported = False
         super().__init__(selector=_JumpingSelector(self))
         self._clock_resolution = 1e-12
 
@@ -113,14 +124,54 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         future = super().run_in_executor(executor, func, *args)
         if not self._in_flight:
             self.in_flight_since = time.monotonic()
+            self._reported = False
         self._in_flight += 1
+        self._jobs[id(future)] = _describe(func)
         # released on the loop once the result has arrived (or nobody awaits it any more):
         # released in the thread, the clock could jump between its end and the loop hearing it
         future.add_done_callback(self._release)
         return future
 
-    def _release(self, _: object) -> None:
+    def _release(self, future: object) -> None:
         self._in_flight -= 1
+        self._jobs.pop(id(future), None)
+
+    def note_busy(self, busy: bool) -> None:
+        """Each turn of the loop: `busy` when callbacks were ready (no pause to jump in).
+
+        A loop that never pauses (a reply asked for again and again at one instant) would
+        freeze the clock, and with it `max_duration_s`: once busy past the grace, its time is
+        real time, so the session still ends, and the log says so."""
+        now = time.monotonic()
+        if not busy:
+            self._busy_since = now
+        elif now - self._busy_since > _IN_FLIGHT_GRACE_S:
+            if not self._spin_reported:
+                self._spin_reported = True
+                logger.warning(
+                    "virtual clock: the loop has had work ready for over %.0f s without a "
+                    "pause, real time runs (a reply or task rescheduled forever?)",
+                    _IN_FLIGHT_GRACE_S,
+                )
+            self.advance(now - self._last_turn)
+        self._last_turn = now
+
+    def outlived_grace(self) -> None:
+        """Executor work outlived the grace and real time runs: say once what it is, since a
+        job that never ends turns every later timer into a real wait."""
+        if not self._reported:
+            self._reported = True
+            logger.warning(
+                "virtual clock: executor work in flight for over %.0f s, real time runs: %s",
+                _IN_FLIGHT_GRACE_S,
+                ", ".join(sorted(self._jobs.values())),
+            )
+
+
+def _describe(func: Callable[..., Any]) -> str:
+    """`module.qualname` of an executor job (through `functools.partial` and bound methods)."""
+    inner = getattr(func, "func", func)
+    return f"{getattr(inner, '__module__', '?')}.{getattr(inner, '__qualname__', repr(inner))}"
 
 
 def run_on_virtual_clock(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
