@@ -1,7 +1,5 @@
 """`python -m crosstalk_harness` is the `crosstalk` command."""
 
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

@@ -19,6 +19,7 @@ from . import __version__
 from .commands import COMMANDS
 from .commands.arguments import EXIT_CODES_HELP, RAW
 from .errors import EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED, EXIT_TERMINATED, CrosstalkError
+from .native_exit import exit_process
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -92,5 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INFRASTRUCTURE
 
 
+def entry() -> None:
+    """The `crosstalk` command: `main`, then the process ends with its exit code."""
+    exit_process(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

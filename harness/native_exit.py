@@ -8,14 +8,21 @@ code is unaffected and every artifact is already written, but the message reads 
 `livekit.rtc` disposes the runtime at exit itself; this module's handler runs after that one
 (it is registered earlier, and `atexit` runs handlers last-in first-out), flushes what the
 command printed and points file descriptor 2 at /dev/null for the rest of the teardown.
+
+The same unwind can abort the process (SIGABRT) before its exit status is set, so a run that
+wrote everything and chose exit 143 would end -6. `exit_process` therefore ends a process that
+placed calls with `os._exit` once its output and logs are flushed: every artifact is on disk by
+then, and the interpreter's teardown has nothing left to do but race the native threads.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import sys
+from typing import NoReturn
 
 _registered = False
 
@@ -35,3 +42,14 @@ def quiet_native_teardown() -> None:
     if not _registered:
         _registered = True
         atexit.register(_silence_teardown)
+
+
+def exit_process(code: int) -> NoReturn:
+    """End the process with `code`; after a call (the handler registered), without teardown."""
+    if not _registered:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)

@@ -68,4 +68,5 @@ def test_validate_json_lists_errors_with_their_place(tmp_path):
         "valid": False,
         "files": 1,
         "errors": [{"where": f"{bad}:3:1", "message": "colour: unknown key"}],
+        "warnings": [],
     }
