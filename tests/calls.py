@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,6 +47,16 @@ def run_crosstalk(*args: str, cwd: Path = REPO, env: dict[str, str] | None = Non
         timeout=600,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def run_pytest_plugin(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run pytest with crosstalk's plugin (`--crosstalk ...`) in a child process."""
+    plugins = entry_points(group="pytest11")
+    registered = any(e.value == "crosstalk_harness.pytest_plugin" for e in plugins)
+    plugin = [] if registered else ["-p", "crosstalk_harness.pytest_plugin"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "pytest", *plugin, "-p", "no:cacheprovider", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,11 @@ import os
 import subprocess
 import sys
 from importlib.metadata import entry_points
-from pathlib import Path
 
 import pytest
 
+from .calls import run_pytest_plugin as _pytest
 from .conftest import REPO
-
-
-def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    plugins = entry_points(group="pytest11")
-    registered = any(e.value == "crosstalk_harness.pytest_plugin" for e in plugins)
-    plugin = [] if registered else ["-p", "crosstalk_harness.pytest_plugin"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "pytest", *plugin, "-p", "no:cacheprovider", *args]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_files_are_selected_as_crosstalk_run_selects_them():
