@@ -153,6 +153,7 @@ def test_replay_caller_plays_a_recorded_call_with_its_turn_timings(scripted_twic
         "agent: {factory: 'tests.fixtures.tiny_agent:create_agent'}\n"
         f"caller: {{brain: replay, replay: {{source: '{source}'}}}}\n"
         "max_duration_s: 60\n"
+        "success: {checks: [{must_say: {pattern: 'I heard'}}]}\n"  # the tiny agent's echo
     )
     run, [replayed] = _run(str(scenario), "--out", str(tmp_path / "out"))
     assert run["passed"] is True
