@@ -227,8 +227,7 @@ def test_a_rubric_asking_for_an_unknown_input_names_its_file_and_line(tmp_path):
     path = tmp_path / "judges" / "odd.yaml"
     path.parent.mkdir()
     path.write_text(
-        "name: odd\ndescription: d\ninput: video\n"
-        "criteria:\n  - name: c\n    description: d\n"
+        "name: odd\ndescription: d\ninput: video\ncriteria:\n  - name: c\n    description: d\n"
     )
     with pytest.raises(ConfigError) as raised:
         load_rubric(str(path))
