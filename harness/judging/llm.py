@@ -174,12 +174,31 @@ class LlmJudge:
         if self._client is not None:
             await self._client.close()
 
+    async def ask(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        usage: Usage,
+        *,
+        version: str,
+        sample: int = 0,
+    ) -> tuple[str | None, str]:
+        """A raw JSON answer to other prompts than a rubric's (`version` names the prompt), and
+        the cache key to store it under once the caller has found it usable."""
+        return await self._ask(messages, schema, sample, usage, version=version)
+
     async def _ask(
-        self, messages: list[dict[str, Any]], schema: dict[str, Any], sample: int, usage: Usage
+        self,
+        messages: list[dict[str, Any]],
+        schema: dict[str, Any],
+        sample: int,
+        usage: Usage,
+        *,
+        version: str = PROMPT_VERSION,
     ) -> tuple[str | None, str]:
         """The raw answer for one sample and the cache key it is stored under."""
         key = cache_key(
-            version=PROMPT_VERSION,
+            version=version,
             model=self.settings.model,
             base_url=self.settings.base_url,  # two servers may serve the same model name
             messages=keyed(messages),  # audio by its hash: a changed recording misses
