@@ -104,6 +104,19 @@ def test_each_turn_plays_alone_beside_its_figures_and_tone_verdicts(tmp_path):
     assert 'class="prosody"' not in first and 'class="tone"' not in first  # nothing measured
 
 
+def test_a_reviewers_tone_label_shows_beside_its_turn(tmp_path):
+    run, _ = tone_run(tmp_path)
+    review = SessionPaths(run / "01-order_status").review
+    review.write_text(json.dumps({"tone": {"3": "rushed", "5": "good"}}))
+    write_run_outputs(run)
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert 'class="badge failed" title="a reviewer' in turn_item(page, 3)
+    assert "by ear: rushed" in turn_item(page, 3) and "by ear: good" in turn_item(page, 5)
+    assert "by ear" not in turn_item(page, 1)
+    assert "Not reviewed yet" in page  # tone labels are no verdict
+    assert "Tone labelled by ear in 2 turn(s)" in page
+
+
 def test_without_prosody_or_an_embedded_recording_the_player_degrades(tmp_path):
     run, _ = tone_run(tmp_path, prosody=False)
     write_run_outputs(run, audio="link")

@@ -180,6 +180,7 @@ def _review_tone(options: ReviewOptions, labels: dict[int, str]) -> int:
         raise ConfigError(
             "no terminal to ask at", hint="record tone labels with --session ID --tone 3=rushed"
         )
+    print(f"play each turn in {options.run_dir}/report.html (the agent alone: its 'agent' button)")
     written = review_tone_interactively(sessions, options.reviewer)
     print(f"{written} turn(s) labelled")
     return EXIT_OK
