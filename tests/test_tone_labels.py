@@ -15,7 +15,12 @@ from crosstalk_harness.errors import ConfigError
 from crosstalk_harness.judging.audio_input import turn_clips
 from crosstalk_harness.judging.calibration import load_items
 from crosstalk_harness.judging.rubrics import load_rubric
-from crosstalk_harness.judging.tone import CRITERIA, LABEL_CHOICES, TONE_RUBRIC, criterion_labels
+from crosstalk_harness.judging.tone_labels import (
+    CRITERIA,
+    LABEL_CHOICES,
+    TONE_RUBRIC,
+    criterion_labels,
+)
 from crosstalk_harness.rundir.layout import SessionPaths
 from crosstalk_harness.testing.fake_openai import ChatReply, FakeOpenAI, heard_audio
 from crosstalk_harness.testing.run_dirs import FakeSession, write_run

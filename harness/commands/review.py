@@ -28,7 +28,7 @@ from ..judging.review import (
     write_review,
     write_tone,
 )
-from ..judging.tone import LABEL_CHOICES
+from ..judging.tone_labels import LABEL_CHOICES
 from ..rundir.layout import REVIEW_FILE, SessionPaths
 from .arguments import RAW, Subcommands
 

@@ -3,10 +3,10 @@
 A labelled item is a YAML file (see judges/calibration/): the rubric, a short transcript, the
 agent's logged events and timing if the rubric needs them, and a human pass/fail per criterion.
 An item for an audio rubric also has a call to hear (`audio:` a recording beside it, or
-`spoken`: built from each turn's `delivery`, spoken_items.py) and may give tone labels per turn
-(`tone:`, judging/tone.py) instead of `labels`. A run directory counts as a folder of items too:
-every session a person gave tone labels by ear (`crosstalk review --tone`) is one. Agreement is
-reported per criterion and overall as accuracy and Cohen's kappa.
+`spoken`: built from each turn's `delivery`, spoken_items.py) and may give tone labels per
+turn (`tone:`, tone_labels.py) instead of `labels`. A run directory counts as a folder of items
+too: every session a person gave tone labels by ear (`crosstalk review --tone`) is one.
+Agreement is reported per criterion and overall as accuracy and Cohen's kappa.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .rubrics import load_rubric
 from .session_data import SessionData
 from .settings import JudgeSettings
 from .spoken_items import Delivery, SpokenTurn, build_recording
-from .tone import LABEL_CHOICES, TONE_RUBRIC, criterion_labels
+from .tone_labels import LABEL_CHOICES, TONE_RUBRIC, criterion_labels
 
 Label = Literal["pass", "fail"]
 ToneLabel = Literal[LABEL_CHOICES]  # type: ignore[valid-type]

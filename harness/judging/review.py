@@ -2,7 +2,7 @@
 
 What the reviewer is shown of a session (outcome, the judges' verdicts, the transcript), which
 sessions a run has to review, and the review file itself. Beside the verdict, review.json keeps
-a tone label per turn heard by ear (`"tone": {"3": "rushed"}`, judging/tone.py), which the
+a tone label per turn heard by ear (`"tone": {"3": "rushed"}`, tone_labels.py), which the
 calibration set reads; either can be written without the other.
 """
 
@@ -17,7 +17,7 @@ from ..rundir.documents import read_transcript
 from ..rundir.files import read_object_or_none, read_optional_object, write_json
 from ..rundir.layout import SESSION_FILE, RunPaths, SessionPaths
 from ..rundir.models import Turn
-from .tone import LABEL_CHOICES
+from .tone_labels import LABEL_CHOICES
 
 ReviewVerdict = Literal["pass", "fail", "unsure"]
 VERDICTS: tuple[str, ...] = ("pass", "fail", "unsure")
