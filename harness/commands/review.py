@@ -57,7 +57,7 @@ def add_parser(subcommands: Subcommands) -> None:
         "session.",
         epilog=exit_codes_help(
             "0  recorded (or nothing left to review)",
-            "2  bad input (not a run directory, no such --session, a bad --verdict)",
+            "2  bad input (no run directory, no such --session or turn, a bad --verdict or --tone)",
         ),
         formatter_class=RAW,
     )
