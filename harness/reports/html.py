@@ -31,6 +31,7 @@ from .loading import Run, Session
 from .regressions import regression_lines
 from .results import Cell, cell_json, cells_of, criteria_of, run_summary, twins_of
 from .timeline import timeline_svg
+from .turn_tone import prosody_by_turn, tone_verdicts_by_turn
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def _evidence_by_turn(session: Session) -> dict[int, list[str]]:
 
 def _turn_views(session: Session) -> list[dict[str, Any]]:
     evidence = _evidence_by_turn(session)
+    figures, tone = prosody_by_turn(session), tone_verdicts_by_turn(session)
     latency_at = {
         round(float(r["agent_start_s"]), 1): r.get("latency_ms")
         for r in session.probes.get("responses") or []
@@ -133,6 +135,8 @@ def _turn_views(session: Session) -> list[dict[str, Any]]:
                 "interrupted": bool(turn.get("interrupted")),
                 "latency_ms": latency,
                 "evidence": number in evidence,
+                "prosody": figures.get(number, []),
+                "tone": tone.get(number, []),
             }
         )
     return views
