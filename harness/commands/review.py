@@ -29,7 +29,7 @@ from ..judging.review import (
     write_tone,
 )
 from ..judging.tone_labels import LABEL_CHOICES
-from ..rundir.layout import REVIEW_FILE, SessionPaths
+from ..rundir.layout import REVIEW_FILE, RunPaths, SessionPaths
 from .arguments import RAW, Subcommands
 
 NAME = "review"
@@ -180,7 +180,8 @@ def _review_tone(options: ReviewOptions, labels: dict[int, str]) -> int:
         raise ConfigError(
             "no terminal to ask at", hint="record tone labels with --session ID --tone 3=rushed"
         )
-    print(f"play each turn in {options.run_dir}/report.html (the agent alone: its 'agent' button)")
+    report = RunPaths(options.run_dir).report
+    print(f"play each turn in {report} (the agent alone: its 'agent' button)")
     written = review_tone_interactively(sessions, options.reviewer)
     print(f"{written} turn(s) labelled")
     return EXIT_OK
