@@ -99,9 +99,11 @@ def accuracy(as_json: bool) -> None:
             found = real_set_errors(
                 speech_segments, _interruptions, REAL_CALLS, noise, held_out=held_out
             )
-            name = f"real speech, {'held-out' if held_out else 'tuning'} set, backgrounds {noise:.0f} dB below"
+            which = "held-out" if held_out else "tuning"
+            name = f"real speech, {which} set, backgrounds {noise:.0f} dB below"
             wrong = f"{found.wrong_segments} segments, {found.missed_recoveries} recoveries"
-            figures.append(_figure(name, found.edges_ms, found.recoveries_ms, wrong))
+            recoveries = found.recoveries_ms + found.paused_recoveries_ms
+            figures.append(_figure(name, found.edges_ms, recoveries, wrong))
     for figure in figures:
         if as_json:
             print(json.dumps(figure))

@@ -296,11 +296,13 @@ def recovery_error_ms(
 
 @dataclass
 class RealSetErrors:
-    """An analyzer's errors on a real-speech set: edges and recoveries (ms), and how many
-    segments it got wrong (missed, extra, split or merged) and recoveries it did not find."""
+    """An analyzer's errors on a real-speech set (ms): edges, the barge-ins' recoveries (apart
+    for calls where the caller paused inside the interrupting turn), and how many segments it
+    got wrong (missed, extra, split or merged) and barge-ins whose recovery it did not find."""
 
     edges_ms: list[float]
     recoveries_ms: list[float]
+    paused_recoveries_ms: list[float]
     wrong_segments: int
     missed_recoveries: int
 
@@ -318,7 +320,7 @@ def real_set_errors(
     `crosstalk_harness.probes.activity.speech_segments`); `interruptions(caller, agent, rate)`:
     each interruption's caller start (s) and recovery (ms or None), from the probes' timing.
     """
-    result = RealSetErrors([], [], 0, 0)
+    result = RealSetErrors([], [], [], 0, 0)
     for seed in range(calls):
         call = build_real_call(seed, noise_db_below, held_out)
         for side, track in (("caller", call.caller), ("agent", call.agent)):
@@ -329,6 +331,8 @@ def real_set_errors(
         recovery = recovery_error_ms(interruptions(call.caller, call.agent, RATE), call)
         if recovery is None:
             result.missed_recoveries += 1
+        elif call.caller_paused:
+            result.paused_recoveries_ms.append(recovery)
         else:
             result.recoveries_ms.append(recovery)
     return result
