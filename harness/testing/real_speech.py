@@ -194,6 +194,12 @@ HELD_OUT_NOISES = ("forest-ambience", "keyboard-typing2", *NOISES)
 HELD_OUT_SEED = 1000  # the held-out set's calls are seeds from here on
 
 
+def call_noise(seed: int, held_out: bool = False) -> str:
+    """The recorded background of a call of the tuning or held-out set."""
+    names = HELD_OUT_NOISES if held_out else NOISES
+    return names[seed % len(names)]
+
+
 def build_real_call(seed: int, noise_db_below: float = 25.0, held_out: bool = False) -> RealCall:
     """A call of alternating turns with backchannels and a barge-in, in one recorded noise."""
     rng = np.random.default_rng(seed + (HELD_OUT_SEED if held_out else 0))
@@ -222,8 +228,7 @@ def build_real_call(seed: int, noise_db_below: float = 25.0, held_out: bool = Fa
     recovery_at = max(caller_end, agent_end) + rng.uniform(0.3, 1.0)
     turn(agent, recovery_at, 2, short)
 
-    names = HELD_OUT_NOISES if held_out else NOISES
-    noise_name = names[seed % len(names)]
+    noise_name = call_noise(seed, held_out)
     tracks = _with_noise((caller, agent), ambience(noise_name), seed, noise_db_below)
     truth = {"caller": _merged(caller.spans()), "agent": _merged(agent.spans())}
     recovery_ms = (agent.turns[-1][0] - caller_end) * 1000
@@ -313,8 +318,10 @@ def real_set_errors(
     calls: int,
     noise_db_below: float,
     held_out: bool = False,
+    noises: tuple[str, ...] | None = None,
 ) -> RealSetErrors:
-    """An analyzer's errors over the first `calls` real calls of the tuning or held-out set.
+    """An analyzer's errors over the first `calls` real calls of the tuning or held-out set
+    (only those in the recorded backgrounds `noises`, if given).
 
     `speech_segments(track, rate)`: [start, end) sample pairs of speech in a track (the probes'
     `crosstalk_harness.probes.activity.speech_segments`); `interruptions(caller, agent, rate)`:
@@ -322,6 +329,8 @@ def real_set_errors(
     """
     result = RealSetErrors([], [], [], 0, 0)
     for seed in range(calls):
+        if noises is not None and call_noise(seed, held_out) not in noises:
+            continue
         call = build_real_call(seed, noise_db_below, held_out)
         for side, track in (("caller", call.caller), ("agent", call.agent)):
             found = [(s / RATE, e / RATE) for s, e in speech_segments(track, RATE)]
