@@ -46,8 +46,8 @@ SYNTHETIC_CALLS = 4
 # backgrounds, four the tuning set has (office, city, crowded room, keyboard) and two it has not
 REAL_SETS = (
     ("tuning set", False, 16, None),
-    ("held-out clips, tuning backgrounds", True, 24, NOISES),
-    ("held-out clips, unseen backgrounds", True, 24, ("forest-ambience", "keyboard-typing2")),
+    ("held-out clips in the tuning's 4 backgrounds", True, 24, NOISES),
+    ("held-out clips in 2 unseen backgrounds", True, 24, ("forest-ambience", "keyboard-typing2")),
 )
 
 
@@ -108,7 +108,7 @@ def accuracy(as_json: bool) -> None:
             )
             wrong = f"{found.wrong_segments} segments, {found.missed_recoveries} recoveries"
             recoveries = found.recoveries_ms + found.paused_recoveries_ms
-            name = f"real speech, {name}, backgrounds {noise:.0f} dB below"
+            name = f"real speech, {name}, {noise:.0f} dB under the speech"
             figures.append(_figure(name, found.edges_ms, recoveries, wrong))
     for figure in figures:
         if as_json:
