@@ -15,6 +15,7 @@ the voice (within 15 dB) begins and where the sound begins stays speech only if 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,21 +225,11 @@ def _run_edges(
     start_anchor = start_hop * hop
     end_anchor = min(end_hop * hop, len(edges.samples)) - 1
 
-    def floor(near_db: float, below_db: float) -> float:
-        return 10 ** ((near_db - below_db) / 20)
+    def edge(find: Callable[[int, int, float], int], anchor: int, near_db: float) -> int:
+        faint, voice = (
+            find(anchor, inward, 10 ** ((near_db - below_db) / 20))
+            for below_db in (options.edge_below_speech_db, options.voice_below_speech_db)
+        )
+        return _pick(faint, voice, edges.samples, rate, options)
 
-    start = _pick(
-        edges.start(start_anchor, inward, floor(near_start, options.edge_below_speech_db)),
-        edges.start(start_anchor, inward, floor(near_start, options.voice_below_speech_db)),
-        edges.samples,
-        rate,
-        options,
-    )
-    end = _pick(
-        edges.end(end_anchor, inward, floor(near_end, options.edge_below_speech_db)),
-        edges.end(end_anchor, inward, floor(near_end, options.voice_below_speech_db)),
-        edges.samples,
-        rate,
-        options,
-    )
-    return start, end
+    return edge(edges.start, start_anchor, near_start), edge(edges.end, end_anchor, near_end)
