@@ -58,6 +58,8 @@ def _checked(answer: str | None, draft: Draft) -> dict[str, Any]:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ValueError(f"not a valid persona: {where}: {first['msg']}") from None
+    if not parsed.script:
+        raise ValueError("the script has no lines (the scripted caller needs at least one)")
     said = " ".join(line.say for line in parsed.script).lower()
     missing = [f.spoken for f in draft.facts if f.checkable and f.spoken.lower() not in said]
     if missing:
