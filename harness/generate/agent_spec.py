@@ -19,9 +19,7 @@ from livekit.agents.llm import utils as llm_utils
 
 from ..agent_description import description_of
 from ..errors import ConfigError
-from ..module_files import import_user_module
-
-FACTORY_HINT = "give `package.module:function`, e.g. my_agent.main:create_agent"
+from ..runner.agent_loader import import_factory
 
 
 @dataclass(frozen=True)
@@ -76,23 +74,6 @@ def tool_from_schema(schema: Mapping[str, Any]) -> Tool:
     return Tool(str(function["name"]), str(function.get("description", "")).strip(), params)
 
 
-def _load_factory(factory: str, root: Path) -> Callable[..., Any]:
-    module_name, _, attribute = factory.partition(":")
-    try:
-        module = import_user_module(module_name, root)
-    except ImportError as exc:
-        raise ConfigError(
-            f"--from-agent {factory!r}: cannot import module {module_name!r} ({exc})",
-            hint=FACTORY_HINT,
-        ) from None
-    found = getattr(module, attribute, None)
-    if not callable(found):
-        raise ConfigError(
-            f"--from-agent {factory!r}: {module_name!r} has no function {attribute!r}"
-        )
-    return found
-
-
 def _agent_of(factory: str, made: Callable[..., Any]) -> Agent:
     takes = inspect.signature(made).parameters
     offered = {"backend": "offline"} if "backend" in takes else {}
@@ -113,7 +94,7 @@ def _agent_of(factory: str, made: Callable[..., Any]) -> Agent:
 
 def read_agent(factory: str, root: Path) -> AgentSpec:
     """What `factory` (`module:function`, importable from `root`) declares about its agent."""
-    made = _load_factory(factory, root)
+    made = import_factory(factory, root, f"--from-agent {factory!r}")
     description = description_of(made)
     sql = description.database_sql() if description and description.database_sql else None
     if description is not None and description.tools:
