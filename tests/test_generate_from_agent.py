@@ -214,3 +214,12 @@ def test_the_command_reports_what_it_wrote_and_refuses_a_bad_factory(tmp_path: P
     assert bad.exit_code == 2
     assert re.search(r"cannot import module 'no_such_module'", bad.stderr)
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_placed_in_audio_a_generated_scenario_makes_the_reference_agent_call_its_tool(generated):
+    scenario = generated["reference"] / "scenarios" / "call_lookup_order.yaml"
+    progress = Progress(quiet=True)
+    out = generated["reference"] / "audio-runs"
+    [session] = asyncio.run(run_scenarios([scenario], out, progress, mode="audio")).sessions
+    assert _checks(session.directory)["tool_called"] == "passed"

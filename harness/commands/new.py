@@ -130,6 +130,11 @@ def handle(args: argparse.Namespace) -> int:
         return from_agent(args.from_agent, args.out, args.n, args.json)
     if args.kind == "scenario" and (args.from_call or args.caller or args.agent):
         return from_call(args)
+    if args.kind == "scenario" and (args.factory or args.json):
+        raise ConfigError(
+            "--factory and --json go with --from-call REC (or --caller A --agent B)",
+            hint="crosstalk new scenario NAME --from-call call.wav --json",
+        )
     return new(
         NewOptions(
             kind=args.kind, name=args.name, root=args.root, persona=getattr(args, "persona", None)
