@@ -125,6 +125,8 @@ def test_each_file_says_where_it_came_from(generated) -> None:
     assert "# From tool pause_membership." in persona
     refusal = (generated["reference"] / "scenarios" / "refused_request.yaml").read_text()
     assert "# From instruction 'Never invent order details.'" in refusal
+    # the options the agent's schema declares, for a reader who wants to vary them
+    assert "# agent.options the agent takes: responder, thinker, policies, guardrails" in refusal
 
 
 def test_the_reference_agent_calls_each_of_its_tools_with_the_generated_facts(generated) -> None:

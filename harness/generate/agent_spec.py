@@ -45,6 +45,7 @@ class AgentSpec:
     instructions: str
     tools: tuple[Tool, ...]
     database_sql: str | None = None
+    options: tuple[str, ...] = ()  # the top-level `agent.options` its options schema names
 
 
 def _param(name: str, schema: Mapping[str, Any], required: bool) -> Param:
@@ -97,9 +98,11 @@ def read_agent(factory: str, root: Path) -> AgentSpec:
     made = import_factory(factory, root, f"--from-agent {factory!r}")
     description = description_of(made)
     sql = description.database_sql() if description and description.database_sql else None
+    schema = (description.options_schema if description else None) or {}
+    options = tuple(schema.get("properties", {}))
     if description is not None and description.tools:
         tools = tuple(tool_from_schema(schema) for schema in description.tools)
-        return AgentSpec(factory, description.instructions, tools, sql)
+        return AgentSpec(factory, description.instructions, tools, sql, options)
     agent = _agent_of(factory, made)
     schemas = [
         llm_utils.build_legacy_openai_schema(tool)
@@ -109,4 +112,4 @@ def read_agent(factory: str, root: Path) -> AgentSpec:
     ]
     tools = tuple(tool_from_schema(schema) for schema in schemas)
     instructions = (description.instructions if description else "") or agent.instructions
-    return AgentSpec(factory, instructions, tools, sql)
+    return AgentSpec(factory, instructions, tools, sql, options)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..judging.settings import JudgeSettings
-from .agent_spec import read_agent
+from .agent_spec import AgentSpec, read_agent
 from .drafts import Draft, drafts
 from .wording import reword
 from .writing import Pair, Written, write_pair
@@ -26,12 +26,14 @@ class FromAgentOptions:
     settings: JudgeSettings | None = None  # a chat model to word the personas, if configured
 
 
-def _pair(draft: Draft, factory: str, wording: str) -> Pair:
+def _pair(draft: Draft, spec: AgentSpec, wording: str) -> Pair:
     header = (
-        f"Written by `crosstalk new scenarios --from-agent {factory}` ({draft.kind}).\n"
+        f"Written by `crosstalk new scenarios --from-agent {spec.factory}` ({draft.kind}).\n"
         f"From {draft.source}.\n"
         f"Wording: {wording}. Review it, then run: crosstalk run scenarios/{draft.key}.yaml"
     )
+    if spec.options:
+        header += f"\nagent.options the agent takes: {', '.join(spec.options)}"
     return Pair(draft.key, header, draft.persona, {"": draft.scenario})
 
 
@@ -41,9 +43,7 @@ def scenarios_from_agent(options: FromAgentOptions) -> list[Written]:
     chosen = drafts(spec)[: options.count]
     settings = options.settings
     if settings is None or not settings.configured:
-        return [
-            write_pair(_pair(d, spec.factory, "the offline generator"), options.out) for d in chosen
-        ]
+        return [write_pair(_pair(d, spec, "the offline generator"), options.out) for d in chosen]
     results = []
     for draft in chosen:
         worded, problem = reword(draft, spec, settings)
@@ -51,5 +51,5 @@ def scenarios_from_agent(options: FromAgentOptions) -> list[Written]:
             results.append(Written(draft.key, "dropped", f"the model's wording: {problem}"))
             continue
         wording = f"written by the model {settings.model} (model-written)"
-        results.append(write_pair(_pair(worded, spec.factory, wording), options.out))
+        results.append(write_pair(_pair(worded, spec, wording), options.out))
     return results
