@@ -336,3 +336,41 @@ def caller_sentiment(session: SessionData, args: SentimentArgs) -> CheckOutcome:
         problems.append(f"last turn {final:+.2f} < {args.min_final:+.2f}")
     summary = f"caller sentiment mean {sentiment.mean:+.2f}, last turn {final:+.2f}"
     return CheckOutcome(not problems, "; ".join(problems) or summary)
+
+
+class EntitiesHeardArgs(CheckArgs):
+    min_recall: float = Field(
+        1.0, gt=0, le=1, description="share of the facts said that the agent must hear exactly"
+    )
+
+
+def misheard_facts(facts: list[dict[str, Any]], verb: str = "heard") -> str:
+    """Missed facts in words: “42791” heard as “14791” (turn 2)."""
+    return "; ".join(
+        f"“{fact.get('value')}” {verb} as “{fact.get('heard_as')}” (turn {fact.get('turn')})"
+        if fact.get("heard_as")
+        else f"“{fact.get('value')}” not {verb} at all (turn {fact.get('turn')})"
+        for fact in facts
+    )
+
+
+@check("entities_heard", EntitiesHeardArgs, kind="hearing")
+def entities_heard(session: SessionData, args: EntitiesHeardArgs) -> CheckOutcome:
+    """The agent's speech-to-text heard the persona's facts the caller said (order numbers,
+    addresses, names) word for word, at least `min_recall` of them."""
+    facts = session.hearing.get("facts")
+    if not isinstance(facts, list):
+        return CheckOutcome(None, "no record of what the agent heard (no hearing.json facts)")
+    facts = [fact for fact in facts if isinstance(fact, dict)]
+    if not facts:
+        return CheckOutcome(None, "the caller said none of the persona's facts")
+    missed = [fact for fact in facts if not fact.get("heard")]
+    recall = (len(facts) - len(missed)) / len(facts)
+    shown = f"the agent heard {len(facts) - len(missed)} of {len(facts)} facts"
+    evidence = [
+        Evidence(int(fact["turn"]), str(fact.get("heard_as") or fact.get("value")))
+        for fact in missed
+        if isinstance(fact.get("turn"), int)
+    ]
+    reason = f"{shown}: {misheard_facts(missed)}" if missed else f"{shown} exactly"
+    return CheckOutcome(recall >= args.min_recall, reason, evidence, score=recall)

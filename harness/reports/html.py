@@ -26,7 +26,7 @@ from ..rundir.layout import PROBES_FILE, RECORDING, RunPaths, SessionPaths
 from .agent_events import agent_events_view
 from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
-from .glance import MOST_FAILURES, failure_cards, latency_lines
+from .glance import MOST_FAILURES, failure_cards, hearing_lines, latency_lines
 from .loading import Run, Session
 from .results import Cell, cell_json, cells_of, criteria_of, twins_of
 from .timeline import timeline_svg
@@ -310,6 +310,7 @@ def render_report(
         sessions=sessions,
         failures=[v for v in sessions if v["s"].outcome != "passed"],
         failure_cards=failure_cards(sessions),
+        hearing_lines=hearing_lines(sessions),
         most_failures=MOST_FAILURES,
         latency_lines=latency_lines(cell_docs, run.sessions),
         cells=cell_docs,
