@@ -27,8 +27,14 @@ ORDER = "42791"
 
 @pytest.mark.parametrize(
     "spoken",
-    ["42791", "4 2 7 9 1", "four two seven nine one", "forty two seven ninety one",
-     "forty-two thousand seven hundred and ninety-one", "42,791"],
+    [
+        "42791",
+        "4 2 7 9 1",
+        "four two seven nine one",
+        "forty two seven ninety one",
+        "forty-two thousand seven hundred and ninety-one",
+        "42,791",
+    ],
 )
 def test_every_way_of_saying_a_number_is_the_same_entity(spoken):
     assert normalise(spoken) == normalise(ORDER)
@@ -38,7 +44,8 @@ def test_every_way_of_saying_a_number_is_the_same_entity(spoken):
 
 def test_a_missed_entity_comes_with_the_span_heard_in_its_place():
     address = entity_heard(
-        "Please deliver it to 12 Baker Street.", "Please deliver it to 12 Bakers Treat.",
+        "Please deliver it to 12 Baker Street.",
+        "Please deliver it to 12 Bakers Treat.",
         "12 Baker Street",
     )
     assert address is not None and not address.heard
@@ -63,8 +70,10 @@ def test_numbers_in_a_line_are_its_entities_however_spelt():
 
 
 def _turns(*rows: tuple[str, str, str | None]) -> list[Turn]:
-    turns = [Turn(speaker=s, text=t, heard_as=h, start_s=i, end_s=i + 1.0)
-             for i, (s, t, h) in enumerate(rows)]
+    turns = [
+        Turn(speaker=s, text=t, heard_as=h, start_s=i, end_s=i + 1.0)
+        for i, (s, t, h) in enumerate(rows)
+    ]
     return Transcript(turns=turns).turns
 
 
@@ -150,8 +159,13 @@ def _check(hearing: dict, min_recall: float = 1.0):
 def test_entities_heard_names_the_misheard_form_and_needs_evidence():
     facts = [
         {"turn": 2, "fact": "order number", "value": ORDER, "heard": False, "heard_as": "14791"},
-        {"turn": 4, "fact": "new address", "value": "12 Baker Street", "heard": True,
-         "heard_as": "12 baker street"},
+        {
+            "turn": 4,
+            "fact": "new address",
+            "value": "12 Baker Street",
+            "heard": True,
+            "heard_as": "12 baker street",
+        },
     ]
     outcome = _check({"facts": facts})
     assert outcome.passed is False and outcome.score == 0.5
