@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..agent_description import only_reads
-from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE
+from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE, HEARING_FILE
 from ..rundir.models import Turn
 from .registry import CheckArgs, CheckError, CheckOutcome, check
 from .session_data import SessionData
@@ -360,7 +360,7 @@ def entities_heard(session: SessionData, args: EntitiesHeardArgs) -> CheckOutcom
     addresses, names) word for word, at least `min_recall` of them."""
     facts = session.hearing.get("facts")
     if not isinstance(facts, list):
-        return CheckOutcome(None, "no record of what the agent heard (no hearing.json facts)")
+        return CheckOutcome(None, f"no record of what the agent heard (no {HEARING_FILE} facts)")
     facts = [fact for fact in facts if isinstance(fact, dict)]
     if not facts:
         return CheckOutcome(None, "the caller said none of the persona's facts")

@@ -3,13 +3,15 @@
 Reads the transcript, the persona's facts (session.json) and the agent's clean speech (the
 recording of what it sent, else the call itself when the line did not impair it), transcribes
 the agent turns the caller misheard with Whisper tiny.en (the offline caller's transcriber),
-and writes `hearing.json`. Never runs during a call: transcription would cost the clock.
+and writes `hearing.json`. A remote agent's turns are what the caller heard, so its speech
+fidelity has no intended text to go by and is left empty. Never runs during a call:
+transcription would cost the clock.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +51,26 @@ def _clean_hearing(recording: StereoRecording | None) -> CleanHearing:
     return hear
 
 
-def _session_facts(session_dir: Path) -> tuple[dict[str, str], bool]:
-    """The persona's facts, and whether the caller's transcriber is the offline one."""
+@dataclass(frozen=True)
+class _Setting:
+    facts: dict[str, str]
+    offline_caller: bool  # the caller's transcriber is the one the clean speech is heard with
+    remote_agent: bool  # its turns are only what the caller heard: its intended text is unknown
+
+
+def _setting(session_dir: Path) -> _Setting:
     try:
         document = read_session(session_dir)
     except RunFileError:
-        return {}, False
+        return _Setting({}, False, False)
     facts = (document.persona or {}).get("facts") or {}
     caller = ((document.scenario or {}).get("caller") or {}).get("backend", "offline")
-    return {str(key): str(value) for key, value in facts.items()}, caller == "offline"
+    kind = (document.transport or {}).get("kind", "inprocess")
+    return _Setting(
+        {str(key): str(value) for key, value in facts.items()},
+        caller == "offline",
+        kind not in ("inprocess", "text"),
+    )
 
 
 def _recording(paths: SessionPaths) -> StereoRecording | None:
@@ -75,10 +88,14 @@ def analyse_hearing(session_dir: Path) -> dict[str, Any]:
     """The hearing document of a session, computed from its files."""
     paths = SessionPaths(session_dir)
     turns = read_transcript(session_dir).turns if paths.has_transcript() else []
-    facts, offline_caller = _session_facts(session_dir)
-    recording = _recording(paths) if offline_caller else None
-    heard_facts = agent_heard_facts(turns, facts)
-    fidelity = speech_fidelity(turns, facts, _clean_hearing(recording))
+    setting = _setting(session_dir)
+    recording = _recording(paths) if setting.offline_caller else None
+    heard_facts = agent_heard_facts(turns, setting.facts)
+    fidelity = (
+        []
+        if setting.remote_agent
+        else speech_fidelity(turns, setting.facts, _clean_hearing(recording))
+    )
     return {
         "schema": HEARING_SCHEMA,
         "transcriber": TRANSCRIBER if recording is not None else None,
