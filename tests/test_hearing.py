@@ -172,3 +172,31 @@ def test_entities_heard_names_the_misheard_form_and_needs_evidence():
     assert "“42791” heard as “14791” (turn 2)" in outcome.reason
     assert _check({"facts": facts}, min_recall=0.5).passed is True
     assert _check({}).passed is None and _check({"facts": []}).passed is None
+
+
+def test_the_first_screen_names_each_missed_fact_and_each_entity_the_agent_said_wrong():
+    from pathlib import Path
+
+    from crosstalk_harness.reports.glance import hearing_lines
+    from crosstalk_harness.reports.loading import Session
+
+    session = Session("01-x", Path("01-x"), "completed", "x", "caller")
+    session.hearing = {
+        "facts": [{"turn": 2, "value": ORDER, "heard": False, "heard_as": "14791"}],
+        "agent_turns": [
+            {
+                "turn": 3,
+                "entities": [
+                    {"value": ORDER, "heard_clean_as": "42797", "cause": AGENT_SPEECH},
+                    {"value": "12", "heard_clean_as": "12", "cause": LINE_HEARING},
+                ],
+            }
+        ],
+    }
+    lines = [sentence for _, _, sentence in hearing_lines([{"s": session, "anchor": "a"}])]
+    assert lines == [
+        "the agent heard “42791” as “14791” (turn 2)",
+        "the agent's clean speech said “42791” as “42797” (turn 3)",
+    ]
+    session.hearing = {"facts": [{"turn": 2, "value": ORDER, "heard": True}]}
+    assert hearing_lines([{"s": session, "anchor": "a"}]) == []

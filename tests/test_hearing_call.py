@@ -72,7 +72,7 @@ def test_the_first_screen_says_what_the_agent_heard_instead(misheard_run):
     hearing = json.loads((_session_dir(misheard_run) / "hearing.json").read_text())
     [fact] = hearing["facts"]
     assert "What was misheard" in glance
-    assert f"“{ORDER}” heard as “{fact['heard_as']}” (turn {fact['turn']})" in glance
+    assert f"the agent heard “{ORDER}” as “{fact['heard_as']}” (turn {fact['turn']})" in glance
 
 
 def test_every_agent_turn_the_caller_heard_has_its_fidelity_row(misheard_run):

@@ -345,13 +345,18 @@ class EntitiesHeardArgs(CheckArgs):
 
 
 def misheard_facts(facts: list[dict[str, Any]], verb: str = "heard") -> str:
-    """Missed facts in words: “42791” heard as “14791” (turn 2)."""
-    return "; ".join(
-        f"“{fact.get('value')}” {verb} as “{fact.get('heard_as')}” (turn {fact.get('turn')})"
-        if fact.get("heard_as")
-        else f"“{fact.get('value')}” not {verb} at all (turn {fact.get('turn')})"
-        for fact in facts
-    )
+    """Missed facts in words: “42791” heard as “14791” (turn 2); with `verb=""`, “42791” as
+    “14791” (turn 2), to follow "the agent heard"."""
+    shown = []
+    for fact in facts:
+        value, form, turn = fact.get("value"), fact.get("heard_as"), fact.get("turn")
+        how = f"{verb} as" if verb else "as"
+        shown.append(
+            f"“{value}” {how} “{form}” (turn {turn})"
+            if form
+            else f"“{value}” {how} nothing (turn {turn})"
+        )
+    return "; ".join(shown)
 
 
 @check("entities_heard", EntitiesHeardArgs, kind="hearing")

@@ -86,7 +86,11 @@ def hearing_lines(views: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         ]
         if missed:
             lines.append(
-                (view["s"].label, view["anchor"], f"the agent heard {misheard_facts(missed)}")
+                (
+                    view["s"].label,
+                    view["anchor"],
+                    f"the agent heard {misheard_facts(missed, verb='')}",
+                )
             )
         spoken = [
             {**entity, "turn": row.get("turn"), "heard_as": entity.get("heard_clean_as")}
@@ -96,8 +100,8 @@ def hearing_lines(views: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
             if isinstance(entity, dict) and entity.get("cause") == AGENT_SPEECH
         ]
         if spoken:
-            said = misheard_facts(spoken, verb="said")
-            lines.append((view["s"].label, view["anchor"], f"the agent's own speech: {said}"))
+            said = misheard_facts(spoken, verb="")
+            lines.append((view["s"].label, view["anchor"], f"the agent's clean speech said {said}"))
     return lines
 
 

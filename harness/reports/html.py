@@ -102,8 +102,31 @@ def _evidence_by_turn(session: Session) -> dict[int, list[str]]:
     return found
 
 
+def _hearing_by_turn(session: Session) -> dict[int, tuple[str, list[str]]]:
+    """Per turn number: the agent's clean speech as transcribed (when the caller misheard it),
+    and each entity missed in that turn, in words (hearing.json)."""
+    found: dict[int, tuple[str, list[str]]] = {}
+    for fact in session.hearing.get("facts") or []:
+        if isinstance(fact, dict) and not fact.get("heard") and isinstance(fact.get("turn"), int):
+            clean, missed = found.get(fact["turn"], ("", []))
+            missed.append(f"agent heard {fact.get('value')} as “{fact.get('heard_as')}”")
+            found[fact["turn"]] = (clean, missed)
+    for row in session.hearing.get("agent_turns") or []:
+        if not isinstance(row, dict) or not isinstance(row.get("turn"), int):
+            continue
+        missed = [
+            f"{entity.get('value')} missed: {entity.get('cause')}"
+            for entity in row.get("entities") or []
+            if isinstance(entity, dict) and entity.get("cause")
+        ]
+        clean = str(row.get("heard_clean") or "") if row.get("clean_from") == "audio" else ""
+        found[row["turn"]] = (clean, missed)
+    return found
+
+
 def _turn_views(session: Session) -> list[dict[str, Any]]:
     evidence = _evidence_by_turn(session)
+    hearing = _hearing_by_turn(session)
     latency_at = {
         round(float(r["agent_start_s"]), 1): r.get("latency_ms")
         for r in session.probes.get("responses") or []
@@ -128,6 +151,8 @@ def _turn_views(session: Session) -> list[dict[str, Any]]:
                 "end": turn.get("end_s"),
                 "parts": marked_parts(text, evidence.get(number, [])),
                 "heard_as": heard if heard and heard.strip() != text.strip() else "",
+                "heard_clean": hearing.get(number, ("", []))[0],
+                "missed": hearing.get(number, ("", []))[1],
                 "interrupted": bool(turn.get("interrupted")),
                 "latency_ms": latency,
                 "evidence": number in evidence,
