@@ -1,11 +1,12 @@
 """An order number misheard through a real line: an espeak caller over pink noise, a telephone
 band and packet loss gives "42791" to the tiny echo agent (a livekit agent of the user's own,
-no fixture built to mishear), whose Whisper tiny mishears it. One real call (about 15 s),
+no fixture built to mishear), whose Whisper tiny mishears it. One real call (under 15 s),
 read by every test here: hearing.json, the budgets and check, results.json, the first screen."""
 
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def _session_dir(run_dir: Path) -> Path:
 def test_the_call_fits_the_every_commit_budget_and_records_the_clean_agent_channel(misheard_run):
     document = json.loads((_session_dir(misheard_run) / "session.json").read_text())
     assert document["status"] == "completed"
-    assert document["result"]["duration_s"] <= 16  # ~15 s, of which 1.4 s closing
+    assert document["result"]["duration_s"] <= 15  # the budget of an every-commit call
     assert (_session_dir(misheard_run) / "call_sent.wav").is_file()
 
 
@@ -72,7 +73,8 @@ def test_the_first_screen_says_what_the_agent_heard_instead(misheard_run):
     hearing = json.loads((_session_dir(misheard_run) / "hearing.json").read_text())
     [fact] = hearing["facts"]
     assert "What was misheard" in glance
-    assert f"the agent heard “{ORDER}” as “{fact['heard_as']}” (turn {fact['turn']})" in glance
+    sentence = f"the agent heard “{ORDER}” as “{fact['heard_as']}” (turn {fact['turn']})"
+    assert escape(sentence) in glance
 
 
 def test_every_agent_turn_the_caller_heard_has_its_fidelity_row(misheard_run):
