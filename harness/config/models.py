@@ -31,9 +31,7 @@ class AgentConfig(Strict):
         default_factory=dict, description="keyword arguments for the factory"
     )
     # higher and quicker than a caller by default, so the two channels are easy to tell apart
-    voice: Voice = Voice(
-        espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage"
-    )
+    voice: Voice = Voice(espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage")
 
     @model_validator(mode="before")
     @classmethod

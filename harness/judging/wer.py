@@ -42,8 +42,18 @@ _CONTRACTIONS = {
 _UNITS = {word: value for value, word in enumerate(_DIGIT_WORDS)} | {
     word: value
     for value, word in enumerate(
-        ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen"),
+        (
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ),
         start=10,
     )
 }
@@ -76,7 +86,7 @@ def _spoken_groups(tokens: list[str]) -> str:
 
 
 def _spoken_number(words: str) -> str:
-    """"forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each;
+    """ "forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each;
     groups with no scale word are read one after another ("forty two seven ninety one")."""
     tokens = [token for token in re.split(r"[\s-]+", words) if token and token != "and"]
     if all(token in _DIGIT_WORDS for token in tokens):

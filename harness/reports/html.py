@@ -27,9 +27,12 @@ from .agent_events import agent_events_view
 from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
 from .glance import MOST_FAILURES, failure_cards, hearing_lines, latency_lines
+from .hearing_turns import hearing_by_turn
 from .loading import Run, Session
-from .results import Cell, cell_json, cells_of, criteria_of, twins_of
+from .regressions import regression_lines
+from .results import Cell, cell_json, cells_of, criteria_of, run_summary, twins_of
 from .timeline import timeline_svg
+from .turn_tone import prosody_by_turn, tone_verdicts_by_turn
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class ReportOptions:
     audio: str = "embed"  # embed (Opus, up to the budget, then link) | link | none
     audio_budget_mb: float = DEFAULT_AUDIO_BUDGET_MB
     history: list[dict[str, Any]] = field(default_factory=list)  # results docs, oldest first
+    written_summary: dict[str, Any] | None = None  # model-written (reports/written.py)
 
 
 def _environment() -> Environment:
@@ -102,31 +106,10 @@ def _evidence_by_turn(session: Session) -> dict[int, list[str]]:
     return found
 
 
-def _hearing_by_turn(session: Session) -> dict[int, tuple[str, list[str]]]:
-    """Per turn number: the agent's clean speech as transcribed (when the caller misheard it),
-    and each entity missed in that turn, in words (hearing.json)."""
-    found: dict[int, tuple[str, list[str]]] = {}
-    for fact in session.hearing.get("facts") or []:
-        if isinstance(fact, dict) and not fact.get("heard") and isinstance(fact.get("turn"), int):
-            clean, missed = found.get(fact["turn"], ("", []))
-            missed.append(f"agent heard {fact.get('value')} as “{fact.get('heard_as')}”")
-            found[fact["turn"]] = (clean, missed)
-    for row in session.hearing.get("agent_turns") or []:
-        if not isinstance(row, dict) or not isinstance(row.get("turn"), int):
-            continue
-        missed = [
-            f"{entity.get('value')} missed: {entity.get('cause')}"
-            for entity in row.get("entities") or []
-            if isinstance(entity, dict) and entity.get("cause")
-        ]
-        clean = str(row.get("heard_clean") or "") if row.get("clean_from") == "audio" else ""
-        found[row["turn"]] = (clean, missed)
-    return found
-
-
 def _turn_views(session: Session) -> list[dict[str, Any]]:
     evidence = _evidence_by_turn(session)
-    hearing = _hearing_by_turn(session)
+    hearing = hearing_by_turn(session)
+    figures, tone = prosody_by_turn(session), tone_verdicts_by_turn(session)
     latency_at = {
         round(float(r["agent_start_s"]), 1): r.get("latency_ms")
         for r in session.probes.get("responses") or []
@@ -156,6 +139,8 @@ def _turn_views(session: Session) -> list[dict[str, Any]]:
                 "interrupted": bool(turn.get("interrupted")),
                 "latency_ms": latency,
                 "evidence": number in evidence,
+                "prosody": figures.get(number, []),
+                "tone": tone.get(number, []),
             }
         )
     return views
@@ -293,6 +278,40 @@ def _sort_key(session: Session) -> tuple[int, str]:
     return ({"failed": 0, "inconclusive": 1, "passed": 2}[session.outcome], session.session_id)
 
 
+def _summary_views(run: Run, comparison: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The run summary's groups with links to each first example, for a run of many sessions."""
+    if len(run.sessions) < 2:
+        return []
+    anchors = {s.session_id: _anchor(s) for s in run.sessions}
+    verdict = run.verdict_with(regression_lines(comparison))
+    return [
+        {
+            **group.to_json(),
+            "anchor": anchors.get(group.first.session_id, "results") if group.first else "",
+        }
+        for group in run_summary(run, verdict.run)
+    ]
+
+
+def _written_view(run: Run, written: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The model-written summary with each cited session's anchor; None without one."""
+    if not written or not (written.get("went_well") or written.get("to_improve")):
+        return None
+    anchors = {s.session_id: _anchor(s) for s in run.sessions}
+
+    def linked(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {"text": p["text"], "links": [(s, anchors[s]) for s in p["sessions"] if s in anchors]}
+            for p in points
+        ]
+
+    return {
+        "model": written.get("model"),
+        "went_well": linked(written.get("went_well") or []),
+        "to_improve": linked(written.get("to_improve") or []),
+    }
+
+
 def render_report(
     run: Run,
     comparison: dict[str, Any] | None = None,
@@ -337,6 +356,8 @@ def render_report(
         failure_cards=failure_cards(sessions),
         hearing_lines=hearing_lines(sessions),
         most_failures=MOST_FAILURES,
+        summary_groups=_summary_views(run, comparison),
+        written=_written_view(run, options.written_summary),
         latency_lines=latency_lines(cell_docs, run.sessions),
         cells=cell_docs,
         twins=twins,
