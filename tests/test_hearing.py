@@ -200,3 +200,45 @@ def test_the_first_screen_names_each_missed_fact_and_each_entity_the_agent_said_
     ]
     session.hearing = {"facts": [{"turn": 2, "value": ORDER, "heard": True}]}
     assert hearing_lines([{"s": session, "anchor": "a"}]) == []
+
+
+def _session_dir(tmp_path, transport: str = "inprocess"):
+    from crosstalk_harness.rundir.documents import write_session, write_transcript
+    from crosstalk_harness.rundir.models import SessionDocument
+
+    document = SessionDocument(
+        persona={"name": "p", "facts": {"order number": ORDER}},
+        scenario={"caller": {"backend": "offline"}},
+        transport={"kind": transport},
+    )
+    write_session(tmp_path, document)
+    write_transcript(
+        tmp_path,
+        _turns(
+            ("agent", "Your order number?", "Your order number?"),
+            ("caller", "It is 42791.", "It is 14791."),
+            ("agent", "Order 42791, thanks.", "Order 42797, thanks."),
+        ),
+    )
+    return tmp_path
+
+
+def test_hearing_json_is_written_from_the_session_directory_alone(tmp_path):
+    from crosstalk_harness.judging.hearing_files import read_session_hearing, write_session_hearing
+
+    written = write_session_hearing(_session_dir(tmp_path))
+    assert read_session_hearing(tmp_path) == written
+    assert written["facts"] == [
+        {"turn": 2, "fact": "order number", "value": ORDER, "heard": False, "heard_as": "14791"}
+    ]
+    # no recording to hear the agent's clean speech from: its missed number is of unknown cause
+    assert written["transcriber"] is None
+    [_, misheard] = written["agent_turns"]
+    assert misheard["heard_clean"] is None and misheard["entities"][0]["cause"] == "unknown"
+
+
+def test_a_remote_agents_speech_fidelity_is_not_measured_but_its_hearing_is(tmp_path):
+    from crosstalk_harness.judging.hearing_files import analyse_hearing
+
+    document = analyse_hearing(_session_dir(tmp_path, transport="livekit"))
+    assert document["agent_turns"] == [] and document["summary"]["entity_recall"] == 0.0
