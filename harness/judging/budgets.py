@@ -49,6 +49,7 @@ class BudgetFigure:
     field: str | None
     kind: str = "latency"
     timing_derived: bool = True
+    unit: str = " ms"  # how the figure and its limit read in a reason
 
 
 BUDGET_FIGURES: dict[str, BudgetFigure] = {
@@ -59,6 +60,8 @@ BUDGET_FIGURES: dict[str, BudgetFigure] = {
     "interruption_stop_p95_ms": BudgetFigure("interruption_stop_latency", "p95_ms", "turn-taking"),
     "interruption_stop_max_ms": BudgetFigure("interruption_stop_latency", "max_ms", "turn-taking"),
     "interruption_recovery_p95_ms": BudgetFigure("interruption_recovery", "p95_ms", "turn-taking"),
+    # a share of the caller's turns with a planned pause (probes/pauses.py), not milliseconds
+    "takeover_rate_max": BudgetFigure("takeover_rate", None, "turn-taking", unit=""),
 }
 
 
@@ -73,7 +76,8 @@ class BudgetCheck:
     def reason(self) -> str:
         if self.note is not None:
             return f"{self.budget}: {self.note}"
-        return f"{self.budget} {self.measured_ms} ms exceeds its budget of {self.limit_ms} ms"
+        unit = BUDGET_FIGURES[self.budget].unit
+        return f"{self.budget} {self.measured_ms}{unit} exceeds its budget of {self.limit_ms}{unit}"
 
     def structured_reason(self) -> Reason:
         figure = BUDGET_FIGURES[self.budget]
@@ -113,6 +117,8 @@ def _absent(budget: str, summary: dict[str, Any]) -> tuple[bool | None, str] | N
             return None, "not judged: no recovery to time (no barge-in the agent yielded to)"
     if measured is not None:
         return None
+    if entry == "takeover_rate":
+        return None, "not judged: no caller turn with a planned pause (nothing to take over)"
     if entry == "greeting_latency_ms":
         if not (summary.get("segments") or {}).get("agent"):
             return False, "the agent never spoke, so it never greeted"
