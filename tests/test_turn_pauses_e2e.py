@@ -106,6 +106,7 @@ def test_an_agent_that_talks_through_an_aside_is_not_charged_with_a_missed_barge
     assert (summary["barge_ins"], summary["missed_barge_ins"]) == (0, 0)
     [budget] = session["budgets"]
     assert budget["passed"] is None and budget["judged"] is False
-    assert not any("barge-in" in reason for reason in session["reasons"])
+    # its only reason is the budget left unjudged: nothing charged it with a missed barge-in
+    assert all("not judged" in reason for reason in session["reasons"]), session["reasons"]
     [aside] = probes["asides"]
     assert aside["answered"] is False and "talked on" in aside["why"]
