@@ -9,8 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crosstalk_harness.callers import check_caller_backend
 from crosstalk_harness.callers.spoken import SpokenLine, assemble, render_line, turned_away
+from crosstalk_harness.config import load_scenario
 from crosstalk_harness.config.persona import Aside, ScriptLine, Speech, pause_parts
+from crosstalk_harness.errors import ConfigError
 from crosstalk_harness.judging.budgets import check_budgets
 from crosstalk_harness.judging.check_names import builtin_checks
 from crosstalk_harness.judging.registry import NoArgs
@@ -266,3 +269,21 @@ def test_asides_ignored_fails_on_an_answered_aside(tmp_path: Path):
     verdict = builtin_checks()["asides_ignored"].run(session, NoArgs())
     assert verdict.status == "failed" and "answered 1 of 1 aside(s)" in verdict.reason
     assert "Tom, the door!" in verdict.reason
+
+
+class _OwnVoiceBackend:
+    """A caller backend whose model speaks for itself (as a realtime model does)."""
+
+    name = "openai"
+
+    def agent_has_own_brain(self) -> bool:
+        return False
+
+
+def test_a_backend_without_the_callers_own_tts_refuses_pauses_and_asides(tmp_path: Path):
+    persona = tmp_path / "p.yaml"
+    persona.write_text("name: p\ngoal: g\nscript:\n  - Hello.\n  - say: Wait {pause} there.\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"name: s\npersona: {persona}\n")
+    with pytest.raises(ConfigError, match=r"p\.yaml:5.*script\.1\.say.*pause inside a line"):
+        check_caller_backend(load_scenario(scenario), _OwnVoiceBackend())  # type: ignore[arg-type]
