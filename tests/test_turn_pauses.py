@@ -65,6 +65,23 @@ def test_a_malformed_marker_in_a_persona_is_an_input_error_at_its_line(tmp_path:
     assert "is not a pause marker" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("  - Oh, the number... {pause: 1.5} ...it is 10358.\n", "must be quoted in YAML"),
+        ("  - say: Oh, the number... {pause: 1.5} ...it is 10358.\n", "quote the whole line"),
+    ],
+)
+def test_an_unquoted_timed_pause_is_told_to_be_quoted(tmp_path: Path, line, message):
+    persona = tmp_path / "p.yaml"
+    persona.write_text("name: p\ngoal: g\nscript:\n" + line)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"name: s\npersona: {persona}\n")
+    result = run_crosstalk("validate", str(scenario))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert f"{persona}:4:" in result.stderr and message in result.stderr, result.stderr
+
+
 # -- how the caller says it -------------------------------------------------------------------
 
 

@@ -110,6 +110,12 @@ class ScriptLine(Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any("{pause" in str(key) for key in data):
+            # YAML read an unquoted `... {pause: 1.2} ...` as a mapping
+            raise ValueError(
+                "a line holding {pause: SECONDS} must be quoted in YAML: "
+                '- "I\'d like to... {pause: 1.2} ...change it"'
+            )
         return {"say": data} if isinstance(data, str) else data
 
     _when_is_regex = field_validator("when")(_check_regex)
