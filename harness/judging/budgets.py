@@ -51,7 +51,7 @@ class BudgetFigure:
     kind: str = "latency"
     timing_derived: bool = True
     minimum: bool = False
-    unit: str = "ms"
+    unit: str = "ms"  # how the figure and its limit read in a reason ("": a plain number)
 
 
 BUDGET_FIGURES: dict[str, BudgetFigure] = {
@@ -62,6 +62,8 @@ BUDGET_FIGURES: dict[str, BudgetFigure] = {
     "interruption_stop_p95_ms": BudgetFigure("interruption_stop_latency", "p95_ms", "turn-taking"),
     "interruption_stop_max_ms": BudgetFigure("interruption_stop_latency", "max_ms", "turn-taking"),
     "interruption_recovery_p95_ms": BudgetFigure("interruption_recovery", "p95_ms", "turn-taking"),
+    # a share of the caller's turns with a planned pause (probes/pauses.py), not milliseconds
+    "takeover_rate_max": BudgetFigure("takeover_rate", None, "turn-taking", unit=""),
     # hearing.json: what the agent heard of the caller and what its speech says, not the clock
     "entity_recall_min": BudgetFigure("entity_recall", None, "hearing", False, True, ""),
     "agent_wer_max": BudgetFigure("agent_wer", None, "hearing", False, unit=""),
@@ -135,6 +137,8 @@ def _absent(budget: str, summary: dict[str, Any]) -> tuple[bool | None, str] | N
         return None
     if entry in _HEARING_ABSENT:
         return None, f"not judged: {_HEARING_ABSENT[entry]}"
+    if entry == "takeover_rate":
+        return None, "not judged: no caller turn with a planned pause (nothing to take over)"
     if entry == "greeting_latency_ms":
         if not (summary.get("segments") or {}).get("agent"):
             return False, "the agent never spoke, so it never greeted"
