@@ -16,7 +16,7 @@ MODES = ("audio", "text")
 NOT_MEASURED = "not measured in text mode"
 NOTHING_ASKED = "nothing asked in text mode: every check of this scenario needs audio"
 # checks whose figure is the audio's own (a text call's length is not its spoken length)
-AUDIO_ONLY_CHECKS = frozenset({"max_duration", "no_takeover", "asides_ignored"})
+AUDIO_ONLY_CHECKS = frozenset({"max_duration", "no_takeover", "asides_ignored", "entities_heard"})
 
 
 def mode_of(document: dict[str, Any]) -> str:
