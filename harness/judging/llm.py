@@ -20,7 +20,8 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
-from .cache import AnswerCache, cache_key
+from ..rundir.caches import cache_key
+from .cache import AnswerCache
 from .prompt import PROMPT_VERSION, UNSURE, render_messages, response_format
 from .rubrics import Criterion, Rubric
 from .session_data import SessionData
