@@ -12,10 +12,15 @@ from crosstalk_harness.backends import Voice, get_backend
 from crosstalk_harness.backends.offline import espeak, piper
 from crosstalk_harness.backends.offline.synthesis import OfflineTTS
 from crosstalk_harness.backends.speech_cache import SpeechCache, speech_cache
+from crosstalk_harness.callers import CallerContext, HeardSpeech, build_caller
+from crosstalk_harness.config import load_scenario
 from crosstalk_harness.runner import SessionRun
+from livekit.agents import tokenize
+from livekit.agents import tts as livekit_tts
 
 RATE = 16_000
 LINE = "Sure, the order number is 42791."
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "hesitant_elder.yaml"
 
 
 async def _frames(tts: OfflineTTS, text: str) -> bytes:
@@ -107,3 +112,49 @@ def test_only_the_callers_voice_keeps_speech(tmp_path: Path, monkeypatch) -> Non
     assert sides["agent"]["tts"].speech_cache is None
     monkeypatch.setenv("CROSSTALK_SPEECH_CACHE", "off")
     assert speech_cache() is None
+
+
+def test_lines_rendered_ahead_are_hits_when_livekit_speaks_them(tmp_path: Path) -> None:
+    """The caller's lines go into the cache before the clock, split as a session splits them."""
+    lines = ["Great. Can I still change the delivery address?", "Hi, it is me again, Jordan."]
+    tts = piper.build_tts(Voice(), sample_rate=RATE)
+    tts.keep_speech(SpeechCache(tmp_path))
+    asyncio.run(tts.render_ahead(lines))
+    rendered = _counting(tts)
+
+    async def as_a_session_speaks(line: str) -> None:
+        adapter = livekit_tts.StreamAdapter(
+            tts=tts, sentence_tokenizer=tokenize.blingfire.SentenceTokenizer(retain_format=True)
+        )
+        async with adapter.stream() as stream:
+            for word in line.split(" "):  # the caller's brain streams its line in pieces
+                stream.push_text(word + " ")
+            stream.end_input()
+            async for _ in stream:
+                pass
+
+    for line in lines:
+        asyncio.run(as_a_session_speaks(line))
+    assert rendered == []
+
+
+def test_a_scripted_caller_foresees_its_lines_as_it_will_say_them() -> None:
+    """Fillers and hesitations included: the words rendered ahead are the words it says."""
+    loaded = load_scenario(SCENARIO)
+    ctx = CallerContext(
+        persona=loaded.persona,
+        scenario=loaded.scenario,
+        scenario_dir=SCENARIO.parent,
+        opens_call=False,
+        own_brain=True,
+        clock=lambda: 0.0,
+        hearing=HeardSpeech(),
+        report=lambda kind, data: None,
+        seed=loaded.scenario.seed,
+    )
+    caller = build_caller(ctx, sample_rate=RATE)
+    lines = caller.foreseen_lines()
+    assert len(lines) == len(loaded.persona.script)
+    assert lines == [caller.rendered(index) for index in range(len(lines))]
+    written = [line.say for line in loaded.persona.script]
+    assert lines != written  # its fillers and hesitations are in what it foresees

@@ -62,6 +62,8 @@ class KeepsSpeech(Protocol):
 
     def keep_speech(self, cache: SpeechCache) -> None: ...
 
+    async def render_ahead(self, lines: list[str]) -> None: ...
+
 
 def _pack(pieces: list[bytes]) -> bytes:
     header = [_MAGIC, _COUNT.pack(len(pieces))] + [_COUNT.pack(len(p)) for p in pieces]

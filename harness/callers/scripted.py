@@ -96,6 +96,9 @@ class ScriptedCaller(SimulatedCaller):
             text = f"{rng.choice(speech.fillers)}, {text[:1].lower()}{text[1:]}"
         return text
 
+    def foreseen_lines(self) -> list[str]:
+        return [self.rendered(index) for index in range(len(self.script))]
+
     def _candidate(self, agent_said: str) -> int | None:
         for index in range(self._cursor, len(self.script)):
             condition = self.script[index].when

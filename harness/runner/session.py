@@ -72,6 +72,15 @@ def keep_caller_speech(kwargs: dict[str, Any]) -> None:
         tts.keep_speech(cache)
 
 
+async def _render_caller_lines_ahead(sides: dict[Role, tuple[Agent, dict[str, Any]]]) -> None:
+    """A scripted caller's lines into the speech cache before the clock starts (a warm cache
+    makes this a few file reads), so no call renders them while its audio runs."""
+    caller, kwargs = sides["caller"]
+    tts = kwargs.get("tts")
+    if isinstance(caller, SimulatedCaller) and isinstance(tts, KeepsSpeech):
+        await tts.render_ahead(caller.foreseen_lines())
+
+
 def _current_speech_id(session: AgentSession) -> Callable[[], str | None]:
     def current() -> str | None:
         speech = session.current_speech
@@ -170,6 +179,7 @@ class SessionRun:
         error: str | None = None
         try:
             sides = await self._build_sides(event_log)
+            await _render_caller_lines_ahead(sides)
             for role, (_, kwargs) in sides.items():
                 self._sessions[role] = self._wire(role, AgentSession(**kwargs), event_log)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-from livekit.agents import APIConnectOptions, tts, utils
+from livekit.agents import APIConnectOptions, tokenize, tts, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
 from ...errors import ConfigError
@@ -60,6 +60,21 @@ class OfflineTTS(tts.TTS, ABC):
     def keep_speech(self, cache: SpeechCache) -> None:
         """Replay utterances said before from `cache` (and keep new ones there)."""
         self.speech_cache = cache
+
+    async def render_ahead(self, lines: list[str]) -> None:
+        """Put `lines` in the speech cache now, before any clock runs, split into sentences as
+        livekit's adapter splits them in a call (a split that differs is only a miss then)."""
+        if self.speech_cache is None:
+            return
+        adapter = tts.StreamAdapter(
+            tts=self, sentence_tokenizer=tokenize.blingfire.SentenceTokenizer(retain_format=True)
+        )
+        for line in lines:
+            async with adapter.stream() as stream:
+                stream.push_text(line)
+                stream.end_input()
+                async for _ in stream:
+                    pass
 
     async def spoken(self, text: str) -> AsyncIterator[bytes]:
         """`pcm_pieces(text)`, or its pieces from the speech cache when it was said before.
