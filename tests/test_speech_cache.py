@@ -12,11 +12,13 @@ from crosstalk_harness.backends import Voice, get_backend
 from crosstalk_harness.backends.offline import espeak, piper
 from crosstalk_harness.backends.offline.synthesis import OfflineTTS
 from crosstalk_harness.backends.speech_cache import SpeechCache, speech_cache
-from crosstalk_harness.callers import CallerContext, HeardSpeech, build_caller
+from crosstalk_harness.callers import build_caller
 from crosstalk_harness.config import load_scenario
 from crosstalk_harness.runner import SessionRun
 from livekit.agents import tokenize
 from livekit.agents import tts as livekit_tts
+
+from .test_callers import caller_context
 
 RATE = 16_000
 LINE = "Sure, the order number is 42791."
@@ -141,18 +143,7 @@ def test_lines_rendered_ahead_are_hits_when_livekit_speaks_them(tmp_path: Path) 
 def test_a_scripted_caller_foresees_its_lines_as_it_will_say_them() -> None:
     """Fillers and hesitations included: the words rendered ahead are the words it says."""
     loaded = load_scenario(SCENARIO)
-    ctx = CallerContext(
-        persona=loaded.persona,
-        scenario=loaded.scenario,
-        scenario_dir=SCENARIO.parent,
-        opens_call=False,
-        own_brain=True,
-        clock=lambda: 0.0,
-        hearing=HeardSpeech(),
-        report=lambda kind, data: None,
-        seed=loaded.scenario.seed,
-    )
-    caller = build_caller(ctx, sample_rate=RATE)
+    caller = build_caller(caller_context(SCENARIO), sample_rate=RATE)
     lines = caller.foreseen_lines()
     assert len(lines) == len(loaded.persona.script)
     assert lines == [caller.rendered(index) for index in range(len(lines))]
