@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..rundir.caches import cache_dir, entry_path
+from ..rundir.caches import cache_dir, cache_key, entry_path
 from ..rundir.files import write_json
+
+__all__ = ["AnswerCache", "cache_key", "default_cache_dir"]
 
 
 def default_cache_dir() -> Path | None:

@@ -20,8 +20,7 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
-from ..rundir.caches import cache_key
-from .cache import AnswerCache
+from .cache import AnswerCache, cache_key
 from .prompt import PROMPT_VERSION, UNSURE, render_messages, response_format
 from .rubrics import Criterion, Rubric
 from .session_data import SessionData
