@@ -7,7 +7,8 @@ Prints, per N: the wall time of the whole run, how many of the N calls kept trus
 CPU it used (all worker processes, as a share of the machine's cores), the load average around
 it, and per session the frame-pacing p99, the event-loop lag p99/max and whether its timing was
 trusted. A run's verdict (passed, failed or inconclusive: exit 0, 1 or 4) is a result here, as
-the demo scenario is inconclusive offline; only a crash or bad input stops the benchmark.
+the demo scenario is inconclusive offline, and so is a session that errored (exit 3: counted
+untrusted, its error shown); only bad input, or a run with no results, stops the benchmark.
 
     python benchmarks/concurrent_runs.py [--sessions 1 2 4 8] [--scenario PATH] [--json]
 """
@@ -25,7 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from crosstalk_harness.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
+from crosstalk_harness.errors import (
+    EXIT_FAILED,
+    EXIT_INCONCLUSIVE,
+    EXIT_INFRASTRUCTURE,
+    EXIT_OK,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = REPO / "tests" / "fixtures" / "scenarios" / "byo_agent.yaml"
@@ -49,9 +55,14 @@ def _measure(scenario: Path, sessions: int, out: Path) -> dict:
     )
     wall_s = time.monotonic() - started
     cpu_s = _children_cpu_s() - cpu_before
-    if completed.returncode not in (EXIT_OK, EXIT_FAILED, EXIT_INCONCLUSIVE):
+    try:
+        run = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        run = None
+    verdicts = (EXIT_OK, EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_INFRASTRUCTURE)
+    if run is None or completed.returncode not in verdicts:
         raise SystemExit(f"crosstalk run failed ({completed.returncode}): {completed.stderr}")
-    run = json.loads(completed.stdout)
+    reported = run["sessions"]  # a session that errored (exit 3) is a result too: untrusted
     return {
         "concurrency": sessions,
         "wall_s": round(wall_s, 1),
@@ -59,22 +70,28 @@ def _measure(scenario: Path, sessions: int, out: Path) -> dict:
         "load_1min_before": round(load_before, 2),
         "load_1min_after": round(os.getloadavg()[0], 2),
         "outcome": run["outcome"],
-        "trusted": sum(s["timing_trust"]["trusted"] for s in run["sessions"]),
-        "untrusted": sum(not s["timing_trust"]["trusted"] for s in run["sessions"]),
+        "trusted": sum(_trust(s)["trusted"] for s in reported),
+        "untrusted": sum(not _trust(s)["trusted"] for s in reported),
         "sessions": [
             {
                 "session_id": s["session_id"],
-                "audio_s": s["duration_s"],
-                "pacing_p99_ms": s["pacing"]["p99_ms"],
-                "pacing_max_ms": s["pacing"]["max_ms"],
-                "loop_lag_p99_ms": s["loop_lag"]["p99_ms"],
-                "loop_lag_max_ms": s["loop_lag"]["max_ms"],
-                "trusted": s["timing_trust"]["trusted"],
-                "reasons": s["timing_trust"]["reasons"],
+                "audio_s": s.get("duration_s") or 0.0,
+                "pacing_p99_ms": (s.get("pacing") or {}).get("p99_ms"),
+                "pacing_max_ms": (s.get("pacing") or {}).get("max_ms"),
+                "loop_lag_p99_ms": (s.get("loop_lag") or {}).get("p99_ms"),
+                "loop_lag_max_ms": (s.get("loop_lag") or {}).get("max_ms"),
+                "trusted": _trust(s)["trusted"],
+                "reasons": _trust(s)["reasons"],
             }
-            for s in run["sessions"]
+            for s in reported
         ],
     }
+
+
+def _trust(session: dict) -> dict:
+    """A session's timing trust; one that errored has none, and counts as not trusted."""
+    error = session.get("error") or "no timing verdict"
+    return session.get("timing_trust") or {"trusted": False, "reasons": [f"error: {error}"]}
 
 
 def main() -> None:

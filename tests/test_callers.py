@@ -47,9 +47,10 @@ def _run(*args: str, env: dict[str, str] | None = None) -> tuple[dict, list[Path
     return run, [Path(session["directory"]) for session in run["sessions"]]
 
 
-def _rendered(scenario: Path, template: Path | None) -> str:
+def caller_context(scenario: Path) -> CallerContext:
+    """A caller's context outside any call: clock at zero, nothing heard, reports dropped."""
     loaded = load_scenario(scenario)
-    ctx = CallerContext(
+    return CallerContext(
         persona=loaded.persona,
         scenario=loaded.scenario,
         scenario_dir=scenario.parent,
@@ -58,8 +59,12 @@ def _rendered(scenario: Path, template: Path | None) -> str:
         clock=lambda: 0.0,
         hearing=HeardSpeech(),
         report=lambda kind, data: None,
+        seed=loaded.scenario.seed,
     )
-    return render_instructions(ctx, template)
+
+
+def _rendered(scenario: Path, template: Path | None) -> str:
+    return render_instructions(caller_context(scenario), template)
 
 
 def test_llm_caller_template_renders_the_persona_and_can_be_overridden(tmp_path):

@@ -87,6 +87,11 @@ class SimulatedCaller(Agent):
         self.state.reason = reason
         self.ctx.report("caller_done", {"goal_achieved": goal_achieved, "reason": reason})
 
+    def foreseen_lines(self) -> list[str]:
+        """Lines this caller may say whatever the agent does, worded as it will say them (its
+        voice can render them before the call's clock starts); none unless scripted."""
+        return []
+
     async def synthesize(self, text: str) -> list[rtc.AudioFrame]:
         """`text` in the caller's voice, ready to play at once."""
         spoken = self._planned.get(words_key(text))

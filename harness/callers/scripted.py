@@ -91,6 +91,9 @@ class ScriptedCaller(SimulatedCaller):
         spoken = render_line(self.script[index], self.ctx.persona.speech, rng, index)
         return self.plan_speech(spoken)
 
+    def foreseen_lines(self) -> list[str]:
+        return [self.rendered(index) for index in range(len(self.script))]
+
     def _candidate(self, agent_said: str) -> int | None:
         for index in range(self._cursor, len(self.script)):
             condition = self.script[index].when

@@ -7,27 +7,19 @@ are stored, so a bad answer is asked again next time.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from ..rundir.caches import cache_dir, cache_key, entry_path
 from ..rundir.files import write_json
+
+__all__ = ["AnswerCache", "cache_key", "default_cache_dir"]
 
 
 def default_cache_dir() -> Path | None:
     """CROSSTALK_JUDGE_CACHE (a folder, or "off"), else ~/.cache/crosstalk/judge."""
-    configured = os.environ.get("CROSSTALK_JUDGE_CACHE")
-    if configured:
-        return None if configured.lower() == "off" else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "crosstalk" / "judge"
-
-
-def cache_key(**parts: Any) -> str:
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return cache_dir("CROSSTALK_JUDGE_CACHE", "judge")
 
 
 class AnswerCache:
@@ -36,7 +28,7 @@ class AnswerCache:
 
     def _path(self, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / key[:2] / f"{key}.json"
+        return entry_path(self.directory, key, ".json")
 
     def get(self, key: str) -> dict[str, Any] | None:
         if self.directory is None:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from livekit.agents import Agent, AgentSession
 
 from ..backends import Backend, get_backend
+from ..backends.speech_cache import KeepsSpeech, speech_cache
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -61,6 +62,24 @@ def _versions() -> dict[str, str]:
         except Exception:
             found[package] = "not installed"
     return found
+
+
+def keep_caller_speech(kwargs: dict[str, Any]) -> None:
+    """The simulated caller says its lines from the speech cache when its voice can: rendered
+    once, not in every call (the agent's voice is never cached: its synthesis time is the
+    agent's own)."""
+    tts, cache = kwargs.get("tts"), speech_cache()
+    if cache is not None and isinstance(tts, KeepsSpeech):
+        tts.keep_speech(cache)
+
+
+async def _render_caller_lines_ahead(sides: dict[Role, tuple[Agent, dict[str, Any]]]) -> None:
+    """A scripted caller's lines into the speech cache before the clock starts (a warm cache
+    makes this a few file reads), so no call renders them while its audio runs."""
+    caller, kwargs = sides["caller"]
+    tts = kwargs.get("tts")
+    if isinstance(caller, SimulatedCaller) and isinstance(tts, KeepsSpeech):
+        await tts.render_ahead(caller.foreseen_lines())
 
 
 def _current_speech_id(session: AgentSession) -> Callable[[], str | None]:
@@ -161,6 +180,7 @@ class SessionRun:
         error: str | None = None
         try:
             sides = await self._build_sides(event_log)
+            await _render_caller_lines_ahead(sides)
             for role, (_, kwargs) in sides.items():
                 self._sessions[role] = self._wire(role, AgentSession(**kwargs), event_log)
 
@@ -219,7 +239,10 @@ class SessionRun:
         caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
 
     async def _session_kwargs(self, role: Role, backend: Backend, voice: Any) -> dict[str, Any]:
-        return await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
+        kwargs = await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
+        if role == "caller":
+            keep_caller_speech(kwargs)
+        return kwargs
 
     def _backends(self) -> list[Backend]:
         """The backends this call runs locally (a remote target's agent has none here)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import _ctypes
 import atexit
 import ctypes
+import importlib.metadata
 import shutil
 import tempfile
 import threading
@@ -24,8 +25,10 @@ import espeakng_loader
 
 from ..voices import Voice
 from .batch import run_batch
-from .synthesis import OfflineTTS, resample_utterance, voice_field_checked
+from .synthesis import OfflineTTS, resample_utterance, source_digest, voice_field_checked
+from .synthesis import __file__ as synthesis_file
 
+_LIBRARY_VERSION = importlib.metadata.version("espeakng-loader")  # the library and its data
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE = 1
 _ESPEAK_PITCH = 3
@@ -174,6 +177,10 @@ class EspeakTTS(OfflineTTS):
     @property
     def model(self) -> str:
         return f"espeak-ng:{self.voice.name}"
+
+    def identity(self) -> str:
+        code = source_digest(__file__, synthesis_file)
+        return f"espeak-ng {code} {_LIBRARY_VERSION} {self.voice}"
 
     async def pcm_pieces(self, text: str) -> AsyncIterator[bytes]:
         """The whole utterance at once: espeak-ng is quick, and resampled whole it stays exact."""

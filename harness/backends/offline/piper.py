@@ -28,7 +28,8 @@ from piper.config import PiperConfig, SynthesisConfig
 
 from ..voices import DEFAULT_PIPER_MODEL, Voice, find_piper_model
 from .batch import run_batch
-from .synthesis import OfflineTTS, resample_utterance, voice_field_checked
+from .synthesis import OfflineTTS, resample_utterance, source_digest, voice_field_checked
+from .synthesis import __file__ as synthesis_file
 
 NATURAL_WORDS_PER_MINUTE = 185  # the joe voice's own pace at length_scale 1 (hearing set)
 SEMITONES_PER_PITCH_STEP = 0.1  # voice.pitch 50 is the model's own pitch; 60 is a semitone up
@@ -180,6 +181,11 @@ class PiperTTS(OfflineTTS):
     @property
     def model(self) -> str:
         return f"piper:{self.settings.model.stem}"
+
+    def identity(self) -> str:
+        model = self.settings.model
+        code = source_digest(__file__, synthesis_file)
+        return f"piper {code} {model} {model.stat().st_size} {self.settings}"
 
     async def pcm_pieces(self, text: str) -> AsyncIterator[bytes]:
         """Clause by clause, each pushed as soon as it is rendered."""
