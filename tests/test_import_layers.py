@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"harness.cli", "harness.pytest_plugin"},
     {"harness.commands"},
     {"harness.worker"},
+    {"harness.sweep"},
     {"harness.runner"},
     {"harness.callers", "harness.transport"},
     {"harness.reports"},

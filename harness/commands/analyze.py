@@ -36,9 +36,7 @@ def add_parser(subcommands: Subcommands) -> None:
         "WAV, FLAC, OGG (Vorbis or Opus) or MP3 at any sample rate. Prints speech segments, "
         "response latency (time-to-first-audio), interruptions (stop latency, recovery), "
         "overlap and silences. Works on recordings from production too.",
-        epilog=exit_codes_help(
-            "0  measured", "2  not a readable recording, or no such channel"
-        ),
+        epilog=exit_codes_help("0  measured", "2  not a readable recording, or no such channel"),
         formatter_class=RAW,
     )
     analyze.add_argument(
