@@ -6,7 +6,8 @@ resolution; values are always grid points, so two sweeps with the same seeds try
 A point takes up to `repeats` judged calls and is decided by their majority (an odd count cannot
 tie), asking for as many calls at once as the majority still needs (they may run side by
 side); an inconclusive call (untrusted timing, nothing judgeable) is no vote, and a point with no
-majority is inconclusive: it never moves the bracket, the search tries the next grid point
+majority after `repeats + 1` inconclusive calls in a row (one retry: untrusted timing is often
+one busy moment) is inconclusive: it never moves the bracket, the search tries the next grid point
 instead. With a previous margin (a baseline), the search starts at its bracket and widens it by
 doubling steps only when the outcome moved.
 """
@@ -91,7 +92,7 @@ class Search:
 
 
 class _Prober:
-    """Evaluates grid points: calls until a majority of `repeats` judged ones, or `repeats`
+    """Evaluates grid points: calls until a majority of `repeats` judged ones, or `repeats + 1`
     inconclusive calls in a row at a point, within `max_calls` in all."""
 
     def __init__(
@@ -103,18 +104,18 @@ class _Prober:
     def verdict(self, index: int) -> Outcome:
         point = self.search.points.setdefault(index, Point(self.search.grid.value(index)))
         unjudged = 0
-        while point.verdict(self.repeats) == "inconclusive" and unjudged < self.repeats:
+        while point.verdict(self.repeats) == "inconclusive" and unjudged <= self.repeats:
             passed, failed = point.outcomes.count("passed"), point.outcomes.count("failed")
             if passed + failed >= self.repeats:
                 break  # an even count split evenly
-            wanted = min(self.repeats // 2 + 1 - max(passed, failed), self.repeats - unjudged)
+            wanted = min(self.repeats // 2 + 1 - max(passed, failed), self.repeats + 1 - unjudged)
             wanted = min(wanted, self.max_calls - self.search.calls)
             if wanted <= 0:
                 raise OutOfCalls
             outcomes = self.evaluate(point.value, len(point.outcomes), wanted)
             self.search.calls += len(outcomes)
             point.outcomes.extend(outcomes)
-            unjudged = unjudged + outcomes.count("inconclusive") if outcomes else self.repeats
+            unjudged = unjudged + outcomes.count("inconclusive") if outcomes else self.repeats + 1
             if "passed" in outcomes or "failed" in outcomes:
                 unjudged = 0
         return point.verdict(self.repeats)
