@@ -17,6 +17,7 @@ from crosstalk_harness.reports.sweep import write_sweep_report
 from crosstalk_harness.rundir.documents import write_sweep
 from crosstalk_harness.rundir.layout import SweepPaths
 from crosstalk_harness.sweep.plan import parse_vary, plan_sweeps
+from crosstalk_harness.sweep.run import SweepRun
 
 from .calls import FIXTURES
 from .conftest import run_crosstalk
@@ -97,7 +98,8 @@ def test_unknown_knobs_and_bad_directions_are_config_errors():
 
 def test_a_sweep_leaves_out_rubrics_it_cannot_judge_and_says_so(monkeypatch):
     monkeypatch.delenv("CROSSTALK_JUDGE_MODEL", raising=False)
-    (sweep,) = plan_sweeps([NOISY], [parse_vary("caller_to_agent.snr_db=10..-10")])
+    (sweep,), unswept = plan_sweeps([NOISY], [parse_vary("caller_to_agent.snr_db=10..-10")])
+    assert unswept == []
     assert sweep.plan.loaded.scenario.success.rubrics == []
     assert sweep.left_out and "task_completion" in sweep.left_out[0]
     assert sweep.max_calls() == 2 + sweep.grid.bisection_steps()
@@ -178,3 +180,16 @@ def test_the_sweep_report_plots_each_call_against_the_knob(tmp_path):
     assert "passes down to 5 dB" in page and "data:image/png;base64," in page
     assert "rubric task_completion" in page and page.count("<tr>") == 4
     assert json.loads(SweepPaths(tmp_path).sweep.read_text())["sweeps"][0]["label"] == "x:snr_db"
+
+
+def test_a_required_margin_no_sweep_varies_is_not_judged(tmp_path):
+    scenario = tmp_path / "gated.yaml"
+    text = NOISY.read_text().replace("../personas", str(FIXTURES / "personas"))
+    scenario.write_text(
+        text + "margins:\n  one_way_latency_ms: {at_least: 300}\n  snr_db: {at_most: 5}\n"
+    )
+    (sweep,), unswept = plan_sweeps([scenario], [parse_vary("caller_to_agent.snr_db=10..0")])
+    assert sweep.requirement == MarginRequirement(at_most=5)  # written without its direction
+    assert len(unswept) == 1 and "one_way_latency_ms is required" in unswept[0]
+    run = SweepRun(tmp_path, unswept=tuple(unswept))
+    assert run.verdict.outcome == "inconclusive"

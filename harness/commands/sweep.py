@@ -173,11 +173,13 @@ def sweep(options: SweepCommandOptions) -> int:
     from ..sweep.run import SweepOptions, baseline_margins, run_sweeps
 
     varies = [parse_vary(text) for text in options.vary]
-    sweeps = plan_sweeps(
+    sweeps, unswept = plan_sweeps(
         list(options.scenarios), varies, resolution=options.resolution, repeats=options.repeats
     )
     baseline = baseline_margins(read_sweep(options.baseline)) if options.baseline else {}
     _announce(sweeps, baseline, options.max_calls)
+    for line in unswept:
+        print(f"crosstalk sweep: not judged: {line}", file=sys.stderr)
     quiet_native_teardown()
     run = asyncio.run(
         run_sweeps(
@@ -190,6 +192,7 @@ def sweep(options: SweepCommandOptions) -> int:
                 tolerance=options.tolerance,
                 quiet=options.quiet or options.json,
             ),
+            tuple(unswept),
         )
     )
     report = write_sweep_report(run.directory)

@@ -121,9 +121,10 @@ def margin_outcome(
     source = f"margin:{found.knob}"
     said = f"{found.knob}: {found.sentence()}"
     failed: list[Reason] = []
+    has_pass = found.pass_value is not None
     if found.status == "fails_everywhere":
         failed.append(Reason("margin", said, source))
-    elif requirement is not None and found.pass_value is not None and not _meets(requirement, found):
+    elif requirement is not None and has_pass and not _meets(requirement, found):
         text = f"{said}; required {requirement.describe(found.unit)}"
         failed.append(Reason("margin", text, source))
     if baseline is not None:

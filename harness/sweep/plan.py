@@ -120,13 +120,18 @@ def _specs_of(path: Path, plan: SessionPlan, varies: list[SweepSpec]) -> list[Sw
     return specs
 
 
+def _requirement(margins: dict[str, MarginRequirement], knob: KnobRef):
+    """The requirement on this knob: written as varied, or without its direction."""
+    return margins.get(knob.text) or margins.get(knob.knob.name)
+
+
 def _sweep_of(plan: SessionPlan, spec: SweepSpec, margins: dict, resolution: float | None):
     knob = parse_knob(spec.vary)
     grid = Grid(spec.start, spec.stop, resolution or spec.resolution or knob.knob.resolution)
     for end in (spec.start, spec.stop):  # a knob that does not apply fails here, before a call
         apply_knob(plan.loaded, knob, end)
     judgeable, left_out = _judgeable(plan)
-    return SweepPlan(judgeable, knob, grid, spec.repeats, margins.get(knob.text), left_out)
+    return SweepPlan(judgeable, knob, grid, spec.repeats, _requirement(margins, knob), left_out)
 
 
 def plan_sweeps(
@@ -136,16 +141,26 @@ def plan_sweeps(
     resolution: float | None = None,
     repeats: int | None = None,
     backends: dict[str, str] | None = None,
-) -> list[SweepPlan]:
+) -> tuple[list[SweepPlan], list[str]]:
     """Every sweep the paths ask for: each session of each scenario or suite cell (its first
-    repeat; the sweep repeats by itself) over each knob, from --vary or the `sweep:` sections."""
+    repeat; the sweep repeats by itself) over each knob, from --vary or the `sweep:` sections;
+    and the `margins:` required of a session that none of its sweeps varies (not judged)."""
     sweeps: list[SweepPlan] = []
+    unswept: list[str] = []
     for path in paths:
         plans = [p for p in load_all([path], backends=backends, mode="audio") if p.repeat == 0]
         for plan in plans:
             margins = _margins_of(path, plan)
+            mine: list[SweepPlan] = []
             for spec in _specs_of(path, plan, varies):
                 if repeats is not None:
                     spec = spec.model_copy(update={"repeats": repeats})
-                sweeps.append(_sweep_of(plan, spec, margins, resolution))
-    return sweeps
+                mine.append(_sweep_of(plan, spec, margins, resolution))
+            swept = [_requirement(margins, sweep.knob) for sweep in mine]
+            unswept += [
+                f"{plan.label}: margins: {name} is required, but this sweep does not vary it"
+                for name, requirement in margins.items()
+                if not any(requirement is other for other in swept)
+            ]
+            sweeps += mine
+    return sweeps, unswept

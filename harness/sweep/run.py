@@ -17,6 +17,7 @@ from typing import Any
 
 from ..judging.margins import MarginFound, margin_outcome
 from ..judging.outcome import SessionOutcome
+from ..judging.reasons import Reason
 from ..judging.run_verdict import RunFacts, RunVerdict, decide_run
 from ..rundir.documents import write_sweep
 from ..runner import Progress
@@ -96,10 +97,13 @@ class SweepOutcome:
 class SweepRun:
     directory: Path
     sweeps: list[SweepOutcome] = field(default_factory=list)
+    unswept: tuple[str, ...] = ()  # margins required of a scenario that no sweep varied
 
     @property
     def verdict(self) -> RunVerdict:
-        return decide_run([], RunFacts(), margins=tuple(s.verdict for s in self.sweeps))
+        not_swept = [Reason("margin", text, "margins") for text in self.unswept]
+        margins = (*(s.verdict for s in self.sweeps), SessionOutcome.of([], not_swept))
+        return decide_run([], RunFacts(), margins=margins)
 
     def to_json(self) -> dict[str, Any]:
         verdict = self.verdict
@@ -162,12 +166,14 @@ def _previous(baseline: MarginFound | None) -> tuple[float, float] | None:
     return baseline.pass_value, baseline.fail_value
 
 
-async def run_sweeps(sweeps: list[SweepPlan], options: SweepOptions) -> SweepRun:
+async def run_sweeps(
+    sweeps: list[SweepPlan], options: SweepOptions, unswept: tuple[str, ...] = ()
+) -> SweepRun:
     """Each sweep in turn, within `options.max_calls` calls in all; sweep.json is rewritten
     after each, so an interrupted sweep keeps what it found."""
     directory = options.out / f"sweep-{new_run_id()}"
     directory.mkdir(parents=True, exist_ok=True)
-    run = SweepRun(directory)
+    run = SweepRun(directory, unswept=unswept)
     loop = asyncio.get_running_loop()
     used = 0
     for sweep in sweeps:
