@@ -10,10 +10,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, exit_codes_help
 from ..native_exit import quiet_native_teardown
 from ..rundir.layout import SWEEP_FILE, SWEEP_REPORT
-from .arguments import EXIT_CODES_HELP, RAW, Subcommands, add_allow_inconclusive, positive_int
+from .arguments import RAW, Subcommands, add_allow_inconclusive, positive_int
 
 NAME = "sweep"
 
@@ -53,8 +53,17 @@ def add_parser(subcommands: Subcommands) -> None:
         "the scenario's outcome flips from passed to failed. Each call is a run directory "
         f"inside OUT/sweep-<id>/, beside {SWEEP_FILE} and {SWEEP_REPORT}. A scenario's or "
         "suite's `margins:` gate the result (exit 1 when missed). See docs/sweeps.md.",
-        epilog=EXIT_CODES_HELP.replace("every session passed", "every margin was placed and held")
-        + "\n  (the calls beyond the cliff fail by design: only the margins decide)",
+        epilog=exit_codes_help(
+            "0  every margin was placed and held (the calls beyond the cliff fail by design)",
+            "1  a margin missed its `margins:` requirement, shrank against --baseline beyond\n"
+            "     --tolerance, or the scenario fails across the whole range",
+            "2  bad configuration or input (a knob that does not apply, nothing judgeable\n"
+            "     offline, more calls than --max-calls)",
+            "3  infrastructure error",
+            "4  inconclusive: a margin could not be placed (points not judgeable, the call\n"
+            "     limit reached); 0 with --allow-inconclusive",
+            "130  interrupted (Ctrl-C)",
+        ),
         formatter_class=RAW,
     )
     sweep.add_argument(

@@ -123,8 +123,10 @@ def _record(value: float, repeat: int, run_dir: str, session: SessionResult | No
         return CallRecord(value, repeat, "inconclusive", run_dir, None, None, why)
     verdict = session.verdict
     figure = session.budgets[0] if session.budgets else None
+    # a call that broke (a crash, a dead worker) says nothing about the agent at this value
+    outcome: Outcome = "inconclusive" if verdict.broke else verdict.outcome
     return CallRecord(
-        value, repeat, verdict.outcome, run_dir, session.directory, figure, tuple(verdict.reasons)
+        value, repeat, outcome, run_dir, session.directory, figure, tuple(verdict.reasons)
     )
 
 
