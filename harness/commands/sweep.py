@@ -44,6 +44,36 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _add_search_arguments(sweep: argparse.ArgumentParser) -> None:
+    sweep.add_argument(
+        "--resolution",
+        type=_positive_float,
+        metavar="STEP",
+        help="stop when the passing and failing values are this close "
+        "(default: the knob's, e.g. 1 dB)",
+    )
+    sweep.add_argument(
+        "--repeats",
+        type=positive_int,
+        metavar="N",
+        help="calls per point, decided by majority (default 1; odd for noisy outcomes)",
+    )
+    sweep.add_argument(
+        "--max-calls",
+        type=positive_int,
+        default=40,
+        metavar="N",
+        help="refuse a sweep that may need more calls, and stop at this many (default 40)",
+    )
+    sweep.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="a point's repeats side by side, up to N (default 1)",
+    )
+
+
 def add_parser(subcommands: Subcommands) -> None:
     sweep = subcommands.add_parser(
         NAME,
@@ -81,33 +111,7 @@ def add_parser(subcommands: Subcommands) -> None:
         help="the knob and its range, e.g. caller_to_agent.snr_db=30..0 "
         "(repeatable; default: the files' `sweep:` sections)",
     )
-    sweep.add_argument(
-        "--resolution",
-        type=_positive_float,
-        metavar="STEP",
-        help="stop when the passing and failing values are this close "
-        "(default: the knob's, e.g. 1 dB)",
-    )
-    sweep.add_argument(
-        "--repeats",
-        type=positive_int,
-        metavar="N",
-        help="calls per point, decided by majority (default 1; odd for noisy outcomes)",
-    )
-    sweep.add_argument(
-        "--max-calls",
-        type=positive_int,
-        default=40,
-        metavar="N",
-        help="refuse a sweep that may need more calls, and stop at this many (default 40)",
-    )
-    sweep.add_argument(
-        "--concurrency",
-        type=positive_int,
-        default=1,
-        metavar="N",
-        help="a point's repeats side by side, up to N (default 1)",
-    )
+    _add_search_arguments(sweep)
     sweep.add_argument(
         "--baseline",
         type=Path,

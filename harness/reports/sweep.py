@@ -48,7 +48,7 @@ def sweep_chart(sweep: dict[str, Any]) -> str:
         name, limit = figures[0][1].get("budget", "budget"), figures[0][1].get("limit_ms")
         if limit is not None:
             right.axhline(limit, color="#3b7dd8", linestyle="--", linewidth=0.8)
-        right.set_ylabel(f"{name} (ms)", color="#3b7dd8")
+        right.set_ylabel(str(name), color="#3b7dd8")
     axes.legend(loc="upper left", fontsize=7, frameon=False)
     figure.tight_layout()
     return _png_uri(figure)
