@@ -36,7 +36,7 @@ def sweep_chart(sweep: dict[str, Any]) -> str:
     axes.set_ylim(-0.3, 1.3)
     unit = sweep.get("unit", "")
     axes.set_xlabel(f"{sweep.get('knob')} ({unit})")
-    axes.set_xlim(*sorted((sweep.get("from", 0), sweep.get("to", 1))))
+    axes.set_xlim(sweep.get("from", 0), sweep.get("to", 1))  # as swept: FROM on the left
     margin = sweep.get("margin") or {}
     if margin.get("pass_value") is not None and margin.get("fail_value") is not None:
         axes.axvspan(margin["pass_value"], margin["fail_value"], color="#ffd43b", alpha=0.35)
@@ -49,7 +49,7 @@ def sweep_chart(sweep: dict[str, Any]) -> str:
         if limit is not None:
             right.axhline(limit, color="#3b7dd8", linestyle="--", linewidth=0.8)
         right.set_ylabel(str(name), color="#3b7dd8")
-    axes.legend(loc="upper left", fontsize=7, frameon=False)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False)
     figure.tight_layout()
     return _png_uri(figure)
 
