@@ -63,7 +63,9 @@ def test_a_sweep_from_a_baseline_starts_at_its_margin(cold, tmp_path):
     (sweep,) = document["sweeps"]
     assert sweep["margin"]["calls"] <= 4
     before = cold[1]["sweeps"][0]["margin"]
-    first_values = [point["value"] for point in sweep["points"]]
-    assert before["pass_value"] in first_values and before["fail_value"] in first_values
+    calls = sorted((c for p in sweep["points"] for c in p["calls"]), key=lambda c: c["number"])
+    assert calls[0]["value"] == before["pass_value"]  # it starts where the cliff was
+    # the previous failing value next if that still passed, else a step toward the passing end
+    assert calls[1]["value"] in (before["fail_value"], before["pass_value"] + 5)
     assert abs(sweep["margin"]["pass_value"] - before["pass_value"]) <= 5
     assert result.exit_code == 0, result.stderr  # within the tolerance: no regression

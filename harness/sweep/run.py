@@ -41,6 +41,7 @@ class SweepOptions:
 
 @dataclass(frozen=True)
 class CallRecord:
+    number: int  # the call's place in the sweep's order, from 1
     value: float
     repeat: int
     outcome: Outcome
@@ -117,17 +118,18 @@ class SweepRun:
         }
 
 
-def _record(value: float, repeat: int, run_dir: str, session: SessionResult | None) -> CallRecord:
+def _record(
+    number: int, value: float, repeat: int, run_dir: str, session: SessionResult | None
+) -> CallRecord:
     if session is None:  # the call never produced a session (an infrastructure error)
         why = ("the call could not be placed (see the run's log)",)
-        return CallRecord(value, repeat, "inconclusive", run_dir, None, None, why)
+        return CallRecord(number, value, repeat, "inconclusive", run_dir, None, None, why)
     verdict = session.verdict
     figure = session.budgets[0] if session.budgets else None
     # a call that broke (a crash, a dead worker) says nothing about the agent at this value
     outcome: Outcome = "inconclusive" if verdict.broke else verdict.outcome
-    return CallRecord(
-        value, repeat, outcome, run_dir, session.directory, figure, tuple(verdict.reasons)
-    )
+    reasons = tuple(verdict.reasons)
+    return CallRecord(number, value, repeat, outcome, run_dir, session.directory, figure, reasons)
 
 
 class _Caller:
@@ -145,7 +147,10 @@ class _Caller:
         )
         result = asyncio.run_coroutine_threadsafe(placing, self.loop).result()
         by_repeat = {int(s.session_id.split("-", 1)[0]): s for s in result.sessions}
-        records = [_record(value, r, result.directory, by_repeat.get(r)) for r, _ in plans]
+        records = [
+            _record(len(self.calls) + n + 1, value, r, result.directory, by_repeat.get(r))
+            for n, (r, _) in enumerate(plans)
+        ]
         self.calls.extend(records)
         return [record.outcome for record in records]
 
