@@ -116,6 +116,11 @@ def test_the_cli_refuses_before_any_call(tmp_path):
         ([str(NOISY), "--vary", "caller_to_agent.snr_db=30..0", "--max-calls", "3"], "--max-calls"),
         ([str(NOISY)], "nothing to sweep"),
     ]
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(text + "success:\n  checks: [goal_achieved]\nmargins:\n  snr: {at_most: 3}\n")
+    validated = run_crosstalk("validate", str(typo))
+    assert validated.exit_code == EXIT_BAD_INPUT and f"{typo}:" in validated.stderr
+    assert "unknown knob 'snr'" in validated.stderr
     for args, message in cases:
         result = run_crosstalk("sweep", *args, "--out", str(tmp_path / "out"))
         assert result.exit_code == EXIT_BAD_INPUT, result.stderr

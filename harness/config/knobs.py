@@ -12,15 +12,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
+from .knob_names import DIRECTIONS, KNOB_NAMES, knob_parts
 from .load import LoadedScenario
 from .models import ImpairmentsConfig, JitterImpairment, LossImpairment, NoiseImpairment
 
-DIRECTIONS = ("caller_to_agent", "agent_to_caller")
 Model = TypeVar("Model", bound=BaseModel)
 Applier = Callable[[LoadedScenario, float, tuple[str, ...]], LoadedScenario]
 
@@ -31,7 +31,6 @@ class Knob:
     label: str
     unit: str
     resolution: float  # the default step of a sweep
-    direction: Literal["optional", "required", "none"]
     apply: Applier
 
 
@@ -137,70 +136,39 @@ def _speaking_rate(loaded: LoadedScenario, value: float, _: tuple[str, ...]) -> 
     return dataclasses.replace(loaded, persona=loaded.persona.model_copy(update={"voice": voice}))
 
 
-def _knobs(*knobs: Knob) -> dict[str, Knob]:
-    return {knob.name: knob for knob in knobs}
-
-
-KNOBS: dict[str, Knob] = _knobs(
-    Knob("snr_db", "noise SNR", "dB", 1.0, "optional", _snr),
-    Knob(
-        "loss_percent",
-        "packet loss",
-        "%",
-        1.0,
-        "required",
-        _impairment_field(
-            LossImpairment,
-            "percent",
-            lambda v: LossImpairment(type="loss", percent=v) if v > 0 else None,
-        ),
+_APPLIERS: dict[str, Applier] = {
+    "snr_db": _snr,
+    "loss_percent": _impairment_field(
+        LossImpairment,
+        "percent",
+        lambda v: LossImpairment(type="loss", percent=v) if v > 0 else None,
     ),
-    Knob("one_way_latency_ms", "one-way latency", "ms", 25.0, "none", _latency),
-    Knob(
-        "latency_ms",
-        "added latency",
-        "ms",
-        25.0,
-        "required",
-        _impairment_field(
-            JitterImpairment,
-            "extra_latency_ms",
-            lambda v: JitterImpairment(type="jitter", std_ms=0, extra_latency_ms=v),
-        ),
+    "one_way_latency_ms": _latency,
+    "latency_ms": _impairment_field(
+        JitterImpairment,
+        "extra_latency_ms",
+        lambda v: JitterImpairment(type="jitter", std_ms=0, extra_latency_ms=v),
     ),
-    Knob(
-        "jitter_ms",
-        "jitter (std)",
-        "ms",
-        10.0,
-        "required",
-        _impairment_field(
-            JitterImpairment, "std_ms", lambda v: JitterImpairment(type="jitter", std_ms=v)
-        ),
+    "jitter_ms": _impairment_field(
+        JitterImpairment, "std_ms", lambda v: JitterImpairment(type="jitter", std_ms=v)
     ),
-    Knob("barge_in_ms", "barge-in point into the agent's reply", "ms", 100.0, "none", _barge_in),
-    Knob("words_per_minute", "caller speaking rate", "wpm", 10.0, "none", _speaking_rate),
-)
+    "barge_in_ms": _barge_in,
+    "words_per_minute": _speaking_rate,
+}
+KNOBS: dict[str, Knob] = {
+    name: Knob(name, entry.label, entry.unit, entry.resolution, _APPLIERS[name])
+    for name, entry in KNOB_NAMES.items()
+}
 
 
 def parse_knob(text: str) -> KnobRef:
     """`NAME` or `DIRECTION.NAME` -> the knob; an unknown one is a ConfigError (message only:
     the caller adds where it was written)."""
-    direction, _, name = text.rpartition(".")
-    knob = KNOBS.get(name)
-    if knob is None:
-        raise ConfigError(
-            f"unknown knob {text!r}", hint=f"knobs: {', '.join(KNOBS)} (see docs/sweeps.md)"
-        )
-    if direction and direction not in DIRECTIONS:
-        raise ConfigError(f"knob {text!r}: the direction is one of {', '.join(DIRECTIONS)}")
-    if direction and knob.direction == "none":
-        raise ConfigError(f"knob {text!r}: {name} has no direction, write it as {name!r}")
-    if not direction and knob.direction == "required":
-        raise ConfigError(
-            f"knob {text!r} needs a direction: caller_to_agent.{name} or agent_to_caller.{name}"
-        )
-    return KnobRef(knob, (direction,) if direction else DIRECTIONS, text)
+    try:
+        name, directions = knob_parts(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc), hint="see docs/sweeps.md for the knobs") from None
+    return KnobRef(KNOBS[name], directions, text)
 
 
 def apply_knob(loaded: LoadedScenario, ref: KnobRef, value: float) -> LoadedScenario:

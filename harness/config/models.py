@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..backends import Voice
 from ..judging.margins import MarginRequirement
 from ..judging.spec import SuccessConfig
+from .knob_names import knob_parts
 
 BackendName = Literal["offline", "openai"]
 
@@ -32,9 +33,7 @@ class AgentConfig(Strict):
         default_factory=dict, description="keyword arguments for the factory"
     )
     # higher and quicker than a caller by default, so the two channels are easy to tell apart
-    voice: Voice = Voice(
-        espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage"
-    )
+    voice: Voice = Voice(espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage")
 
     @model_validator(mode="before")
     @classmethod
@@ -205,12 +204,20 @@ class PhoneTarget(Strict):
 TargetConfig = Annotated[LiveKitTarget | PhoneTarget, Field(discriminator="kind")]
 
 
+def _a_knob(text: str) -> str:
+    knob_parts(text)
+    return text
+
+
+KnobText = Annotated[str, AfterValidator(_a_knob)]
+
+
 class SweepSpec(Strict):
     """One knob for `crosstalk sweep` to turn (docs/sweeps.md): from one end to the other."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    vary: str = Field(description="the knob, e.g. caller_to_agent.snr_db (docs/sweeps.md)")
+    vary: KnobText = Field(description="the knob, e.g. caller_to_agent.snr_db (docs/sweeps.md)")
     start: float = Field(alias="from", description="one end of the range")
     stop: float = Field(alias="to", description="the other end")
     resolution: float | None = Field(
@@ -225,7 +232,7 @@ class SweepSpec(Strict):
         return self
 
 
-Margins = dict[str, MarginRequirement]
+Margins = dict[KnobText, MarginRequirement]
 _MARGINS = Field(
     default_factory=dict,
     description="knob -> {at_most: X} or {at_least: X}: the margin `crosstalk sweep` must find",

@@ -95,9 +95,7 @@ class _Prober:
     """Evaluates grid points: calls until a majority of `repeats` judged ones, or `repeats + 1`
     inconclusive calls in a row at a point, within `max_calls` in all."""
 
-    def __init__(
-        self, search: Search, evaluate: Evaluate, repeats: int, max_calls: int
-    ):
+    def __init__(self, search: Search, evaluate: Evaluate, repeats: int, max_calls: int):
         self.search, self.evaluate = search, evaluate
         self.repeats, self.max_calls = repeats, max_calls
 
@@ -193,9 +191,13 @@ def _cold(search: Search, prober: _Prober) -> None:
     if first == last == "failed":
         search.failing, search.status = 0, "fails_everywhere"
         return
-    search.passing, search.failing = (0, search.grid.steps) if first == "passed" else (
-        search.grid.steps,
-        0,
+    search.passing, search.failing = (
+        (0, search.grid.steps)
+        if first == "passed"
+        else (
+            search.grid.steps,
+            0,
+        )
     )
     _narrow(search, prober)
 

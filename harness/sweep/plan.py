@@ -61,12 +61,19 @@ def parse_vary(text: str) -> SweepSpec:
     try:
         if not (equals and dots):
             raise ValueError
-        return SweepSpec(vary=knob.strip(), start=float(start), stop=float(stop))
+        ends = float(start), float(stop)
     except ValueError:
         raise ConfigError(
             f"--vary {text!r}: expected KNOB=FROM..TO",
             hint="e.g. --vary caller_to_agent.snr_db=30..0",
         ) from None
+    try:
+        parse_knob(knob.strip())
+    except ConfigError as exc:
+        raise ConfigError(f"--vary {text!r}: {exc.message}", hint=exc.hint) from None
+    if ends[0] == ends[1]:
+        raise ConfigError(f"--vary {text!r}: FROM and TO are the same value: nothing to sweep")
+    return SweepSpec(vary=knob.strip(), start=ends[0], stop=ends[1])
 
 
 def _judgeable(plan: SessionPlan) -> tuple[SessionPlan, tuple[str, ...]]:
@@ -93,16 +100,11 @@ def _judgeable(plan: SessionPlan) -> tuple[SessionPlan, tuple[str, ...]]:
 
 
 def _margins_of(path: Path, plan: SessionPlan) -> dict[str, MarginRequirement]:
-    """The suite's `margins:` (when `path` is a suite) over the scenario's own."""
+    """The suite's `margins:` (when `path` is a suite) over the scenario's own (their knob
+    names were checked with the YAML)."""
     margins = dict(plan.loaded.scenario.margins)
     if file_kind(path) == "suite":
         margins |= load_suite(path)[0].margins
-    for name in margins:
-        try:
-            parse_knob(name)
-        except ConfigError as exc:
-            where = plan.loaded.where(("margins", name))
-            raise ConfigError(f"{where}: margins: {exc.message}", hint=exc.hint) from None
     return margins
 
 
