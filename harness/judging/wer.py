@@ -42,8 +42,18 @@ _CONTRACTIONS = {
 _UNITS = {word: value for value, word in enumerate(_DIGIT_WORDS)} | {
     word: value
     for value, word in enumerate(
-        ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen"),
+        (
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ),
         start=10,
     )
 }
@@ -62,7 +72,7 @@ _NUMBER_WORDS = re.compile(
 
 
 def _spoken_number(words: str) -> str:
-    """"forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each."""
+    """ "forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each."""
     tokens = [token for token in re.split(r"[\s-]+", words) if token and token != "and"]
     if all(token in _DIGIT_WORDS for token in tokens):
         return " ".join(str(_UNITS[token]) for token in tokens)

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..judging.outcome import OUTCOMES
+from ..judging.outcome import OUTCOMES, SessionOutcome
 from ..judging.repeats import RepeatGroup, group_repeats, pass_hat_k
+from ..judging.run_summary import GroupSummary, SummaryEntry, summarize, summary_json
 from ..judging.twins import TwinSide, pair_twins
 from ..rundir.files import read_json_object, write_json, write_text
 from ..rundir.layout import RunPaths
@@ -156,7 +157,11 @@ def session_json(session: Session) -> dict[str, Any]:
     }
 
 
-def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+def results_document(
+    run: Run,
+    comparison: dict[str, Any] | None = None,
+    written: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     sessions = run.sessions
     counts = {
         "sessions": len(sessions),
@@ -182,8 +187,18 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "cells": [cell_json(cell) for cell in cells_of(run)],
         "sessions": [session_json(s) for s in sessions],
         "twins": twins_of(sessions),
+        "summary": {
+            **summary_json(run_summary(run, verdict.run)),
+            "written": written,  # model-written (a judge model configured), or null
+        },
         "comparison": comparison,
     }
+
+
+def run_summary(run: Run, run_part: SessionOutcome | None = None) -> list[GroupSummary]:
+    """The run's failures and inconclusives grouped by kind (judging/run_summary.py)."""
+    entries = [SummaryEntry(s.session_id, s.scenario, s.verdict) for s in run.sessions]
+    return summarize(entries, run.verdict.run if run_part is None else run_part)
 
 
 def twins_of(sessions: list[Session]) -> list[dict[str, Any]]:
@@ -252,8 +267,10 @@ def _nearest(by_start: dict[float, float], start: Any, tolerance_s: float = 0.3)
     return None
 
 
-def write_results(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
-    document = results_document(run, comparison)
+def write_results(
+    run: Run, comparison: dict[str, Any] | None = None, written: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    document = results_document(run, comparison, written)
     paths = RunPaths(run.directory)
     write_json(paths.results, document)
     write_text(paths.results_csv, sessions_table(run).to_csv(index=False))

@@ -17,6 +17,7 @@ RESULTS_FILE = "results.json"
 RESULTS_CSV = "results.csv"
 TURNS_CSV = "turns.csv"
 JUNIT_FILE = "junit.xml"
+WRITTEN_SUMMARY_FILE = "written_summary.json"  # only with a judge model configured
 SHARDS_DIR = "shards"  # a merged run keeps each shard's log in shards/<run-id>/
 
 # a session folder's files
@@ -37,7 +38,16 @@ SWEEP_FILE = "sweep.json"
 SWEEP_REPORT = "sweep.html"
 SWEEP_FILES = (SWEEP_FILE, SWEEP_REPORT)
 
-RUN_FILES = (RUN_FILE, LOG_FILE, REPORT_FILE, RESULTS_FILE, RESULTS_CSV, TURNS_CSV, JUNIT_FILE)
+RUN_FILES = (
+    RUN_FILE,
+    LOG_FILE,
+    REPORT_FILE,
+    RESULTS_FILE,
+    RESULTS_CSV,
+    TURNS_CSV,
+    JUNIT_FILE,
+    WRITTEN_SUMMARY_FILE,
+)
 SESSION_FILES = (
     SESSION_FILE,
     RECORDING,
@@ -86,6 +96,10 @@ class RunPaths:
     @property
     def junit(self) -> Path:
         return self.directory / JUNIT_FILE
+
+    @property
+    def written_summary(self) -> Path:
+        return self.directory / WRITTEN_SUMMARY_FILE
 
     def shard_logs(self, run_id: str) -> Path:
         """Where a merged run keeps the log of the shard `run_id`."""
