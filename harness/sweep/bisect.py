@@ -202,6 +202,15 @@ def _cold(search: Search, prober: _Prober) -> None:
     _narrow(search, prober)
 
 
+def _widen(search: Search, prober: _Prober, known: int, end: int, outcome: Outcome) -> bool:
+    """The cliff moved past `known`: gallop toward `end`, then narrow (always True: done)."""
+    if _gallop(search, prober, known, end, outcome):
+        _narrow(search, prober)
+    else:
+        search.status = "passes_everywhere" if outcome == "passed" else "fails_everywhere"
+    return True
+
+
 def _from_previous(search: Search, prober: _Prober, previous: tuple[float, float]) -> bool:
     """Start at the baseline's bracket; True when the search is over, False to start cold."""
     grid = search.grid
@@ -212,11 +221,7 @@ def _from_previous(search: Search, prober: _Prober, previous: tuple[float, float
     fail_end = grid.steps - pass_end
     at_pass = prober.verdict(passing)
     if at_pass == "failed":  # the cliff moved toward the passing end
-        if not _gallop(search, prober, passing, pass_end, "failed"):
-            search.status = "fails_everywhere"
-            return True
-        _narrow(search, prober)
-        return True
+        return _widen(search, prober, passing, pass_end, "failed")
     if at_pass != "passed":
         return False
     at_fail = prober.verdict(failing)
@@ -225,9 +230,5 @@ def _from_previous(search: Search, prober: _Prober, previous: tuple[float, float
         _narrow(search, prober)
         return True
     if at_fail == "passed":  # the cliff moved toward the failing end
-        if not _gallop(search, prober, failing, fail_end, "passed"):
-            search.status = "passes_everywhere"
-            return True
-        _narrow(search, prober)
-        return True
+        return _widen(search, prober, failing, fail_end, "passed")
     return False
