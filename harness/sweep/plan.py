@@ -18,7 +18,7 @@ from ..config.models import SweepSpec
 from ..errors import ConfigError
 from ..judging.margins import MarginRequirement
 from ..judging.settings import JudgeSettings
-from ..runner import SessionPlan, load_all
+from ..runner import SessionPlan, expand_paths, load_all
 from .bisect import Grid
 
 
@@ -142,15 +142,14 @@ def plan_sweeps(
     *,
     resolution: float | None = None,
     repeats: int | None = None,
-    backends: dict[str, str] | None = None,
 ) -> tuple[list[SweepPlan], list[str]]:
     """Every sweep the paths ask for: each session of each scenario or suite cell (its first
     repeat; the sweep repeats by itself) over each knob, from --vary or the `sweep:` sections;
     and the `margins:` required of a session that none of its sweeps varies (not judged)."""
     sweeps: list[SweepPlan] = []
     unswept: list[str] = []
-    for path in paths:
-        plans = [p for p in load_all([path], backends=backends, mode="audio") if p.repeat == 0]
+    for path in expand_paths(paths):  # folders and names as `run` takes them
+        plans = [p for p in load_all([path], mode="audio") if p.repeat == 0]
         for plan in plans:
             margins = _margins_of(path, plan)
             mine: list[SweepPlan] = []
