@@ -133,7 +133,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.kind == "scenario" and (args.factory or args.json):
         raise ConfigError(
             "--factory and --json go with --from-call REC (or --caller A --agent B)",
-            hint="crosstalk new scenario NAME --from-call call.wav --json",
+            hint="crosstalk new scenario NAME --from-call recording.wav --json",
         )
     return new(
         NewOptions(

@@ -72,7 +72,7 @@ def _source(options: FromCallOptions) -> tuple[StereoRecording, dict[str, Any]]:
     raise ConfigError(
         "--from-call: give one recording (a session folder or a stereo file), or both --caller "
         "FILE and --agent FILE",
-        hint="crosstalk new scenario NAME --from-call call.wav | --caller a.ogg --agent b.ogg",
+        hint="crosstalk new scenario NAME --from-call recording.wav | --caller a.ogg --agent b.ogg",
     )
 
 
@@ -92,10 +92,31 @@ def heard_turns(
     return sorted(turns, key=lambda turn: turn.start_s)
 
 
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SPOKEN_DIGITS = re.compile(
+    rf"\b(?:{'|'.join(_DIGIT_WORDS)})(?:[ ,.-]+(?:{'|'.join(_DIGIT_WORDS)})){{2,}}\b",
+    re.IGNORECASE,
+)
+
+
+def spoken_digits(text: str) -> str:
+    """Runs of three or more digits said one by one ("four, two, seven") as digits ("427"):
+    a transcriber writes a number read out digit by digit either way."""
+
+    def digits(match: re.Match[str]) -> str:
+        words = re.split(r"[ ,.-]+", match.group(0).lower())
+        return "".join(_DIGIT_WORDS[word] for word in words if word)
+
+    return _SPOKEN_DIGITS.sub(digits, text)
+
+
 def pulled_facts(lines: list[str]) -> dict[str, str]:
     """Numbers, names and addresses in the caller's lines, keyed by what they are."""
     facts: dict[str, str] = {}
-    text = " ".join(lines)
+    text = spoken_digits(" ".join(lines))
     for index, found in enumerate(_ADDRESS.findall(text), 1):
         facts[f"address {index}" if index > 1 else "address"] = found
     addresses = " ".join(facts.values())

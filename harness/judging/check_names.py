@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..module_files import import_user_module
-from . import checks  # registers the built-in checks, in a spawned worker too
+from . import checks, turn_checks  # register the built-in checks, in a spawned worker too
 from .registry import CHECKS, CheckDefinition
 
 
@@ -32,5 +32,5 @@ def builtin_checks() -> dict[str, CheckDefinition]:
     return {
         name: definition
         for name, definition in CHECKS.items()
-        if definition.function.__module__ == checks.__name__
+        if definition.function.__module__ in (checks.__name__, turn_checks.__name__)
     }

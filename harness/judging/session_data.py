@@ -1,4 +1,5 @@
-"""What a judge may read from a session directory, loaded once: transcript, probes, events, state.
+"""What a judge may read from a session directory, loaded once: transcript, probes, hearing,
+events, state.
 
 Every file is optional except `transcript.json`; a judge that needs a missing one says so in its
 verdict. The agent's events are its own `agent_events.jsonl` (if it writes one) plus the tool
@@ -28,6 +29,7 @@ class SessionData:
     turns: tuple[Turn, ...]
     session: dict[str, Any] = field(default_factory=dict)
     probes: dict[str, Any] = field(default_factory=dict)
+    hearing: dict[str, Any] = field(default_factory=dict)  # hearing.json, if the call has one
     caller_state: dict[str, Any] | None = None
     agent_events: tuple[AgentEvent, ...] = ()
     recording: Path | None = None  # the call's stereo recording, what an audio rubric hears
@@ -111,6 +113,7 @@ def load_session(directory: Path) -> SessionData:
         turns=tuple(read_transcript(directory).turns),
         session=session,
         probes=read_optional_object(paths.probes) or {},
+        hearing=read_optional_object(paths.hearing) or {},
         caller_state=read_optional_object(paths.caller_state),
         agent_events=merged(own, read_agent_tool_events(paths.events)),
         recording=paths.recording if paths.recording.is_file() else None,

@@ -16,6 +16,7 @@ from ..rundir.files import read_jsonl, write_json
 from ..rundir.layout import SessionPaths
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses, model_usage
+from .pauses import TurnPlans, turn_plans
 from .recording import StereoRecording, read_pair, read_stereo
 from .timing import CallerPlan, CallTiming, Legs, TimingOptions, measure
 
@@ -102,10 +103,16 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     if usage is not None:  # a realtime agent's own account of its responses
         measured["summary"]["agent_model"] = usage
     turns = read_transcript(session_dir).turns if paths.has_transcript() else None
+    agent = [(start, end) for start, end in timing.segments["agent"]]
+    plans = turn_plans(
+        read_jsonl(paths.events).records, turns, agent, timing.summary["legs_ms"]["agent_to_caller"]
+    )
+    measured["summary"].update(plans.summary())
     document = {
         "schema": PROBES_SCHEMA,
         "recording": recording.name,
         **measured,
+        **plans.to_json(),
         "agent_view": agent_view(paths.events, timing.responses),
         "response_labels": label_responses(turns, timing.responses),
     }
@@ -121,6 +128,7 @@ __all__ = [
     "Legs",
     "StereoRecording",
     "TimingOptions",
+    "TurnPlans",
     "analyze",
     "analyze_pair",
     "analyze_recording",
@@ -129,5 +137,6 @@ __all__ = [
     "read_pair",
     "read_stereo",
     "speech_segments",
+    "turn_plans",
     "write_session_probes",
 ]

@@ -26,7 +26,8 @@ from ..rundir.layout import PROBES_FILE, RECORDING, RunPaths, SessionPaths
 from .agent_events import agent_events_view
 from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
-from .glance import MOST_FAILURES, failure_cards, latency_lines
+from .glance import MOST_FAILURES, failure_cards, hearing_lines, latency_lines
+from .hearing_turns import hearing_by_turn
 from .loading import Run, Session
 from .regressions import regression_lines
 from .results import Cell, cell_json, cells_of, criteria_of, run_summary, twins_of
@@ -107,6 +108,7 @@ def _evidence_by_turn(session: Session) -> dict[int, list[str]]:
 
 def _turn_views(session: Session) -> list[dict[str, Any]]:
     evidence = _evidence_by_turn(session)
+    hearing = hearing_by_turn(session)
     figures, tone = prosody_by_turn(session), tone_verdicts_by_turn(session)
     latency_at = {
         round(float(r["agent_start_s"]), 1): r.get("latency_ms")
@@ -132,6 +134,8 @@ def _turn_views(session: Session) -> list[dict[str, Any]]:
                 "end": turn.get("end_s"),
                 "parts": marked_parts(text, evidence.get(number, [])),
                 "heard_as": heard if heard and heard.strip() != text.strip() else "",
+                "heard_clean": hearing.get(number, ("", []))[0],
+                "missed": hearing.get(number, ("", []))[1],
                 "interrupted": bool(turn.get("interrupted")),
                 "latency_ms": latency,
                 "evidence": number in evidence,
@@ -350,6 +354,7 @@ def render_report(
         sessions=sessions,
         failures=[v for v in sessions if v["s"].outcome != "passed"],
         failure_cards=failure_cards(sessions),
+        hearing_lines=hearing_lines(sessions),
         most_failures=MOST_FAILURES,
         summary_groups=_summary_views(run, comparison),
         written=_written_view(run, options.written_summary),

@@ -128,6 +128,18 @@ def cells_of(run: Run) -> list[Cell]:
     return group_repeats(run.sessions)
 
 
+HEARING_COLUMNS = ("entity_recall", "agent_wer", "agent_speech_wer")  # in results.csv
+
+
+def hearing_json(hearing: dict[str, Any]) -> dict[str, Any] | None:
+    """hearing.json's figures and every fact the agent missed (None: no hearing analysis)."""
+    if not hearing:
+        return None
+    facts = hearing.get("facts")
+    missed = [f for f in facts or [] if isinstance(f, dict) and not f.get("heard")]
+    return {**(hearing.get("summary") or {}), "missed_facts": missed if facts is not None else None}
+
+
 def session_json(session: Session) -> dict[str, Any]:
     timing = session.timing
     latency = timing.get("response_latency") or {}
@@ -151,6 +163,7 @@ def session_json(session: Session) -> dict[str, Any]:
         "response_latencies_ms": response_latencies(session),
         "stop_latencies_ms": [i["stop_latency_ms"] for i in interruptions(session)],
         "interruptions": timing.get("interruptions"),
+        "hearing": hearing_json(session.hearing),
         "budgets": session.budgets,
         "review": (session.review or {}).get("verdict") if session.review else None,
         "problems": session.problems,
@@ -214,9 +227,11 @@ def sessions_table(run: Run) -> pd.DataFrame:
         for name in ("response_latencies_ms", "stop_latencies_ms", "budgets", "problems"):
             document.pop(name)
         criteria = document.pop("criteria")
+        hearing = document.pop("hearing") or {}
         rows.append(
             {
                 **document,
+                **{name: hearing.get(name) for name in HEARING_COLUMNS},
                 "tags": " ".join(session.tags),
                 "reasons": " | ".join(document["reasons"]),
                 "not_judged": " | ".join(document["not_judged"]),

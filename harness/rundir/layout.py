@@ -24,9 +24,11 @@ SHARDS_DIR = "shards"  # a merged run keeps each shard's log in shards/<run-id>/
 SESSION_FILE = "session.json"
 RECORDING = "call.wav"
 DRY_RECORDING = "call_dry.wav"  # the call without added noise, for the timing probes
+SENT_RECORDING = "call_sent.wav"  # each side as it sent it, before the line: clean speech
 EVENTS_FILE = "events.jsonl"
 TRANSCRIPT_FILE = "transcript.json"
 PROBES_FILE = "probes.json"
+HEARING_FILE = "hearing.json"
 CALLER_STATE_FILE = "caller_state.json"
 AGENT_EVENTS_FILE = "agent_events.jsonl"
 AGENT_DATABASE = "agent.sqlite"
@@ -52,9 +54,11 @@ SESSION_FILES = (
     SESSION_FILE,
     RECORDING,
     DRY_RECORDING,
+    SENT_RECORDING,
     EVENTS_FILE,
     TRANSCRIPT_FILE,
     PROBES_FILE,
+    HEARING_FILE,
     CALLER_STATE_FILE,
     AGENT_EVENTS_FILE,
     AGENT_DATABASE,
@@ -170,6 +174,16 @@ class SessionPaths:
         return self.dry_recording if self.dry_recording.exists() else self.recording
 
     @property
+    def sent_recording(self) -> Path:
+        return self.directory / SENT_RECORDING
+
+    @property
+    def clean_agent_recording(self) -> Path:
+        """Where the agent's speech is clean: as it sent it when the line impaired it, else as the
+        caller heard it (an unimpaired line changes nothing but the time)."""
+        return self.sent_recording if self.sent_recording.exists() else self.recording
+
+    @property
     def events(self) -> Path:
         return self.directory / EVENTS_FILE
 
@@ -180,6 +194,10 @@ class SessionPaths:
     @property
     def probes(self) -> Path:
         return self.directory / PROBES_FILE
+
+    @property
+    def hearing(self) -> Path:
+        return self.directory / HEARING_FILE
 
     @property
     def caller_state(self) -> Path:
