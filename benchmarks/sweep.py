@@ -37,6 +37,7 @@ TYPICAL = {  # knob: a range a user would sweep, at the knob's default step
     "jitter_ms": (0, 200),
     "barge_in_ms": (200, 3000),
     "words_per_minute": (120, 300),
+    "pause_s": (0.1, 3.0),
 }
 
 

@@ -67,11 +67,17 @@ def test_latency_rate_and_barge_in_land_on_link_and_persona():
     assert points and set(points) == {700}
 
 
+def test_the_pause_knob_sets_the_default_pause_of_a_pausing_persona():
+    pausing = load_scenario(FIXTURES / "scenarios" / "sweep_pause.yaml")
+    assert apply_knob(pausing, parse_knob("pause_s"), 1.3).persona.speech.pause_s == 1.3
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("agent_to_caller.snr_db", "no noise on agent_to_caller"),
         ("barge_in_ms", "never barges in"),
+        ("pause_s", "no pause of the default length"),
     ],
 )
 def test_a_knob_that_does_not_apply_is_refused_with_why(text, message):

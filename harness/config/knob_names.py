@@ -25,6 +25,7 @@ KNOB_NAMES: dict[str, KnobName] = {
     "jitter_ms": KnobName("jitter (std)", "ms", 10.0, "required"),
     "barge_in_ms": KnobName("barge-in point into the agent's reply", "ms", 100.0, "none"),
     "words_per_minute": KnobName("caller speaking rate", "wpm", 10.0, "none"),
+    "pause_s": KnobName("the caller's pause inside a turn", "s", 0.1, "none"),
 }
 
 

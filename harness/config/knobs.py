@@ -10,6 +10,7 @@ The scenario given is the planned one: the persona's own channel is already in t
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -136,6 +137,21 @@ def _speaking_rate(loaded: LoadedScenario, value: float, _: tuple[str, ...]) -> 
     return dataclasses.replace(loaded, persona=loaded.persona.model_copy(update={"voice": voice}))
 
 
+_BARE_PAUSE = re.compile(r"\{\s*pause\s*\}")
+
+
+def _pause(loaded: LoadedScenario, value: float, _: tuple[str, ...]) -> LoadedScenario:
+    persona = loaded.persona
+    marked = any(_BARE_PAUSE.search(line.say) for line in persona.script)
+    if not marked and not persona.speech.hesitation_rate:
+        raise ValueError(
+            "the persona has no pause of the default length (no `{pause}` marker in its lines "
+            "and no speech.hesitation_rate; a `{pause: SECONDS}` keeps its own length)"
+        )
+    speech = _set(persona.speech, pause_s=value)
+    return dataclasses.replace(loaded, persona=persona.model_copy(update={"speech": speech}))
+
+
 _APPLIERS: dict[str, Applier] = {
     "snr_db": _snr,
     "loss_percent": _impairment_field(
@@ -154,6 +170,7 @@ _APPLIERS: dict[str, Applier] = {
     ),
     "barge_in_ms": _barge_in,
     "words_per_minute": _speaking_rate,
+    "pause_s": _pause,
 }
 KNOBS: dict[str, Knob] = {
     name: Knob(name, entry.label, entry.unit, entry.resolution, _APPLIERS[name])
