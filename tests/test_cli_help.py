@@ -9,6 +9,7 @@ from .conftest import run_crosstalk
 
 COMMANDS = [
     ["run"],
+    ["sweep"],
     ["validate"],
     ["report"],
     ["compare"],

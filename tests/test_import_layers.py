@@ -20,6 +20,7 @@ LAYERS: list[set[str]] = [
     {"harness.commands"},
     {"harness.generate"},
     {"harness.worker"},
+    {"harness.sweep"},
     {"harness.runner"},
     {"harness.callers", "harness.transport"},
     {"harness.reports"},

@@ -32,7 +32,7 @@ from crosstalk_harness.testing.judging_sessions import write_session as write_ju
 
 from .conftest import REPO, run_crosstalk
 
-FILE_NAMES = (*layout.RUN_FILES, *layout.SESSION_FILES)
+FILE_NAMES = (*layout.RUN_FILES, *layout.SESSION_FILES, *layout.SWEEP_FILES)
 # a file name as a whole word: not "report.html.j2", not "my_run.json"
 _NAMED = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, FILE_NAMES)) + r")(?!\.?\w)")
 
@@ -75,8 +75,12 @@ def test_the_documented_layout_is_the_declared_one():
     tree = text.split("```\nreports/<run-id>/\n", 1)[1].split("```", 1)[0]
     listed = {line.split()[0] for line in tree.splitlines() if line.strip()}
     documented = {name for name in listed if "." in name and "/" not in name}
-    assert documented == set(FILE_NAMES)
+    assert documented == {*layout.RUN_FILES, *layout.SESSION_FILES}
     assert f"{layout.SHARDS_DIR}/<run-id>/" in listed
+    sweep = text.split("```\nreports/sweep-<id>/\n", 1)[1].split("```", 1)[0]
+    assert {line.split()[0] for line in sweep.splitlines() if "." in line.split()[0]} == set(
+        layout.SWEEP_FILES
+    )
 
 
 def test_a_missing_file_is_an_error_naming_it(tmp_path):

@@ -11,7 +11,20 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from . import analyze, compare, init, judge, listing, new, report, review, run, schema, validate
+from . import (
+    analyze,
+    compare,
+    init,
+    judge,
+    listing,
+    new,
+    report,
+    review,
+    run,
+    schema,
+    sweep,
+    validate,
+)
 from .arguments import Subcommands
 
 
@@ -25,6 +38,7 @@ class Command(Protocol):
 
 COMMANDS: tuple[Command, ...] = (
     run,
+    sweep,
     report,
     compare,
     validate,

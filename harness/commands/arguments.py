@@ -28,6 +28,16 @@ EXIT_CODES_HELP = """exit codes:
   143  terminated (SIGTERM): handled like Ctrl-C"""
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too few: at least 1 session at a time")
+    return value
+
+
 def add_allow_inconclusive(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-inconclusive",

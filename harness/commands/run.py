@@ -29,6 +29,7 @@ from .arguments import (
     add_allow_inconclusive,
     add_report_arguments,
     output_options_from,
+    positive_int,
 )
 
 if TYPE_CHECKING:
@@ -50,16 +51,6 @@ class RunOptions:
     quiet: bool = False
     json: bool = False
     allow_inconclusive: bool = False
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is too few: at least 1 session at a time")
-    return value
 
 
 def add_parser(subcommands: Subcommands) -> None:
@@ -109,7 +100,7 @@ def add_parser(subcommands: Subcommands) -> None:
     )
     run.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="run N sessions at once, each in a worker process (default: the suite's "
         "`concurrency:`, else 1); sessions whose timing the harness could not keep are marked "

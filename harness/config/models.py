@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..backends import Voice
+from ..judging.margins import MarginRequirement
 from ..judging.spec import SuccessConfig
+from .knob_names import knob_parts
 
 BackendName = Literal["offline", "openai"]
 
@@ -220,6 +222,42 @@ class PhoneTarget(Strict):
 TargetConfig = Annotated[LiveKitTarget | PhoneTarget, Field(discriminator="kind")]
 
 
+def _a_knob(text: str) -> str:
+    knob_parts(text)
+    return text
+
+
+KnobText = Annotated[str, AfterValidator(_a_knob)]
+
+
+class SweepSpec(Strict):
+    """One knob for `crosstalk sweep` to turn (docs/sweeps.md): from one end to the other."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    vary: KnobText = Field(description="the knob, e.g. caller_to_agent.snr_db (docs/sweeps.md)")
+    start: float = Field(alias="from", description="one end of the range")
+    stop: float = Field(alias="to", description="the other end")
+    resolution: float | None = Field(
+        None, gt=0, description="stop when pass and fail are this close (default: the knob's)"
+    )
+    repeats: int = Field(1, ge=1, le=9, description="calls per point, decided by majority")
+
+    @model_validator(mode="after")
+    def _a_range(self) -> SweepSpec:
+        if self.start == self.stop:
+            raise ValueError("from and to are the same value: nothing to sweep")
+        return self
+
+
+Margins = dict[KnobText, MarginRequirement]
+_MARGINS = Field(
+    default_factory=dict,
+    description="knob -> {at_most: X} or {at_least: X}: the margin `crosstalk sweep` must find",
+)
+_SWEEP = Field(default_factory=list, description="knobs `crosstalk sweep` turns (docs/sweeps.md)")
+
+
 class Scenario(Strict):
     """One call to place: which agent, which persona, and the limits of the call."""
 
@@ -246,6 +284,8 @@ class Scenario(Strict):
     target: TargetConfig | None = Field(
         None, description="call a remote agent (LiveKit) or a phone number instead of `agent`"
     )
+    sweep: list[SweepSpec] = _SWEEP
+    margins: Margins = _MARGINS
 
     @model_validator(mode="after")
     def _greeting_needs_the_agent_to_open(self) -> Scenario:
@@ -289,3 +329,5 @@ class Suite(Strict):
         description="audio: live calls; text: the same calls in text turns (seconds, no timing); "
         "both: each session twice, its audio failures attributed (see --mode)",
     )
+    sweep: list[SweepSpec] = _SWEEP
+    margins: Margins = _MARGINS

@@ -29,6 +29,7 @@ ReasonKind = Literal[
     "infrastructure",  # a call crashed, a worker died, a file is unreadable
     "cancelled",  # the run or the call was stopped (Ctrl-C, SIGTERM)
     "incomplete",  # sessions never started, shards missing, the run never finished
+    "margin",  # a robustness margin missed its requirement, or a sweep could not place it
     "regression",  # a figure got worse than the baseline's beyond noise, or a cell went missing
     "unclassified",  # a reason from a file written before kinds existed, or by hand
 ]

@@ -11,7 +11,9 @@ decides each), it weighs what only the run knows, as a `SessionOutcome` of the r
   of its N shards: failed (the run is incomplete, and must never read as passed);
 - a cancelled run (Ctrl-C, SIGTERM) or one that never wrote run.json: inconclusive;
 - no session at all (outside one shard of a split run): inconclusive;
-- a figure that regressed against a baseline (`run`/`report --baseline`): failed.
+- a figure that regressed against a baseline (`run`/`report --baseline`): failed;
+- a robustness margin (`crosstalk sweep`, judging/margins.py decides each): failed when missed
+  or shrunk against a baseline, inconclusive when the sweep could not place it.
 This is where later inputs to a run's outcome plug in.
 """
 
@@ -108,13 +110,19 @@ def decide_run(
     sessions: list[tuple[str, SessionOutcome]],
     facts: RunFacts,
     regressions: tuple[str, ...] = (),
+    margins: tuple[SessionOutcome, ...] = (),
 ) -> RunVerdict:
     """The run's outcome: failed if a session or the run failed (or a figure regressed against
-    the baseline: `regressions`), inconclusive if anything could not be judged, else passed.
+    the baseline: `regressions`, or a margin missed: `margins`), inconclusive if anything could
+    not be judged, else passed. A sweep's own calls are not `sessions`: failing on one side of
+    the cliff is what they are for; only its margins weigh.
     One shard of a split run may hold no session by design (more shards than sessions): that
     slice passes, as the merged shards are judged as a whole."""
-    failed, unjudged = _run_reasons(facts, len(sessions))
+    failed, unjudged = _run_reasons(facts, len(sessions) + len(margins))
     failed += [Reason("regression", line, "baseline") for line in regressions]
+    for margin in margins:
+        failed += [r for r in margin.details if r.text in margin.failed]
+        unjudged += [r for r in margin.details if r.text in margin.unjudged]
     run = SessionOutcome.of(failed, unjudged, broke=bool(facts.errors))
     outcomes = {outcome.outcome for _, outcome in sessions} | {run.outcome}
     overall: Outcome = next((o for o in ("failed", "inconclusive") if o in outcomes), "passed")

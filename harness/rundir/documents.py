@@ -1,5 +1,5 @@
 """Typed reads and writes of a run directory's documents: session.json, transcript.json,
-run.json and the agent's events, each checked against its model on the way in.
+run.json, the agent's events and a sweep's sweep.json, each checked on the way in.
 
 A document that is missing, not JSON, or not of its model's shape raises `RunFileError`
 naming the file and the field at fault; callers that must survive a broken session (the
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import RunFileError
 from .files import read_json_object, read_jsonl, write_json
-from .layout import RunPaths, SessionPaths
+from .layout import RunPaths, SessionPaths, SweepPaths
 from .models import AgentEvent, RunDocument, SessionDocument, Transcript, Turn
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -63,6 +63,20 @@ def read_run(directory: Path) -> RunDocument:
 def write_run(directory: Path, document: dict[str, Any]) -> None:
     """run.json as its writer laid it out (a run and a merged run order their keys apart)."""
     write_json(RunPaths(directory).run, document)
+
+
+def write_sweep(directory: Path, document: dict[str, Any]) -> None:
+    write_json(SweepPaths(directory).sweep, document)
+
+
+def read_sweep(path: Path) -> dict[str, Any]:
+    """sweep.json of the sweep directory `path` (or the file itself); RunFileError when it is
+    missing, broken or not a sweep's."""
+    file = SweepPaths.of(path).sweep
+    document = read_json_object(file)
+    if not str(document.get("schema", "")).startswith("crosstalk.sweep/"):
+        raise RunFileError(file, "not a sweep's results (no crosstalk.sweep schema)")
+    return document
 
 
 def read_agent_events(directory: Path) -> tuple[tuple[AgentEvent, ...], int]:

@@ -35,6 +35,11 @@ AGENT_DATABASE = "agent.sqlite"
 JUDGEMENT_FILE = "judgement.json"
 REVIEW_FILE = "review.json"
 
+# a sweep directory's own files (`crosstalk sweep`: each call is a run directory inside it)
+SWEEP_FILE = "sweep.json"
+SWEEP_REPORT = "sweep.html"
+SWEEP_FILES = (SWEEP_FILE, SWEEP_REPORT)
+
 RUN_FILES = (
     RUN_FILE,
     LOG_FILE,
@@ -117,6 +122,26 @@ class RunPaths:
     def judged_sessions(self) -> list[SessionPaths]:
         """Every session folder with a transcript (what a judge reads), in name order."""
         return [SessionPaths(p.parent) for p in sorted(self.directory.glob(f"*/{TRANSCRIPT_FILE}"))]
+
+
+@dataclass(frozen=True)
+class SweepPaths:
+    """The files of one sweep directory; its calls are run directories inside it."""
+
+    directory: Path
+
+    @property
+    def sweep(self) -> Path:
+        return self.directory / SWEEP_FILE
+
+    @property
+    def report(self) -> Path:
+        return self.directory / SWEEP_REPORT
+
+    @classmethod
+    def of(cls, path: Path) -> SweepPaths:
+        """The sweep directory `path` names: the directory itself or its sweep.json."""
+        return cls(path.parent if path.name == SWEEP_FILE else path)
 
 
 @dataclass(frozen=True)

@@ -176,14 +176,32 @@ async def run_scenarios(
             f"no scenario has any of the tags {', '.join(tags or [])}",
             hint="tags are set with `tags:` in a scenario or a suite",
         )
-    loaded = select_shard(planned, shard)
+    return await run_plans(
+        select_shard(planned, shard),
+        out_dir,
+        progress,
+        shard=shard,
+        concurrency=concurrency or suite_concurrency(paths),
+    )
+
+
+async def run_plans(
+    loaded: list[tuple[int, SessionPlan]],
+    out_dir: Path,
+    progress: Progress,
+    *,
+    shard: Shard | None = None,
+    concurrency: int = 1,
+) -> RunResult:
+    """Place the planned (and checked: `load_all`) sessions as one run in `<out_dir>/<run-id>/`;
+    `crosstalk sweep` gives the plans with its knob set."""
     run_id = new_run_id()
     directory = out_dir / run_id
     directory.mkdir(parents=True, exist_ok=True)
     log_handler = _attach_log_file(directory)
     result = RunResult(run_id=run_id, directory=str(directory))
     result.shard = shard.to_json() if shard else None
-    result.concurrency = max(1, min(concurrency or suite_concurrency(paths), len(loaded)))
+    result.concurrency = max(1, min(concurrency, len(loaded)))
     try:
         if result.concurrency > 1:
             await _run_side_by_side(loaded, directory, progress, result)
