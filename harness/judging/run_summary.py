@@ -54,6 +54,7 @@ GROUPS: tuple[Group, ...] = (
         ("infrastructure", "cancelled", "incomplete"),
     ),
     Group("regression", "Regressions against the baseline", ("regression",)),
+    Group("margin", "Margins: a robustness margin missed or shrunk", ("margin",)),
     Group("other", "Other checks", ("check", "unclassified")),
 )
 _GROUP_OF_KIND = {kind: group for group in GROUPS for kind in group.kinds}
