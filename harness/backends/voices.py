@@ -56,9 +56,7 @@ class Voice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    engine: str = Field(
-        "piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}"
-    )
+    engine: str = Field("piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}")
     piper: str = Field(
         DEFAULT_PIPER_MODEL,
         description="Piper voice (engine: piper): a shipped voice's name or an .onnx file",
@@ -66,6 +64,9 @@ class Voice(BaseModel):
     espeak: str = Field("en-us", description="espeak-ng voice name (engine: espeak)")
     words_per_minute: int = Field(165, ge=80, le=450)
     pitch: int = Field(50, ge=0, le=99, description="50 is the voice's own; piper: 10 a semitone")
+    intonation: int = Field(
+        50, ge=0, le=99, description="espeak: how far the pitch moves (50 the voice's own, 0 flat)"
+    )
     openai: str = Field("alloy", description="OpenAI Realtime voice (openai backend)")
 
     @field_validator("engine")

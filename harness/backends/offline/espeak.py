@@ -29,6 +29,7 @@ from .synthesis import OfflineTTS, resample_utterance, voice_field_checked
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE = 1
 _ESPEAK_PITCH = 3
+_ESPEAK_RANGE = 4
 _ESPEAK_CHARS_UTF8 = 1
 _ESPEAK_ENDPAUSE = 0x1000
 _SYNTH_CALLBACK = ctypes.CFUNCTYPE(
@@ -43,6 +44,7 @@ class EspeakVoice:
     name: str = "en-us"
     words_per_minute: int = 165
     pitch: int = 50
+    intonation: int = 50  # espeak's pitch range: 0 is a monotone
 
 
 def _private_library_copy() -> Path:
@@ -122,6 +124,7 @@ class EspeakEngine:
                 raise ValueError(f"espeak-ng has no voice named {voice.name!r}")
             self._lib.espeak_SetParameter(_ESPEAK_RATE, voice.words_per_minute, 0)
             self._lib.espeak_SetParameter(_ESPEAK_PITCH, voice.pitch, 0)
+            self._lib.espeak_SetParameter(_ESPEAK_RANGE, voice.intonation, 0)
             self._chunks = []
             self._lib.espeak_Synth(
                 encoded,
@@ -148,7 +151,8 @@ def build_tts(voice: Voice, sample_rate: int | None = None) -> EspeakTTS:
         "espeak",
         "try en-us, en-gb-x-rp, en-029 or en-GB-scotland",
         lambda: EspeakTTS(
-            EspeakVoice(voice.espeak, voice.words_per_minute, voice.pitch), sample_rate
+            EspeakVoice(voice.espeak, voice.words_per_minute, voice.pitch, voice.intonation),
+            sample_rate,
         ),
     )
 
