@@ -56,7 +56,9 @@ class Voice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    engine: str = Field("piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}")
+    engine: str = Field(
+        "piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}"
+    )
     piper: str = Field(
         DEFAULT_PIPER_MODEL,
         description="Piper voice (engine: piper): a shipped voice's name or an .onnx file",
