@@ -3,10 +3,14 @@ contour and gain, and espeak-ng voices whose settings change by a known amount."
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
-
+from crosstalk_harness.backends import Voice, voices
 from crosstalk_harness.backends.offline.espeak import EspeakEngine, EspeakVoice
+from crosstalk_harness.backends.offline.toned import TonedTTS
+from crosstalk_harness.backends.voices import VoiceShift
 from crosstalk_harness.probes.prosody import (
     ProsodyOptions,
     TurnProsody,
@@ -110,3 +114,42 @@ def test_a_clipped_or_silent_channel_is_unusable_with_its_reason() -> None:
     assert figures["sides"]["caller"]["usable"] is False
     assert "clipped" in figures["sides"]["caller"]["unusable"]
     assert figures["sides"]["agent"]["unusable"] == "no speech on this channel"
+
+
+def toned(engine: str, shift: VoiceShift, pitch: int = 50) -> TurnProsody:
+    """SENTENCE spoken through the caller's toned TTS in `shift` (its real synthesis path)."""
+    voice = Voice(engine=engine, pitch=pitch)
+    plain = voices.engine(engine).build_tts(voice, RATE)
+    tts = TonedTTS(plain, voice, {SENTENCE: shift})
+
+    async def render() -> bytes:
+        return b"".join([pcm async for pcm in tts.pcm_pieces(SENTENCE)])
+
+    pcm = np.frombuffer(asyncio.run(render()), np.int16).astype(np.float32) / 32768
+    return turn_of(pcm, RATE, words=len(SENTENCE.split()))
+
+
+@pytest.mark.parametrize("engine", ["espeak", "piper"])
+def test_a_two_semitone_shift_measures_as_two_and_keeps_the_pace(engine: str) -> None:
+    base = toned(engine, VoiceShift())
+    raised = toned(engine, VoiceShift(semitones=2.0, gain_db=-6.0))
+    assert base.pitch_median_st is not None and raised.pitch_median_st is not None
+    assert abs(raised.pitch_median_st - base.pitch_median_st - 2.0) <= 0.5
+    assert base.level_dbfs is not None and raised.level_dbfs is not None
+    assert abs(raised.level_dbfs - base.level_dbfs + 6.0) <= 1.0
+    assert base.wpm is not None and raised.wpm is not None
+    assert abs(raised.wpm / base.wpm - 1.0) < 0.1
+
+
+def test_an_espeak_pace_of_1_2_measures_20_percent_faster_within_10_percent() -> None:
+    """(Piper's own pace control moves less than asked: 20 % measures about 5 %; see
+    benchmarks/README.md, so only espeak's is held to the rate here.)"""
+    base, faster = toned("espeak", VoiceShift()), toned("espeak", VoiceShift(pace=1.2))
+    assert base.wpm is not None and faster.wpm is not None
+    assert abs(faster.wpm / base.wpm - 1.2) < 0.12
+
+
+def test_pipers_own_pitch_setting_of_two_semitones_measures_as_two() -> None:
+    base, raised = toned("piper", VoiceShift()), toned("piper", VoiceShift(), pitch=70)
+    assert base.pitch_median_st is not None and raised.pitch_median_st is not None
+    assert abs(raised.pitch_median_st - base.pitch_median_st - 2.0) <= 0.5

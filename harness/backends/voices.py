@@ -9,6 +9,7 @@ speaks from it. An engine is a module with `build_tts(voice, sample_rate) -> tts
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -51,14 +52,26 @@ def find_piper_model(name: str) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class VoiceShift:
+    """How one utterance departs from its side's voice: pitch (semitones), level (dB) and pace
+    (a speaking-rate factor, 1.2 is 20 % faster). The offline engines render it (`toned.py`)."""
+
+    semitones: float = 0.0
+    gain_db: float = 0.0
+    pace: float = 1.0
+
+    @property
+    def neutral(self) -> bool:
+        return self.semitones == 0.0 and self.gain_db == 0.0 and self.pace == 1.0
+
+
 class Voice(BaseModel):
     """How a side sounds, for whichever backend speaks for it (unknown keys are errors)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    engine: str = Field(
-        "piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}"
-    )
+    engine: str = Field("piper", description=f"offline speech engine: {' or '.join(ENGINE_NAMES)}")
     piper: str = Field(
         DEFAULT_PIPER_MODEL,
         description="Piper voice (engine: piper): a shipped voice's name or an .onnx file",

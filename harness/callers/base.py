@@ -18,6 +18,7 @@ from typing import Any
 from livekit import rtc
 from livekit.agents import Agent
 
+from ..backends.voices import VoiceShift
 from ..config import Persona, Scenario
 from .hearing import HeardSpeech
 
@@ -77,6 +78,10 @@ class SimulatedCaller(Agent):
         self.state.ended_by = "caller"
         self.state.reason = reason
         self.ctx.report("caller_done", {"goal_achieved": goal_achieved, "reason": reason})
+
+    def line_tones(self) -> dict[str, VoiceShift]:
+        """The delivery of each line this caller will say, by its text (none: its own voice)."""
+        return {}
 
     async def synthesize(self, text: str) -> list[rtc.AudioFrame]:
         """`text` in the caller's voice, ready to play at once."""

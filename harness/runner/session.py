@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from livekit.agents import Agent, AgentSession
 
-from ..backends import Backend, get_backend
+from ..backends import Backend, Voice, get_backend
+from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -84,6 +85,16 @@ async def finish_despite_cancel(work: Coroutine[Any, Any, T]) -> T:
     if cancelled:
         raise asyncio.CancelledError
     return result
+
+
+def _toned(tts: Any, voice: Voice, tones: dict[str, VoiceShift]) -> Any:
+    """The caller's TTS speaking each line in its persona's tone (offline engines only)."""
+    from ..backends.offline.synthesis import OfflineTTS
+    from ..backends.offline.toned import TonedTTS
+
+    if not tones or not isinstance(tts, OfflineTTS):
+        return tts
+    return TonedTTS(tts, voice, tones)
 
 
 class SessionRun:
@@ -269,6 +280,8 @@ class SessionRun:
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None
+            if role == "caller":
+                kwargs["tts"] = _toned(kwargs.get("tts"), voice, caller.line_tones())
             sides[role] = (side_agent, kwargs)  # type: ignore[index]
         return sides
 
