@@ -30,6 +30,7 @@ from .glance import MOST_FAILURES, failure_cards, latency_lines
 from .loading import Run, Session
 from .results import Cell, cell_json, cells_of, criteria_of, twins_of
 from .timeline import timeline_svg
+from .tone import tone_lines
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +313,7 @@ def render_report(
         failure_cards=failure_cards(sessions),
         most_failures=MOST_FAILURES,
         latency_lines=latency_lines(cell_docs, run.sessions),
+        tone_lines=tone_lines(sessions),
         cells=cell_docs,
         twins=twins,
         heatmap=heatmap,
