@@ -105,7 +105,7 @@ def loudness_steady(session: SessionData, args: SteadyArgs) -> CheckOutcome:
 class MonotoneArgs(CheckArgs):
     speaker: Side = Field("agent", description="whose turns are judged")
     min_variation_st: float = Field(
-        1.5, gt=0, description="least pitch variation within a turn (median), in semitones"
+        1.0, gt=0, description="least pitch variation within a turn (median), in semitones"
     )
 
 

@@ -33,7 +33,7 @@ class ProsodyOptions:
     trailing_off_db: float = 6.0  # a tail this much quieter than the rest trails off
     min_voiced_s: float = 0.30  # fewer voiced seconds than this: no pitch figures for the turn
     syllables_per_word: float = 1.45  # English speech, for a rate estimate with no transcript
-    monotone_below_st: float = 1.5  # a side whose turns vary less than this (median) is flat
+    monotone_below_st: float = 1.0  # a side whose turns vary less than this (median) is flat
     clipped_at: float = 0.999  # |sample| at or above this is clipped
 
 
