@@ -34,8 +34,8 @@ def _tooltip(turn: dict[str, Any]) -> str:
         f"variation {turn.get('pitch_variation_st')} st",
         f"level {turn.get('level_dbfs')} dBFS",
         f"pauses {pauses.get('count', 0)} ({pauses.get('total_s', 0)} s)",
-        f"trailing off {turn.get('trailing_off_db')} dB" + (" (trails off)" if turn.get(
-            "trailing_off") else ""),
+        f"trailing off {turn.get('trailing_off_db')} dB"
+        + (" (trails off)" if turn.get("trailing_off") else ""),
     ]
     return html.escape("\n".join(figures))
 
