@@ -30,6 +30,15 @@ def _side(session: SessionData, side: str) -> tuple[dict[str, Any] | None, str |
     return summary, None
 
 
+def _figure(session: SessionData, side: str, name: str, what: str) -> tuple[float | None, str]:
+    """A side's summary figure `name`, or None and why it cannot be judged."""
+    summary, why = _side(session, side)
+    if summary is None:
+        return None, why or ""
+    value = summary.get(name)
+    return (None, f"no {what} measured for the {side}") if value is None else (float(value), "")
+
+
 def _turns(session: SessionData, side: str) -> list[dict[str, Any]]:
     turns = (session.probes.get("prosody") or {}).get("turns") or []
     return [turn for turn in turns if turn.get("side") == side]
@@ -88,12 +97,9 @@ class SteadyArgs(CheckArgs):
 @check("loudness_steady", SteadyArgs, kind="tone")
 def loudness_steady(session: SessionData, args: SteadyArgs) -> CheckOutcome:
     """The speaker's level stayed steady: its loudest and quietest turns within `max_spread_db`."""
-    summary, why = _side(session, args.speaker)
-    if summary is None:
-        return CheckOutcome(None, why or "")
-    spread = summary.get("level_spread_db")
+    spread, why = _figure(session, args.speaker, "level_spread_db", "level")
     if spread is None:
-        return CheckOutcome(None, f"no level measured for the {args.speaker}")
+        return CheckOutcome(None, why)
     verdict = spread <= args.max_spread_db
     return CheckOutcome(
         verdict,
@@ -112,12 +118,9 @@ class MonotoneArgs(CheckArgs):
 @check("not_monotone", MonotoneArgs, kind="tone")
 def not_monotone(session: SessionData, args: MonotoneArgs) -> CheckOutcome:
     """The speaker's pitch moved within its turns (not a flat, monotone delivery)."""
-    summary, why = _side(session, args.speaker)
-    if summary is None:
-        return CheckOutcome(None, why or "")
-    variation = summary.get("pitch_variation_st")
+    variation, why = _figure(session, args.speaker, "pitch_variation_st", "pitch")
     if variation is None:
-        return CheckOutcome(None, f"no pitch measured for the {args.speaker}")
+        return CheckOutcome(None, why)
     verdict = variation >= args.min_variation_st
     return CheckOutcome(
         verdict,
