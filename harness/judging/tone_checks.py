@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from ..rundir.layout import PROBES_FILE
 from .registry import CheckArgs, CheckOutcome, check
 from .session_data import SessionData
 
@@ -23,7 +24,7 @@ def _side(session: SessionData, side: str) -> tuple[dict[str, Any] | None, str |
     """The side's prosody summary, or why there is none to judge."""
     prosody = session.probes.get("prosody")
     if not isinstance(prosody, dict):
-        return None, "no prosody in probes.json (no recording was measured: a text-mode call?)"
+        return None, f"no prosody in {PROBES_FILE} (no recording was measured: a text-mode call?)"
     summary = (prosody.get("sides") or {}).get(side) or {}
     if not summary.get("usable"):
         return None, f"the {side}'s recording is unusable: {summary.get('unusable') or 'unknown'}"
