@@ -64,8 +64,10 @@ class Tone(Strict):
 
 
 class ToneRamp(Strict):
-    """The delivery changing evenly over the script, from the first line's to the last's (rising
-    frustration: first_line: {level_db: -6}, last_line: {pitch_semitones: 4})."""
+    """The delivery changing evenly over the script, from the first line's to the last's by a
+    line's position in it (rising frustration: first_line: {level_db: -6}, last_line:
+    {pitch_semitones: 4}). The scripted caller on an offline voice (espeak or Piper) renders it;
+    Piper's pace moves less than asked (benchmarks/README.md)."""
 
     first_line: Tone = Field(default_factory=Tone, description="the first line's delivery")
     last_line: Tone = Field(default_factory=Tone, description="the last line's delivery")
