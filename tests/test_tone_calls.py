@@ -2,8 +2,11 @@
 last) and one whose voice stays steady: the prosody probe finds the rising arousal trend in the
 first and not in the second, the tone check fails and passes accordingly, and the report says so.
 
-The every-commit pair is two calls of about 15 s, placed once per module; the slow tier repeats
-the pair over three seeds."""
+Slow tier: each call is about 14 s of conversation, but the session runs 14.5-18.5 s on this
+machine (the call ends about 2.5 s after the agent's last reply is heard), over the every-commit
+budget of 15 s. The pair is placed once per module; the last test repeats it over three seeds.
+The toned voice itself is measured in the every-commit tier (tests/test_prosody.py), and so are
+the checks, the tone lane and the first screen's line (test_tone_checks.py, test_tone_report.py)."""
 
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ def _verdict(session: dict, judge: str) -> dict:
     return next(v for v in session["judgement"]["verdicts"] if v["judge"] == judge)
 
 
+@pytest.mark.slow
 def test_a_rising_voice_shows_a_rising_arousal_trend_and_a_steady_one_does_not(tone_pair):
     _, _, sessions = tone_pair
     [rising], [steady] = sessions["rising_caller"], sessions["steady_caller"]
@@ -66,6 +70,7 @@ def test_a_rising_voice_shows_a_rising_arousal_trend_and_a_steady_one_does_not(t
         assert _caller(session)["turns"] == 3 and _caller(session)["usable"]
 
 
+@pytest.mark.slow
 def test_the_report_says_how_it_sounded_and_draws_the_tone_lane(tone_pair):
     exit_code, run, _ = tone_pair
     assert exit_code == 1  # the rising caller's arousal check failed
