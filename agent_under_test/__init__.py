@@ -18,7 +18,7 @@ from crosstalk_harness.agent_description import AgentDescription
 
 from .config import AgentConfig, load_config
 from .controller import Controller
-from .responder import Responder
+from .responder import INSTRUCTIONS, Responder
 from .retrieval import KnowledgeBase
 from .runtime import Runtime
 from .store import AgentStore, database_sql
@@ -78,11 +78,40 @@ def create_agent(
     return Responder(runtime, offline_brain=backend == "offline")
 
 
-# lets `crosstalk validate` check options, tool names and db_state SQL before any call
+# values that fit the shipped data (agent_under_test/data/retail.sql): an order that can still be
+# redirected, one that can be returned, a customer's phone, a question the help articles answer
+_EXAMPLES = {
+    "lookup_order": {"order_id": "42791"},
+    "lookup_customer": {"phone": "5550199"},
+    "change_address": {"order_id": "42791", "new_address": "12 Baker Street"},
+    "start_return": {"order_id": "77120"},
+    "check_policy": {"action": "change_address", "order_id": "42791"},
+    "search_knowledge": {"query": "What time do your stores open on Sunday?"},
+}
+_OPTIONAL = {"start_return": {"reason"}}  # the tool's own default ("not given") stands in
+
+
+def _described(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with example values on its parameters, and only the truly required ones required."""
+    function = dict(schema["function"])
+    name = function["name"]
+    parameters = dict(function["parameters"])
+    properties = {key: dict(value) for key, value in parameters["properties"].items()}
+    for key, example in _EXAMPLES.get(name, {}).items():
+        properties[key]["examples"] = [example]
+    parameters["properties"] = properties
+    parameters["required"] = [k for k in parameters["required"] if k not in _OPTIONAL.get(name, ())]
+    return {"type": "function", "function": {**function, "parameters": parameters}}
+
+
+# lets `crosstalk validate` check options, tool names and db_state SQL before any call, and
+# `crosstalk new scenarios --from-agent` write scenarios for its tools
 create_agent.crosstalk_description = AgentDescription(  # type: ignore[attr-defined]
     check_options=load_config,
-    tool_names=tuple(schema["function"]["name"] for schema in TOOL_SCHEMAS),
     database_sql=database_sql,
+    tools=tuple(_described(schema) for schema in TOOL_SCHEMAS),
+    instructions=INSTRUCTIONS,
+    options_schema=AgentConfig.model_json_schema(),
 )
 
 __all__ = ["Responder", "build_runtime", "create_agent", "load_config"]

@@ -26,6 +26,7 @@ from crosstalk_harness.backends import Voice
 from crosstalk_harness.backends.offline import whisper
 from crosstalk_harness.backends.voices import engine
 from crosstalk_harness.config.models import AgentConfig
+from crosstalk_harness.judging.entities import entity_heard
 from crosstalk_harness.judging.wer import edit_distance, normalise
 from crosstalk_harness.transport.impairments import AdditiveNoise, ImpairmentChain, TelephoneBand
 
@@ -108,11 +109,6 @@ def _through(line: list, pcm: bytes) -> np.ndarray:
     return np.frombuffer(out, dtype=np.int16).astype(np.float32) / 32768.0
 
 
-def _contains(heard: list[str], entity: str) -> bool:
-    wanted = normalise(entity)
-    return any(heard[i : i + len(wanted)] == wanted for i in range(len(heard)))
-
-
 def measure(engines: list[str], line_names: list[str]) -> list[dict[str, object]]:
     voices = {
         "caller->agent": Voice(),
@@ -129,15 +125,18 @@ def measure(engines: list[str], line_names: list[str]) -> list[dict[str, object]
                 errors = words = hit = total = 0
                 demo_heard = []
                 for (text, entities), pcm in zip(sets[direction], spoken, strict=True):
-                    heard = normalise(whisper.transcribe(_through(lines[line_name], pcm)))
+                    heard_text = whisper.transcribe(_through(lines[line_name], pcm))
+                    heard = normalise(heard_text)
                     reference = normalise(text)
                     errors += edit_distance(reference, heard)
                     words += len(reference)
                     for entity in entities:
                         total += 1
-                        hit += _contains(heard, entity)
+                        # the same matching as a call's entity recall (hearing.json)
+                        found = entity_heard(text, heard_text, entity)
+                        hit += bool(found and found.heard)
                         if entity in DEMO_ENTITIES:
-                            demo_heard.append(_contains(heard, entity))
+                            demo_heard.append(bool(found and found.heard))
                 rows.append(
                     {
                         "engine": engine_name,

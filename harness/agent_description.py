@@ -1,8 +1,9 @@
 """What an agent declares about itself, so a scenario is checked against it before any call.
 
 A factory may carry `crosstalk_description`, an `AgentDescription`: a function that rejects bad
-`agent.options` (raising an exception whose message is `field.path: problem`, one per line), the
-names of its tools, and the SQL that builds its database. `scenario_problems` uses them to find
+`agent.options` (raising an exception whose message is `field.path: problem`, one per line), its
+tools (OpenAI-style function schemas, or only their names), its instructions, a JSON Schema of
+its options for readers, and the SQL that builds its database. `scenario_problems` uses them to find
 option typos, `tool_called` names the agent has no tool for, and `db_state` queries that cannot
 run against the agent's tables; agents that declare nothing are not checked.
 """
@@ -13,7 +14,7 @@ import difflib
 import inspect
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +43,16 @@ class AgentDescription:
     check_options: Callable[..., object] | None = None
     tool_names: Sequence[str] = field(default_factory=tuple)
     database_sql: Callable[[], str] | None = None
+    # `{"type": "function", "function": {"name", "description", "parameters"}}` per tool; a
+    # parameter's `examples` are values that fit the agent's data (scenario generation uses them)
+    tools: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    instructions: str = ""
+    options_schema: Mapping[str, Any] | None = None  # a JSON Schema of `agent.options`
+
+    def __post_init__(self) -> None:
+        if self.tools and not self.tool_names:
+            names = tuple(str(tool["function"]["name"]) for tool in self.tools)
+            object.__setattr__(self, "tool_names", names)
 
 
 class _Located(Protocol):

@@ -155,7 +155,12 @@ def load_yaml(path: Path) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {exc.problem or exc}") from None
+        source = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        hint = "quote the whole line: a {pause: SECONDS} in it reads as a mapping unquoted"
+        raise ConfigError(
+            f"{where}: invalid YAML: {exc.problem or exc}",
+            hint=hint if "{pause" in source else None,
+        ) from None
     if root is None:
         raise ConfigError(f"{path}:1:1: the file is empty")
     positions: dict[FieldPath, Position] = {}

@@ -61,6 +61,20 @@ def test_demo_writes_a_complete_session_directory(reference_call):
     assert session["seed"] == 7
 
 
+def test_the_reference_agent_heard_the_order_number_and_each_reply_has_its_fidelity_row(
+    quick_order_call: PlacedCall,
+):
+    session_dir = quick_order_call.session_dir
+    hearing = json.loads((session_dir / "hearing.json").read_text())
+    said = [fact for fact in hearing["facts"] if fact["value"] == "42791"]
+    assert said and all(fact["heard"] for fact in said)  # as its lookup_order call says too
+    assert hearing["summary"]["entity_recall"] == 1.0
+    assert hearing["summary"]["agent_wer"] is not None
+    turns = enumerate(_transcript(session_dir), start=1)
+    agent_turns = [n for n, t in turns if t["speaker"] == "agent" and t["heard_as"]]
+    assert [row["turn"] for row in hearing["agent_turns"]] == agent_turns
+
+
 @pytest.mark.slow
 def test_demo_has_at_least_four_turns_each_way(demo_call: PlacedCall):
     session_dir = demo_call.session_dir

@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"harness.__main__", "agent_under_test.__main__"},
     {"harness.cli", "harness.pytest_plugin"},
     {"harness.commands"},
+    {"harness.generate"},
     {"harness.worker"},
     {"harness.runner"},
     {"harness.callers", "harness.transport"},

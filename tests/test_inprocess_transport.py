@@ -163,3 +163,36 @@ async def test_a_noisy_link_also_records_the_call_without_its_noise_for_the_prob
     assert np.abs(noisy[before_speech, 0]).max() > 50  # the noise is heard on the call
     assert np.abs(dry[before_speech, 0]).max() < 20  # and absent from the probes' copy
     assert _onset_s(dry[:, 0]) == pytest.approx(0.2, abs=0.02)  # (the band filter adds ~12 ms)
+
+
+async def test_an_impaired_link_records_what_each_side_sent_on_the_heard_timeline(tmp_path):
+    from crosstalk_harness.transport.impairments import AdditiveNoise, TelephoneBand
+    from crosstalk_harness.transport.jitter import JitterBuffer
+
+    jitter = JitterBuffer(std_ms=0, buffer_ms=20, extra_latency_ms=80, seed=1)
+    impaired = [AdditiveNoise("pink", snr_db=10, seed=1), TelephoneBand(RATE), jitter]
+    link = InProcessTransport(LinkOptions(sample_rate=RATE), {"agent": impaired})
+    agent = link.end_for("agent")
+    sent = _speech_after(0.2, tone_s=0.3)
+    await agent.audio_output.capture_frame(sent)
+    agent.audio_output.flush()
+    await link.start(tmp_path / "call.wav")
+    await asyncio.wait_for(agent.audio_output.wait_for_playout(), timeout=5)
+    await link.stop()
+    _, heard = _read_stereo(tmp_path / "call.wav")
+    _, clean = _read_stereo(tmp_path / "call_sent.wav")
+    assert heard.shape == clean.shape  # one timeline
+    onset = _onset_s(clean[:, 1])
+    assert onset == pytest.approx(0.2 + 0.1, abs=FRAME_S)  # as late as the caller heard it
+    tone = np.frombuffer(bytes(sent.data), dtype=np.int16)[int(0.2 * RATE) :]
+    start = int(round(0.3 * RATE))  # the sent audio, delayed whole frames (0.1 s), unchanged
+    assert np.array_equal(clean[start : start + tone.size, 1], tone)  # sample for sample
+    assert np.abs(clean[: int(0.29 * RATE), 1]).max() == 0  # no noise, no band
+
+
+async def test_an_unimpaired_link_records_no_second_copy(tmp_path):
+    link = InProcessTransport(LinkOptions(sample_rate=RATE))
+    await link.start(tmp_path / "call.wav")
+    await asyncio.sleep(0.1)
+    await link.stop()
+    assert not (tmp_path / "call_sent.wav").exists()

@@ -112,6 +112,8 @@ def _label_oracle(flip_rubric: str | None = None):
 
     def handler(body: dict[str, Any]) -> ChatReply:
         prompt = body["messages"][1]["content"]
+        if isinstance(prompt, list):  # an audio rubric's: the transcript, then the turns' audio
+            prompt = prompt[0]["text"]
         [item] = [i for i in items if all(f'"{t.text}"' in prompt for t in i.turns)]
         schema = body["response_format"]["json_schema"]["schema"]["$defs"]
         criteria = {}
@@ -137,11 +139,11 @@ def test_calibrate_measures_agreement_against_a_judge_that_answers_from_the_labe
         requests = len(fake.chat_requests())
     assert result.exit_code == 0, result.stderr
     report = result.json()
-    assert requests == report["items"] == 30
+    assert requests == report["items"] == 36
     assert report["overall"]["accuracy"] == 1.0 and report["overall"]["kappa"] == 1.0
     assert all(c["kappa"] == 1.0 for c in report["criteria"])
     assert report["disagreements"] == [] and report["errors"] == []
-    assert report["usage"]["prompt_tokens"] == 30 * 400
+    assert report["usage"]["prompt_tokens"] == 36 * 400
     assert report["model"] == "default"
 
 

@@ -120,12 +120,16 @@ def test_shipped_rubrics_are_valid_and_cover_the_issue():
         "factual_accuracy",
         "policy_adherence",
         "task_completion",
+        "tone_and_delivery",
         "turn_taking",
     ]
     for name in names:
         rubric = parse_model(Rubric, shipped_rubrics() / f"{name}.yaml")
         assert rubric.name == name and rubric.criteria
     assert parse_model(Rubric, shipped_rubrics() / "turn_taking.yaml").sees_probes
+    hearing = [name for name in names if parse_model(Rubric, shipped_rubrics() / f"{name}.yaml")
+               .hears_audio]  # fmt: skip
+    assert hearing == ["tone_and_delivery"]
 
 
 USER_CHECK = """

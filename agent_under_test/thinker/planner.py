@@ -124,6 +124,9 @@ class _Plan:
             return "I can help with that. What is the order number?"
         verdict = await self.call("check_policy", action="change_address", order_id=order_id)
         if verdict.get("allowed"):
+            # the order the caller named is the one the new address is for (the next turn
+            # gives only the address)
+            self.tools.facts.order_id = order_id
             return (
                 "Yes, it has not been delivered yet, so I can still change the address. "
                 "What is the new address?"

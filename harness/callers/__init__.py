@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..backends import Backend
 from ..config import LoadedScenario
+from ..config.persona import pause_parts
 from ..errors import ConfigError
 from ..yaml_models import FieldPath, load_yaml
 from .base import CallerContext, CallerState, SimulatedCaller
@@ -37,6 +38,10 @@ def _speaks_over_the_agent(loaded: LoadedScenario) -> FieldPath | None:
     for index, line in enumerate(persona.script):
         if line.interrupt is not None:
             return ("script", index, "interrupt")
+        if line.aside:
+            return ("script", index, "aside")
+        if len(pause_parts(line.say, persona.speech.pause_s)) > 1:
+            return ("script", index, "say")
     for name in ("barge_in", "backchannels"):
         if getattr(persona.turn_taking, name) is not None:
             return ("turn_taking", name)
@@ -47,7 +52,8 @@ def check_caller_backend(loaded: LoadedScenario, backend: Backend) -> None:
     """Refuse, before any call, a persona its backend cannot play.
 
     A backend with its own brain (a realtime model) speaks only the turns it decides on: it has
-    no TTS of its own to say a barge-in or a backchannel over the agent with.
+    no TTS of its own to say a barge-in or a backchannel over the agent with, to go silent in
+    the middle of a line, or to turn an aside away from the phone.
     """
     if backend.agent_has_own_brain():
         return
@@ -57,9 +63,10 @@ def check_caller_backend(loaded: LoadedScenario, backend: Backend) -> None:
     where = load_yaml(loaded.persona_path).where(field)
     dotted = ".".join(str(part) for part in field)
     raise ConfigError(
-        f"{where}: {dotted}: a caller on backend '{backend.name}' cannot speak over the agent "
-        "(barge-ins and backchannels need a TTS of the caller's own)",
-        hint="use caller.backend: offline for this persona, or remove the barge-in/backchannels",
+        f"{where}: {dotted}: a caller on backend '{backend.name}' cannot speak over the agent, "
+        "pause inside a line or turn aside (these need a TTS of the caller's own)",
+        hint="use caller.backend: offline for this persona, or remove the barge-in, "
+        "backchannels, pauses or aside",
     )
 
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from livekit import rtc
-from livekit.agents import Agent
+from livekit.agents import Agent, ModelSettings
 
 from ..backends.voices import VoiceShift
 from ..config import Persona, Scenario
+from ..probes.pauses import words_key
 from .hearing import HeardSpeech
+from .spoken import SpokenLine, assemble, duration_s, turned_away
 
 Report = Callable[[str, dict[str, Any]], None]
 
@@ -68,6 +70,13 @@ class SimulatedCaller(Agent):
         super().__init__(**agent_kwargs)
         self.ctx = ctx
         self.state = CallerState()
+        self._planned: dict[tuple[str, ...], SpokenLine] = {}  # lines with pauses or asides
+
+    def plan_speech(self, spoken: SpokenLine) -> str:
+        """Say `spoken` with its pauses and as an aside when livekit speaks its text; its text."""
+        if spoken.pauses or spoken.aside:
+            self._planned[words_key(spoken.text)] = spoken
+        return spoken.text
 
     def finish(self, *, goal_achieved: bool | None, reason: str) -> None:
         """The caller is done with the call (said once; later calls are ignored)."""
@@ -85,6 +94,25 @@ class SimulatedCaller(Agent):
 
     async def synthesize(self, text: str) -> list[rtc.AudioFrame]:
         """`text` in the caller's voice, ready to play at once."""
+        spoken = self._planned.get(words_key(text))
+        if spoken is None:
+            return await self._synthesize_words(text)
+        parts = [await self._synthesize_words(words) for words, _ in spoken.parts]
+        frames, pauses = assemble(spoken, parts)
+        if spoken.aside:
+            frames = turned_away(frames, self.ctx.persona.speech.aside)
+        plan = {"line": spoken.line, "text": spoken.text}
+        if pauses:  # the plan the pause probe reads (probes/pauses.py)
+            duration = round(duration_s(frames), 4)
+            self.ctx.report(
+                "caller_turn_pauses", {**plan, "pauses": pauses, "duration_s": duration}
+            )
+        if spoken.aside:
+            wait_s = self.ctx.persona.speech.aside.wait_s
+            self.ctx.report("caller_aside", {**plan, "wait_s": wait_s})
+        return frames
+
+    async def _synthesize_words(self, text: str) -> list[rtc.AudioFrame]:
         tts = self.session.tts
         if tts is None:
             raise RuntimeError("this caller's backend has no TTS to speak over the agent with")
@@ -93,6 +121,26 @@ class SimulatedCaller(Agent):
             async for chunk in stream:
                 frames.append(chunk.frame)
         return frames
+
+    async def tts_node(  # type: ignore[override]
+        self, text: AsyncIterable[str], model_settings: ModelSettings
+    ) -> AsyncIterator[rtc.AudioFrame]:
+        """A planned line (pauses, aside) is spoken as planned, anything else as livekit does."""
+        if not self._planned:
+            async for frame in Agent.default.tts_node(self, text, model_settings):
+                yield frame
+            return
+        said = "".join([chunk async for chunk in text])
+        if words_key(said) in self._planned:
+            for frame in await self.synthesize(said):
+                yield frame
+            return
+
+        async def _again() -> AsyncIterator[str]:
+            yield said
+
+        async for frame in Agent.default.tts_node(self, _again(), model_settings):
+            yield frame
 
     def speak_now(self, text: str, frames: list[rtc.AudioFrame], *, as_line: bool) -> str:
         """Play prepared audio now, over whatever the agent is saying (not interruptible).

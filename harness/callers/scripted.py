@@ -29,6 +29,7 @@ from ..backends.voices import VoiceShift
 from ..brains import PolicyLLM, said_by
 from ..config.persona import line_tones
 from .base import CallerContext, SimulatedCaller
+from .spoken import render_line
 from .turn_taking import PlannedLine, TurnTaking
 
 _SAID_RATIO = 0.6
@@ -80,23 +81,17 @@ class ScriptedCaller(SimulatedCaller):
         self._last_line_at: float | None = None
         self._stalled: set[int] = set()
         self._heard: list[tuple[float, str]] = []  # (arrived at, text): the agent, as understood
+        self._aside_task: asyncio.Task[None] | None = None
         self.turn_taking = TurnTaking(self, self, persona.turn_taking)
 
     # -- choosing -------------------------------------------------------------------------------
 
     def rendered(self, index: int) -> str:
-        """Line `index` as spoken, with the persona's fillers and hesitations (same every time)."""
-        text = self.script[index].say
-        speech = self.ctx.persona.speech
+        """Line `index` as spoken, with the persona's fillers, hesitations and pauses (same every
+        time); an aside or a line with pauses is registered to be spoken so."""
         rng = self.ctx.rng("speech", index)
-        words = text.split()
-        if speech.hesitation_rate and rng.random() < speech.hesitation_rate and len(words) >= 4:
-            cut = rng.randint(1, len(words) - 2)
-            words[cut] = words[cut].rstrip(",") + "..."
-            text = " ".join(words)
-        if speech.filler_rate and speech.fillers and rng.random() < speech.filler_rate:
-            text = f"{rng.choice(speech.fillers)}, {text[:1].lower()}{text[1:]}"
-        return text
+        spoken = render_line(self.script[index], self.ctx.persona.speech, rng, index)
+        return self.plan_speech(spoken)
 
     def line_tones(self) -> dict[str, VoiceShift]:
         """Each line's delivery, by the text it is spoken as (the persona's `tone`)."""
@@ -247,13 +242,15 @@ class ScriptedCaller(SimulatedCaller):
         line = self.script[self._cursor]
         if line.interrupt is None:
             return None
-        return PlannedLine(self._cursor, self.rendered(self._cursor), line.interrupt.delay_s())
+        text = self.rendered(self._cursor)
+        return PlannedLine(self._cursor, text, line.interrupt.delay_s(), line.aside)
 
     def next_line_for_barge_in(self) -> PlannedLine | None:
         """The next line, for a persona that barges in on its own (probability-driven)."""
         if self.state.done or self._cursor >= len(self.script):
             return None
-        return PlannedLine(self._cursor, self.rendered(self._cursor), 0.0)
+        line = self.script[self._cursor]
+        return PlannedLine(self._cursor, self.rendered(self._cursor), 0.0, line.aside)
 
     def about_to_barge_in(self, index: int) -> None:
         self._offer(index)
@@ -278,12 +275,35 @@ class ScriptedCaller(SimulatedCaller):
             self._offered_at = self.ctx.clock()
         if self._offered is None:
             return
-        self._cursor = self._offered + 1
-        self._last_line_at = self._offered_at
+        said = self._offered
+        self._cursor = said + 1
+        if not self.script[said].aside:  # the agent is not meant to answer an aside
+            self._last_line_at = self._offered_at
         self._offered = None
         self.state.lines_said += 1
         if self._cursor >= len(self.script):
             self.finish(goal_achieved=None, reason="said the last line of the script")
+        elif self.script[said].aside:
+            self._go_on_after_aside()
+
+    def _go_on_after_aside(self) -> None:
+        """After an aside said between turns, the caller goes on with its script unless the
+        agent answers (starts speaking) within the aside's `wait_s`."""
+        if self.ctx.hearing.speaking:
+            return  # said over the agent: the caller answers when the agent's turn is over
+        said_at = self.ctx.clock()
+
+        async def _wait_then_go_on() -> None:
+            await self.wait_on_purpose("aside", said_at + self.ctx.persona.speech.aside.wait_s)
+            started = self.ctx.hearing.started_at
+            if not self.state.done and (started is None or started < said_at):
+                self.session.generate_reply()
+
+        self._aside_task = asyncio.get_running_loop().create_task(_wait_then_go_on())
+
+    async def on_exit(self) -> None:
+        if self._aside_task is not None:
+            self._aside_task.cancel()
 
     async def on_enter(self) -> None:
         self.session.on("conversation_item_added", self._on_item)

@@ -25,6 +25,7 @@ class PlannedLine:
     index: int
     text: str
     delay_s: float
+    aside: bool = False  # said to someone else in the room: over the agent, but no barge-in
 
 
 class BargeInLines(Protocol):
@@ -73,7 +74,7 @@ class TurnTaking:
         ):
             line = self.lines.next_line_for_barge_in()
             if line is not None:
-                plan = PlannedLine(line.index, line.text, barge_in.after_ms / 1000)
+                plan = PlannedLine(line.index, line.text, barge_in.after_ms / 1000, line.aside)
                 reason = "persona"
         if plan is not None:
             self._spawn(self._barge_in(plan, started_s, reason))
@@ -100,6 +101,8 @@ class TurnTaking:
             return
         self.lines.about_to_barge_in(plan.index)
         caller.speak_now(plan.text, frames, as_line=True)
+        if plan.aside:  # side talk over the agent (its `caller_aside` plan is logged): no barge-in
+            return
         record = {
             "line": plan.index,
             "agent_started_s": round(started_s, 3),

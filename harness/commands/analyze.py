@@ -135,11 +135,26 @@ def _print_timing(source: str, timing: CallTiming) -> None:
         f"{summary['missed_interruptions']}, false {summary['false_interruptions']}), "
         f"backchannels {summary['backchannels']}"
     )
+    guessed = summary.get("barge_in_intent") == "guess"
+    how = (
+        " (a guess: no caller plan, so any caller speech over the agent longer than 0.8 s"
+        " counts, an aside or background speech too)"
+        if guessed
+        else " (the caller's plan)"
+    )
+    print(
+        f"  barge-ins          {summary['barge_ins']} (missed {summary['missed_barge_ins']}){how}"
+    )
     for item in timing.interruptions:
+        what = "barges in" if item.meant else "speaks over the agent (no barge-in)"
         print(
-            f"    {item.start_s:8.3f}s caller barges in: agent stops after "
+            f"    {item.start_s:8.3f}s caller {what}: agent stops after "
             f"{item.stop_latency_ms} ms, recovers after {item.recovery_ms} ms"
         )
+    print(
+        "  takeovers          not measured: without the caller's plan a pause inside a turn "
+        "cannot be told from its end by audio alone (a crosstalk session measures them)"
+    )
     print(
         f"  overlap {summary['overlap_s']} s, longest silence {summary['longest_silence_s']} s, "
         f"agent talk ratio {summary['agent_talk_ratio']}"

@@ -113,9 +113,11 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 def output_options_from(args: argparse.Namespace) -> OutputOptions:
     """The options of `add_report_arguments`, typed for the reports package."""
+    from ..judging.settings import JudgeSettings
     from ..reports.outputs import OutputOptions
 
     return OutputOptions(
+        summary_judge=JudgeSettings.resolve(),  # configured by the environment, or not at all
         baseline=args.baseline,
         history=args.history,
         last=args.last,

@@ -234,9 +234,12 @@ def judge(options: JudgeCommandOptions) -> int:
     one_session = directories == [path]
     run_dir = path.parent if one_session else path
     if RunPaths(run_dir).run.is_file():  # results.json, junit.xml, report.html follow
+        from ..judging.settings import JudgeSettings
         from ..reports.outputs import write_run_outputs
 
-        write_run_outputs(run_dir)
+        judging = options.judging
+        settings = JudgeSettings.resolve(model=judging.model, base_url=judging.base_url)
+        write_run_outputs(run_dir, summary_judge=settings)
     groups = [] if one_session else [g for g in repeat_groups(path) if g.runs > 1]
     if options.json:
         document = {

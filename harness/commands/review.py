@@ -2,7 +2,9 @@
 
 Interactively, each session is shown (outcome, the judges' verdicts, the transcript) and the
 reviewer answers pass / fail / unsure, or skips. `--session ID --verdict V --notes TEXT` records
-one review without a prompt, for scripts.
+one review without a prompt, for scripts. `--tone` asks instead how each agent turn sounded (the
+reviewer plays the turn in report.html), and `--session ID --tone 3=rushed 5=good` records tone
+labels without a prompt; the calibration set reads them (`crosstalk judge calibrate RUN_DIR`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from pathlib import Path
 from ..errors import EXIT_OK, ConfigError, exit_codes_help
 from ..judging.review import (
     VERDICTS,
+    agent_turns,
     describe,
     read_review,
     sessions_to_review,
+    tone_labels,
     write_review,
+    write_tone,
 )
-from ..rundir.layout import REVIEW_FILE, SessionPaths
+from ..judging.tone_labels import LABEL_CHOICES
+from ..rundir.layout import REVIEW_FILE, RunPaths, SessionPaths
 from .arguments import RAW, Subcommands
 
 NAME = "review"
@@ -38,6 +44,7 @@ class ReviewOptions:
     verdict: str | None = None
     notes: str = ""
     revisit: bool = False
+    tone: dict[int, str] | None = None  # {}: ask per agent turn; else record these labels
 
 
 def add_parser(subcommands: Subcommands) -> None:
@@ -50,7 +57,7 @@ def add_parser(subcommands: Subcommands) -> None:
         "session.",
         epilog=exit_codes_help(
             "0  recorded (or nothing left to review)",
-            "2  bad input (not a run directory, no such --session, a bad --verdict)",
+            "2  bad input (no run directory, no such --session or turn, a bad --verdict or --tone)",
         ),
         formatter_class=RAW,
     )
@@ -64,6 +71,13 @@ def add_parser(subcommands: Subcommands) -> None:
     review.add_argument(
         "--all", action="store_true", help="also revisit sessions that already have a review"
     )
+    review.add_argument(
+        "--tone",
+        nargs="*",
+        metavar="TURN=LABEL",
+        help="label how agent turns sounded, by ear: with no value, ask turn by turn; with "
+        f"values (e.g. 3=rushed), record them for --session. Labels: {', '.join(LABEL_CHOICES)}",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -75,8 +89,43 @@ def handle(args: argparse.Namespace) -> int:
             verdict=args.verdict,
             notes=args.notes,
             revisit=args.all,
+            tone=None if args.tone is None else _tone_pairs(args.tone),
         )
     )
+
+
+def _tone_pairs(values: list[str]) -> dict[int, str]:
+    labels = {}
+    for value in values:
+        turn, _, label = value.partition("=")
+        if not turn.strip().isdigit() or label not in LABEL_CHOICES:
+            raise ConfigError(
+                f"--tone {value!r}: expected TURN=LABEL, e.g. 3=rushed",
+                hint=f"labels: {', '.join(LABEL_CHOICES)}",
+            )
+        labels[int(turn)] = label
+    return labels
+
+
+def review_tone_interactively(
+    sessions: list[Path], reviewer: str, ask: Callable[[str], str] = input
+) -> int:
+    """Ask a tone label for each agent turn; returns how many turns were labelled."""
+    keys = {label[0]: label for label in LABEL_CHOICES}  # each starts with its own letter
+    prompt = " ".join(f"[{label[0]}]{label[1:]}" for label in LABEL_CHOICES)
+    written = 0
+    for session_dir in sessions:
+        print(describe(session_dir))
+        for turn in agent_turns(session_dir):
+            try:
+                answer = ask(f"turn {turn.number} sounded: {prompt}, Enter to skip: ")
+            except EOFError:
+                return written
+            label = keys.get(answer.strip().lower()[:1])
+            if label:
+                write_tone(session_dir, {turn.number: label}, reviewer)
+                written += 1
+    return written
 
 
 def _default_reviewer() -> str:
@@ -115,7 +164,32 @@ def review_interactively(
     return written
 
 
+def _review_tone(options: ReviewOptions, labels: dict[int, str]) -> int:
+    if labels:
+        if not options.session:
+            raise ConfigError("--tone TURN=LABEL needs --session ID: which session it is for")
+        [session_dir] = sessions_to_review(options.run_dir, options.session)
+        merged = write_tone(session_dir, labels, options.reviewer)
+        shown = ", ".join(f"turn {n} {label}" for n, label in merged.items())
+        print(f"{SessionPaths(session_dir).review}: tone {shown}")
+        return EXIT_OK
+    sessions = sessions_to_review(options.run_dir, options.session)
+    if not options.revisit and not options.session:
+        sessions = [s for s in sessions if not tone_labels(s)]
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "no terminal to ask at", hint="record tone labels with --session ID --tone 3=rushed"
+        )
+    report = RunPaths(options.run_dir).report
+    print(f"play each turn in {report} (the agent alone: its 'agent' button)")
+    written = review_tone_interactively(sessions, options.reviewer)
+    print(f"{written} turn(s) labelled")
+    return EXIT_OK
+
+
 def review(options: ReviewOptions) -> int:
+    if options.tone is not None:
+        return _review_tone(options, options.tone)
     if options.verdict:
         if not options.session:
             raise ConfigError("--verdict needs --session ID: which session it is for")
@@ -125,7 +199,7 @@ def review(options: ReviewOptions) -> int:
         return EXIT_OK
     sessions = sessions_to_review(options.run_dir, options.session)
     if not options.revisit and not options.session:
-        sessions = [s for s in sessions if read_review(s) is None]
+        sessions = [s for s in sessions if (read_review(s) or {}).get("verdict") is None]
     if not sys.stdin.isatty():
         raise ConfigError(
             "no terminal to ask at",

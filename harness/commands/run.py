@@ -160,8 +160,24 @@ def _report_after_run(directory: str | None, options: RunOptions) -> RunOutputs 
         print(f"error: writing the report of {directory} failed: {exc}", file=sys.stderr)
         return None
     if not options.quiet:
+        for line in _by_kind_lines(outputs.results):
+            print(line, file=sys.stderr)
         print(f"crosstalk: report {RunPaths(Path(directory)).report}", file=sys.stderr)
     return outputs
+
+
+def _by_kind_lines(results: dict[str, object]) -> list[str]:
+    """results.json's run summary, one line per group, for a run of several sessions."""
+    summary = results.get("summary")
+    groups = summary.get("groups") if isinstance(summary, dict) else None
+    if not groups or len(results.get("sessions") or []) < 2:  # type: ignore[arg-type]
+        return []
+    lines = ["crosstalk: what went wrong, by kind:"]
+    for group in groups:
+        counts = f"{group['failed_sessions']} failed, {group['inconclusive_sessions']} inconclusive"
+        first = group.get("first_example") or {}
+        lines.append(f"  {group['title']}: {counts} (first: {first.get('session_id', '?')})")
+    return lines
 
 
 def run(options: RunOptions) -> int:

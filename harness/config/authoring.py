@@ -34,7 +34,9 @@ facts: {{order number: "42791"}}  # told only when asked (llm caller)
 goal_reached_when: "(?i)shipped|arrive|deliver"  # regex on what the agent said: goal met
 speech:
   filler_rate: 0.0         # chance a line starts with "um"/"uh" (fillers: [...])
-  hesitation_rate: 0.0     # chance of a mid-sentence pause
+  hesitation_rate: 0.0     # chance of a mid-sentence pause (of pause_s)
+  pause_s: 0.8             # a pause inside a line: "I'd like to... {{pause}} ...change it"
+  # aside: {{level_db: -12, lowpass_hz: 1500, wait_s: 3}}  # how `aside: true` lines sound
 turn_taking:
   reaction_s: 0.0          # extra thinking time before every reply
   hold_s: 3.0              # after "let me check", wait this long for the answer
@@ -46,6 +48,7 @@ script:                    # the scripted caller says one line per agent turn, i
     when: "order number"   # only if the agent's last turn matches (regex), else skipped
   #   stall_s: 3            # silence before answering
   #   interrupt: {{after_ms: 1200}}   # say it over the agent's next turn instead
+  # - {{say: "Tom, the door!", aside: true}}   # to someone in the room: not for the agent
   - Thank you, goodbye.
 """
 

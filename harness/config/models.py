@@ -31,9 +31,7 @@ class AgentConfig(Strict):
         default_factory=dict, description="keyword arguments for the factory"
     )
     # higher and quicker than a caller by default, so the two channels are easy to tell apart
-    voice: Voice = Voice(
-        espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage"
-    )
+    voice: Voice = Voice(espeak="en-gb-x-rp", words_per_minute=175, pitch=75, openai="sage")
 
     @model_validator(mode="before")
     @classmethod
@@ -141,7 +139,9 @@ class LinkConfig(Strict):
 
 
 class TimingBudgets(Strict):
-    """Limits on what the caller heard (probes.json), in milliseconds; unset means unchecked."""
+    """Limits on what the caller heard (probes.json), in milliseconds unless named otherwise,
+    and on what each side heard of the other (hearing.json), as fractions; unset means
+    unchecked."""
 
     greeting_latency_ms: float | None = Field(None, gt=0)
     response_latency_p50_ms: float | None = Field(None, gt=0)
@@ -150,6 +150,22 @@ class TimingBudgets(Strict):
     interruption_stop_p95_ms: float | None = Field(None, gt=0)
     interruption_stop_max_ms: float | None = Field(None, gt=0)
     interruption_recovery_p95_ms: float | None = Field(None, gt=0)
+    takeover_rate_max: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share of the caller's turns with a planned pause (`{pause}`, hesitations) "
+        "in which the agent began to speak before the caller was done; a rate, not ms",
+    )
+    entity_recall_min: float | None = Field(
+        None, gt=0, le=1, description="share of the persona's facts the agent heard exactly"
+    )
+    agent_wer_max: float | None = Field(
+        None, ge=0, description="word error rate of the agent's hearing of the caller"
+    )
+    agent_speech_wer_max: float | None = Field(
+        None, ge=0, description="word error rate of the agent's clean speech against its text"
+    )
 
     def limits(self) -> dict[str, float]:
         return {name: limit for name, limit in self.model_dump().items() if limit is not None}

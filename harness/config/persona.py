@@ -49,6 +49,40 @@ class Interrupt(Strict):
 WORDS_PER_SECOND = 2.75
 
 
+# a pause inside a line: `{pause}` (the persona's `speech.pause_s`) or `{pause: SECONDS}`
+_BRACES = re.compile(r"\{([^{}]*)\}")
+_PAUSE = re.compile(r"^\s*pause\s*(?::\s*(\d+(?:\.\d+)?|\.\d+)\s*)?$")
+PAUSE_MAX_S = 10.0
+
+
+def pause_parts(say: str, default_pause_s: float) -> list[tuple[str, float]]:
+    """`say` cut at its pause markers: (words, then silence in seconds), the last silence 0.
+
+    `ValueError` on a marker that is not `{pause}` or `{pause: SECONDS}`, or one with no words
+    on one side (a pause belongs inside a line; silence before it is `stall_s`)."""
+    parts: list[tuple[str, float]] = []
+    rest = say
+    while (found := _BRACES.search(rest)) is not None:
+        marker = _PAUSE.match(found.group(1))
+        if marker is None:
+            raise ValueError(
+                f"{found.group(0)!r} is not a pause marker: write {{pause}} or {{pause: SECONDS}}"
+            )
+        seconds = float(marker.group(1)) if marker.group(1) else default_pause_s
+        if not 0 < seconds <= PAUSE_MAX_S:
+            raise ValueError(
+                f"{found.group(0)!r}: a pause lasts more than 0 and at most {PAUSE_MAX_S:g} seconds"
+            )
+        parts.append((rest[: found.start()].strip(), seconds))
+        rest = rest[found.end() :]
+    if "{" in rest or "}" in rest:
+        raise ValueError("an unmatched brace: a pause is written {pause} or {pause: SECONDS}")
+    parts.append((rest.strip(), 0.0))
+    if len(parts) > 1 and not all(words for words, _ in parts):
+        raise ValueError("a pause must have words before and after it inside the line")
+    return parts
+
+
 # -- tone: how the delivery of the lines changes over the call (issue 26) ------------------------
 
 
@@ -97,7 +131,16 @@ def line_tones(persona: Persona) -> list[VoiceShift]:
 class ScriptLine(Strict):
     """One caller line; a plain string in YAML is `{say: ...}`."""
 
-    say: str = Field(min_length=1, description="what the caller says")
+    say: str = Field(
+        min_length=1,
+        description="what the caller says; `{pause}` or `{pause: SECONDS}` inside it is a "
+        "silence mid-turn (the caller goes quiet, then goes on with the same turn)",
+    )
+    aside: bool = Field(
+        False,
+        description="said to someone else in the room, not to the agent (quieter and muffled, "
+        "see speech.aside): the agent should not answer it, and it is no barge-in",
+    )
     when: str | None = Field(
         None,
         description="regex on the agent's last turn (as the caller heard it, case-insensitive): "
@@ -114,9 +157,21 @@ class ScriptLine(Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any("{pause" in str(key) for key in data):
+            # YAML read an unquoted `... {pause: 1.2} ...` as a mapping
+            raise ValueError(
+                "a line holding {pause: SECONDS} must be quoted in YAML: "
+                '- "I\'d like to... {pause: 1.2} ...change it"'
+            )
         return {"say": data} if isinstance(data, str) else data
 
     _when_is_regex = field_validator("when")(_check_regex)
+
+    @field_validator("say")
+    @classmethod
+    def _pauses_well_formed(cls, say: str) -> str:
+        pause_parts(say, 1.0)
+        return say
 
 
 class Backchannels(Strict):
@@ -148,13 +203,45 @@ class TurnTaking(Strict):
     )
 
 
+class Aside(Strict):
+    """A line said to someone else in the room: turned away from the phone."""
+
+    level_db: float = Field(
+        -12.0, ge=-40, le=0, description="loudness against the caller's own voice, in dB"
+    )
+    lowpass_hz: float | None = Field(
+        1500.0, ge=200, le=8000, description="muffled above this frequency; null: not filtered"
+    )
+    wait_s: float = Field(
+        3.0,
+        gt=0,
+        le=30,
+        description="after an aside between turns the caller goes on with its script this much "
+        "later; an agent that starts speaking within it answered the aside",
+    )
+
+
 class Speech(Strict):
     """How the persona's lines are spoken (offline TTS renders the words as written)."""
 
     fillers: list[str] = Field(default_factory=lambda: ["um", "uh"])
     filler_rate: float = Field(0.0, ge=0, le=1, description="chance a line starts with a filler")
     hesitation_rate: float = Field(
-        0.0, ge=0, le=1, description="chance of a mid-sentence pause (an ellipsis) per line"
+        0.0,
+        ge=0,
+        le=1,
+        description="chance of a mid-sentence pause per line (an ellipsis, then pause_s of "
+        "silence, as `{pause}` does)",
+    )
+    pause_s: float = Field(
+        0.8,
+        gt=0,
+        le=PAUSE_MAX_S,
+        description="seconds of silence of a pause inside a line that does not give its own "
+        "length (`{pause}`, hesitations)",
+    )
+    aside: Aside = Field(
+        default_factory=lambda: Aside(), description="how lines marked `aside` sound"
     )
 
 

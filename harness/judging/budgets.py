@@ -41,14 +41,17 @@ MISSED_AFTER_S = TimingOptions().missed_after_s
 
 @dataclass(frozen=True)
 class BudgetFigure:
-    """A budget's registry entry: the probes.json summary figure it reads (`entry`, and `field`
-    within it, or None for a plain number), the kind of reason a miss is, and whether it is
-    timing-derived (every budget is: untrusted timing excuses it)."""
+    """A budget's registry entry: the summary figure it reads (`entry`, and `field` within it,
+    or None for a plain number) from probes.json or hearing.json, the kind of reason a miss is,
+    whether it is timing-derived (untrusted timing excuses it; the hearing budgets are not),
+    whether the limit is a floor (`minimum`) rather than a ceiling, and its unit."""
 
     entry: str
     field: str | None
     kind: str = "latency"
     timing_derived: bool = True
+    minimum: bool = False
+    unit: str = "ms"  # how the figure and its limit read in a reason ("": a plain number)
 
 
 BUDGET_FIGURES: dict[str, BudgetFigure] = {
@@ -59,7 +62,23 @@ BUDGET_FIGURES: dict[str, BudgetFigure] = {
     "interruption_stop_p95_ms": BudgetFigure("interruption_stop_latency", "p95_ms", "turn-taking"),
     "interruption_stop_max_ms": BudgetFigure("interruption_stop_latency", "max_ms", "turn-taking"),
     "interruption_recovery_p95_ms": BudgetFigure("interruption_recovery", "p95_ms", "turn-taking"),
+    # a share of the caller's turns with a planned pause (probes/pauses.py), not milliseconds
+    "takeover_rate_max": BudgetFigure("takeover_rate", None, "turn-taking", unit=""),
+    # hearing.json: what the agent heard of the caller and what its speech says, not the clock
+    "entity_recall_min": BudgetFigure("entity_recall", None, "hearing", False, True, ""),
+    "agent_wer_max": BudgetFigure("agent_wer", None, "hearing", False, unit=""),
+    "agent_speech_wer_max": BudgetFigure("agent_speech_wer", None, "hearing", False, unit=""),
 }
+_HEARING_ABSENT = {
+    "entity_recall": "no persona fact was said, or the agent's hearing was not logged",
+    "agent_wer": "the agent's hearing of the caller was not logged (a remote agent?)",
+    "agent_speech_wer": "no agent turn's clean speech could be transcribed",
+}
+
+
+def timing_derived(budget: str) -> bool:
+    """Whether a budget reads the clock (untrusted timing, or no probes, leaves it unjudged)."""
+    return BUDGET_FIGURES[budget].timing_derived
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,10 @@ class BudgetCheck:
     def reason(self) -> str:
         if self.note is not None:
             return f"{self.budget}: {self.note}"
-        return f"{self.budget} {self.measured_ms} ms exceeds its budget of {self.limit_ms} ms"
+        figure = BUDGET_FIGURES[self.budget]
+        unit = f" {figure.unit}" if figure.unit else ""
+        how = "is under its floor of" if figure.minimum else "exceeds its budget of"
+        return f"{self.budget} {self.measured_ms}{unit} {how} {self.limit_ms}{unit}"
 
     def structured_reason(self) -> Reason:
         figure = BUDGET_FIGURES[self.budget]
@@ -113,6 +135,10 @@ def _absent(budget: str, summary: dict[str, Any]) -> tuple[bool | None, str] | N
             return None, "not judged: no recovery to time (no barge-in the agent yielded to)"
     if measured is not None:
         return None
+    if entry in _HEARING_ABSENT:
+        return None, f"not judged: {_HEARING_ABSENT[entry]}"
+    if entry == "takeover_rate":
+        return None, "not judged: no caller turn with a planned pause (nothing to take over)"
     if entry == "greeting_latency_ms":
         if not (summary.get("segments") or {}).get("agent"):
             return False, "the agent never spoke, so it never greeted"
@@ -138,12 +164,9 @@ def check_budgets(budgets: dict[str, float], summary: dict[str, Any]) -> list[Bu
         if absent is not None:
             checks.append(BudgetCheck(budget, limit, measured, absent[0], absent[1]))
         else:
-            checks.append(BudgetCheck(budget, limit, measured, measured <= limit))
+            met = measured >= limit if figure.minimum else measured <= limit
+            checks.append(BudgetCheck(budget, limit, measured, met))
     return checks
-
-
-def checks_json(checks: list[BudgetCheck]) -> list[dict[str, Any]]:
-    return [asdict(check) for check in checks]
 
 
 @dataclass(frozen=True)
@@ -195,13 +218,15 @@ def assess_timing(
 def judge_budgets(
     checks: list[BudgetCheck], trust: TimingTrust
 ) -> tuple[list[dict[str, Any]], list[Reason]]:
-    """Budget checks for session.json and the failures they cause; none when timing is untrusted.
+    """Budget checks for session.json and the failures they cause; untrusted timing leaves the
+    timing-derived ones unjudged (the hearing budgets stand: they do not read the clock).
 
     A check with nothing to time is recorded `judged: false` with its note (inconclusive)."""
-    budgets = [
-        {**check, "judged": trust.trusted and check["passed"] is not None}
-        for check in checks_json(checks)
-    ]
-    if not trust.trusted:
-        return [{**check, "note": NOT_JUDGED} for check in budgets], []
-    return budgets, [check.structured_reason() for check in checks if check.passed is False]
+    budgets, failures = [], []
+    for check in checks:
+        excused = not trust.trusted and timing_derived(check.budget)
+        row = {**asdict(check), "judged": not excused and check.passed is not None}
+        budgets.append({**row, "note": NOT_JUDGED} if excused else row)
+        if not excused and check.passed is False:
+            failures.append(check.structured_reason())
+    return budgets, failures

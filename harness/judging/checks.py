@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..agent_description import only_reads
-from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE
+from ..rundir.layout import AGENT_DATABASE, CALLER_STATE_FILE, HEARING_FILE
 from ..rundir.models import Turn
 from .registry import CheckArgs, CheckError, CheckOutcome, check
 from .session_data import SessionData
@@ -336,3 +336,46 @@ def caller_sentiment(session: SessionData, args: SentimentArgs) -> CheckOutcome:
         problems.append(f"last turn {final:+.2f} < {args.min_final:+.2f}")
     summary = f"caller sentiment mean {sentiment.mean:+.2f}, last turn {final:+.2f}"
     return CheckOutcome(not problems, "; ".join(problems) or summary)
+
+
+class EntitiesHeardArgs(CheckArgs):
+    min_recall: float = Field(
+        1.0, gt=0, le=1, description="share of the facts said that the agent must hear exactly"
+    )
+
+
+def misheard_facts(facts: list[dict[str, Any]], verb: str = "heard") -> str:
+    """Missed facts in words: “42791” heard as “14791” (turn 2); with `verb=""`, “42791” as
+    “14791” (turn 2), to follow "the agent heard"."""
+    shown = []
+    for fact in facts:
+        value, form, turn = fact.get("value"), fact.get("heard_as"), fact.get("turn")
+        how = f"{verb} as" if verb else "as"
+        shown.append(
+            f"“{value}” {how} “{form}” (turn {turn})"
+            if form
+            else f"“{value}” {how} nothing (turn {turn})"
+        )
+    return "; ".join(shown)
+
+
+@check("entities_heard", EntitiesHeardArgs, kind="hearing")
+def entities_heard(session: SessionData, args: EntitiesHeardArgs) -> CheckOutcome:
+    """The agent's speech-to-text heard the persona's facts the caller said (order numbers,
+    addresses, names) word for word, at least `min_recall` of them."""
+    facts = session.hearing.get("facts")
+    if not isinstance(facts, list):
+        return CheckOutcome(None, f"no record of what the agent heard (no {HEARING_FILE} facts)")
+    facts = [fact for fact in facts if isinstance(fact, dict)]
+    if not facts:
+        return CheckOutcome(None, "the caller said none of the persona's facts")
+    missed = [fact for fact in facts if not fact.get("heard")]
+    recall = (len(facts) - len(missed)) / len(facts)
+    shown = f"the agent heard {len(facts) - len(missed)} of {len(facts)} facts"
+    evidence = [
+        Evidence(int(fact["turn"]), str(fact.get("heard_as") or fact.get("value")))
+        for fact in missed
+        if isinstance(fact.get("turn"), int)
+    ]
+    reason = f"{shown}: {misheard_facts(missed)}" if missed else f"{shown} exactly"
+    return CheckOutcome(recall >= args.min_recall, reason, evidence, score=recall)

@@ -19,7 +19,7 @@ from ..rundir.files import write_json
 from ..rundir.layout import SESSION_FILE, SessionPaths
 from .check_names import find_check
 from .llm import LlmJudge
-from .modes import AUDIO_ONLY_CHECKS, mode_of
+from .modes import AUDIO_ONLY_CHECKS, NOT_MEASURED, mode_of
 from .rubrics import load_rubric
 from .sentiment import caller_sentiment
 from .session_data import SessionData, load_session
@@ -67,6 +67,8 @@ async def run_rubrics(
                 rubric = await asyncio.to_thread(load_rubric, name, scenario_path)
             except ConfigError as exc:
                 return Verdict.error(name, "rubric", exc.message)
+            if rubric.hears_audio and mode_of(session.session) == "text":
+                return Verdict.not_run(name, "rubric", f"heard from the audio: {NOT_MEASURED}")
             if rubric.sees_probes and session.untrusted_timing:
                 return Verdict.not_run(name, "rubric", session.untrusted_timing)
             try:

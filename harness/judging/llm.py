@@ -10,6 +10,7 @@ rubric is an `error` (inconclusive) unless another criterion was decided as fail
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
+from .audio_input import AudioUnavailable, keyed, turn_clips, with_audio
 from .cache import AnswerCache, cache_key
 from .prompt import PROMPT_VERSION, UNSURE, render_messages, response_format
 from .rubrics import Criterion, Rubric
@@ -80,8 +82,22 @@ def _criterion_sample(raw: dict[str, Any], criterion: Criterion) -> CriterionSam
         score = float(level == "pass")
     else:
         score = float(level)
-    evidence = tuple(Evidence(int(q["turn"]), str(q["quote"])) for q in raw.get("evidence") or [])
+    evidence = tuple(
+        Evidence(int(q["turn"]), str(q["quote"]), at_s=_seconds(q.get("at_s")))
+        for q in raw.get("evidence") or []
+    )
     return CriterionSample(score, str(raw.get("rationale", "")), evidence)
+
+
+def _seconds(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _holds(evidence: Evidence, session: SessionData) -> bool:
+    """A quote must be in the turn it cites; a time it was heard at must fall within that turn."""
+    if not session.quote_in_turn(evidence.quote, evidence.turn):
+        return False
+    return evidence.at_s is None or session.time_in_turn(evidence.at_s, evidence.turn)
 
 
 def _aggregate(
@@ -98,17 +114,18 @@ def _aggregate(
     name, top = criterion.name, criterion.max_score
     if chosen is None:
         return CriterionResult(name, None, top, False, "missing from the judge's answer")
-    evidence = tuple(
-        Evidence(e.turn, e.quote, session.quote_in_turn(e.quote, e.turn)) for e in chosen.evidence
-    )
+    evidence = tuple(Evidence(e.turn, e.quote, _holds(e, session), e.at_s) for e in chosen.evidence)
     rationale = chosen.rationale
     if chosen.score is None:
         return CriterionResult(name, None, top, False, f"judge unsure: {rationale}", evidence)
     hallucinated = [e for e in evidence if not e.found]
     passed = criterion.passes(decided) and not hallucinated
     if hallucinated:
-        cited = "; ".join(f"turn {e.turn} {e.quote!r}" for e in hallucinated)
-        rationale = f"hallucinated evidence (not in the transcript: {cited}). {rationale}"
+        cited = "; ".join(
+            f"turn {e.turn} {e.quote!r}" + (f" at {e.at_s:g} s" if e.at_s is not None else "")
+            for e in hallucinated
+        )
+        rationale = f"hallucinated evidence (not in the turn it cites: {cited}). {rationale}"
     if len(samples) > 1:
         rationale = f"{rationale} [median of {len(samples)} samples, agreement {agreement:.0%}]"
     return CriterionResult(name, decided, top, passed, rationale, evidence)
@@ -157,15 +174,34 @@ class LlmJudge:
         if self._client is not None:
             await self._client.close()
 
+    async def ask(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        usage: Usage,
+        *,
+        version: str,
+        sample: int = 0,
+    ) -> tuple[str | None, str]:
+        """A raw JSON answer to other prompts than a rubric's (`version` names the prompt), and
+        the cache key to store it under once the caller has found it usable."""
+        return await self._ask(messages, schema, sample, usage, version=version)
+
     async def _ask(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], sample: int, usage: Usage
+        self,
+        messages: list[dict[str, Any]],
+        schema: dict[str, Any],
+        sample: int,
+        usage: Usage,
+        *,
+        version: str = PROMPT_VERSION,
     ) -> tuple[str | None, str]:
         """The raw answer for one sample and the cache key it is stored under."""
         key = cache_key(
-            version=PROMPT_VERSION,
+            version=version,
             model=self.settings.model,
             base_url=self.settings.base_url,  # two servers may serve the same model name
-            messages=messages,
+            messages=keyed(messages),  # audio by its hash: a changed recording misses
             schema=schema,
             sample=sample,
         )
@@ -208,7 +244,13 @@ class LlmJudge:
         self, rubric: Rubric, session: SessionData, context: str = ""
     ) -> tuple[Verdict, Usage]:
         usage = Usage()
-        messages = render_messages(rubric, session, context)
+        messages: list[dict[str, Any]] = list(render_messages(rubric, session, context))
+        if rubric.hears_audio:
+            try:
+                clips = await asyncio.to_thread(turn_clips, session, list(rubric.listen_to))
+            except AudioUnavailable as exc:
+                return Verdict.error(rubric.name, "rubric", str(exc)), usage
+            messages = with_audio(messages, clips)
         schema = response_format(rubric)
         per_sample: list[dict[str, CriterionSample]] = []
         problems: list[str] = []

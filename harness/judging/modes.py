@@ -16,7 +16,7 @@ MODES = ("audio", "text")
 NOT_MEASURED = "not measured in text mode"
 NOTHING_ASKED = "nothing asked in text mode: every check of this scenario needs audio"
 # checks whose figure is the audio's own (a text call's length is not its spoken length)
-AUDIO_ONLY_CHECKS = frozenset({"max_duration"})
+AUDIO_ONLY_CHECKS = frozenset({"max_duration", "no_takeover", "asides_ignored", "entities_heard"})
 
 
 def mode_of(document: dict[str, Any]) -> str:
@@ -72,6 +72,11 @@ def not_measured_in_text(scenario: dict[str, Any], persona: dict[str, Any]) -> l
     script = persona.get("script") or []
     if any(isinstance(line, dict) and line.get("interrupt") for line in script):
         lines.append(f"the caller's scripted barge-ins: {NOT_MEASURED}")
+    said = [line.get("say", "") if isinstance(line, dict) else str(line) for line in script]
+    if any("{pause" in text for text in said):
+        lines.append(f"the caller's pauses inside a turn: {NOT_MEASURED}")
+    if any(isinstance(line, dict) and line.get("aside") for line in script):
+        lines.append(f"the caller's asides (said to someone else): {NOT_MEASURED}")
     turn_taking = persona.get("turn_taking") or {}
     for name, what in (("barge_in", "barge-ins"), ("backchannels", "backchannels")):
         if turn_taking.get(name):

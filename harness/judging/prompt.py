@@ -36,6 +36,13 @@ Rules:
 - For every criterion write the rationale first, then cite evidence: exact quotes copied word
   for word from the transcript, each with the number of the turn it comes from.
   Quote only what is in the transcript.
+{% if rubric.hears_audio %}
+- You also hear the audio of every {{ rubric.listen_to | join(" and ") }} turn, after the
+  transcript, each labelled with its turn number and its times in the call. Judge how a turn
+  sounded (pace, pitch and its variation, loudness, warmth) from its audio, and what was said
+  from the transcript. With each quote give `at_s`, the time in seconds from the start of the
+  call where you heard it, within that turn's audio.
+{% endif %}
 - If the transcript does not let you decide a criterion, answer "{{ unsure }}" for it.
 
 Criteria:
@@ -157,23 +164,29 @@ class Quote(_Closed):
     quote: str = Field(description="words copied exactly from that turn")
 
 
-def _criterion_answer(criterion: Criterion) -> type[BaseModel]:
+class HeardQuote(Quote):
+    at_s: float = Field(description="seconds from the call's start where it was heard")
+
+
+def _criterion_answer(criterion: Criterion, quote: type[Quote]) -> type[BaseModel]:
     levels = Literal[(*criterion.levels, UNSURE)]  # type: ignore[valid-type]
     return create_model(
         f"Answer_{criterion.name}",
         __base__=_Closed,
         rationale=(str, Field(description="why, in one to three sentences")),
-        evidence=(list[Quote], Field(description="quotes supporting the score")),
+        evidence=(list[quote], Field(description="quotes supporting the score")),  # type: ignore[valid-type]
         score=(levels, Field(description=criterion.description)),
     )
 
 
 def answer_model(rubric: Rubric) -> type[BaseModel]:
-    """The answer's shape: `{"criteria": {<name>: {rationale, evidence, score}}}`."""
+    """The answer's shape: `{"criteria": {<name>: {rationale, evidence, score}}}`; an audio
+    rubric's evidence also says when it was heard (`at_s`)."""
+    quote = HeardQuote if rubric.hears_audio else Quote
     criteria = create_model(
         "Criteria",
         __base__=_Closed,
-        **{c.name: (_criterion_answer(c), ...) for c in rubric.criteria},  # type: ignore[call-overload]
+        **{c.name: (_criterion_answer(c, quote), ...) for c in rubric.criteria},  # type: ignore[call-overload]
     )
     return create_model("RubricAnswer", __base__=_Closed, criteria=(criteria, ...))
 

@@ -1,7 +1,9 @@
 """A person's verdict and notes per session, kept in review.json (`crosstalk review` writes it).
 
 What the reviewer is shown of a session (outcome, the judges' verdicts, the transcript), which
-sessions a run has to review, and the review file itself.
+sessions a run has to review, and the review file itself. Beside the verdict, review.json keeps
+a tone label per turn heard by ear (`"tone": {"3": "rushed"}`, tone_labels.py), which the
+calibration set reads; either can be written without the other.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..rundir.documents import read_transcript
 from ..rundir.files import read_object_or_none, read_optional_object, write_json
 from ..rundir.layout import SESSION_FILE, RunPaths, SessionPaths
 from ..rundir.models import Turn
+from .tone_labels import LABEL_CHOICES
 
 ReviewVerdict = Literal["pass", "fail", "unsure"]
 VERDICTS: tuple[str, ...] = ("pass", "fail", "unsure")
@@ -26,6 +29,7 @@ def write_review(
     if verdict not in VERDICTS:
         raise ConfigError(f"verdict {verdict!r}: use one of {', '.join(VERDICTS)}")
     document = {
+        **(read_review(session_dir) or {}),  # the tone labels stay
         "verdict": verdict,
         "notes": notes,
         "reviewer": reviewer,
@@ -37,6 +41,39 @@ def write_review(
 
 def read_review(session_dir: Path) -> dict[str, Any] | None:
     return read_optional_object(SessionPaths(session_dir).review)
+
+
+def tone_labels(session_dir: Path) -> dict[int, str]:
+    """The tone label of each turn a person labelled by ear (unknown labels left out)."""
+    raw = (read_review(session_dir) or {}).get("tone")
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        int(turn): label
+        for turn, label in raw.items()
+        if str(turn).isdigit() and label in LABEL_CHOICES
+    }
+
+
+def write_tone(
+    session_dir: Path, labels: dict[int, str], reviewer: str, at: datetime | None = None
+) -> dict[int, str]:
+    """Add tone labels (turn number -> label) to the session's review; returns all of them."""
+    turns = _turns(session_dir)
+    for turn, label in labels.items():
+        if label not in LABEL_CHOICES:
+            raise ConfigError(f"tone {label!r}: use one of {', '.join(LABEL_CHOICES)}")
+        if not 1 <= turn <= len(turns):
+            raise ConfigError(f"{session_dir.name}: no turn {turn} (it has {len(turns)} turns)")
+    merged = {**tone_labels(session_dir), **labels}
+    document = {
+        **(read_review(session_dir) or {}),
+        "tone": {str(turn): merged[turn] for turn in sorted(merged)},
+        "tone_reviewer": reviewer,
+        "tone_at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
+    }
+    write_json(SessionPaths(session_dir).review, document)
+    return merged
 
 
 def sessions_to_review(run_dir: Path, only: str | None) -> list[Path]:
@@ -62,6 +99,10 @@ def _turns(session_dir: Path) -> list[Turn]:
         return []
 
 
+def agent_turns(session_dir: Path) -> list[Turn]:
+    return [turn for turn in _turns(session_dir) if turn.speaker == "agent"]
+
+
 def describe(session_dir: Path) -> str:
     """What the reviewer sees: outcome, judges' verdicts, the transcript."""
     paths = SessionPaths(session_dir)
@@ -75,9 +116,13 @@ def describe(session_dir: Path) -> str:
     for turn in _turns(session_dir):
         cut = " [cut off]" if turn.interrupted else ""
         lines.append(f"   {turn.number:2d} {turn.speaker:6} {turn.text}{cut}")
-    existing = read_review(session_dir)
-    if existing:
+    existing = read_review(session_dir) or {}
+    if existing.get("verdict"):
         lines.append(
-            f"   reviewed: {existing['verdict']} by {existing['reviewer']}: {existing['notes']}"
+            f"   reviewed: {existing['verdict']} by {existing.get('reviewer')}: "
+            f"{existing.get('notes', '')}"
         )
+    tone = tone_labels(session_dir)
+    if tone:
+        lines.append("   tone: " + ", ".join(f"turn {n} {label}" for n, label in tone.items()))
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from ..rundir.layout import PROBES_FILE
 from ..yaml_models import parse_model
 
 Scale = Literal["pass_fail", "1-5"]
+Side = Literal["agent", "caller"]
 SCALE_LEVELS: dict[str, tuple[str, ...]] = {
     "pass_fail": ("pass", "fail"),
     "1-5": ("1", "2", "3", "4", "5"),
@@ -99,8 +100,21 @@ class Rubric(_Strict):
     sees_probes: bool = Field(
         False, description=f"show the judge the timing probes ({PROBES_FILE})"
     )
+    input: Literal["transcript", "audio"] = Field(
+        "transcript",
+        description="audio: the judge also hears the turns of `listen_to`, cut from the recording",
+    )
+    listen_to: list[Side] = Field(
+        default_factory=lambda: ["agent"],
+        min_length=1,
+        description="whose turns an audio rubric sends: agent, caller or both",
+    )
     criteria: list[Criterion] = Field(min_length=1)
     examples: list[Example] = Field(default_factory=list)
+
+    @property
+    def hears_audio(self) -> bool:
+        return self.input == "audio"
 
     @model_validator(mode="after")
     def _unique_criteria_and_known_examples(self) -> Rubric:

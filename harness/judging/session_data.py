@@ -1,4 +1,5 @@
-"""What a judge may read from a session directory, loaded once: transcript, probes, events, state.
+"""What a judge may read from a session directory, loaded once: transcript, probes, hearing,
+events, state.
 
 Every file is optional except `transcript.json`; a judge that needs a missing one says so in its
 verdict. The agent's events are its own `agent_events.jsonl` (if it writes one) plus the tool
@@ -28,8 +29,10 @@ class SessionData:
     turns: tuple[Turn, ...]
     session: dict[str, Any] = field(default_factory=dict)
     probes: dict[str, Any] = field(default_factory=dict)
+    hearing: dict[str, Any] = field(default_factory=dict)  # hearing.json, if the call has one
     caller_state: dict[str, Any] | None = None
     agent_events: tuple[AgentEvent, ...] = ()
+    recording: Path | None = None  # the call's stereo recording, what an audio rubric hears
 
     @property
     def database(self) -> Path | None:
@@ -81,6 +84,19 @@ class SessionData:
                 return True
         return False
 
+    def time_in_turn(self, at_s: float, turn_number: int, slack_s: float = 0.5) -> bool:
+        """Whether `at_s` (seconds from the call's start) falls within that turn, give or take
+        `slack_s`, and within the call: where an audio judge says it heard something."""
+        if not 1 <= turn_number <= len(self.turns) or at_s < 0:
+            return False
+        duration = self.duration_s
+        if duration is not None and at_s > duration + slack_s:
+            return False
+        turn = self.turns[turn_number - 1]
+        if turn.start_s is None or turn.end_s is None:
+            return False
+        return turn.start_s - slack_s <= at_s <= turn.end_s + slack_s
+
 
 def load_session(directory: Path) -> SessionData:
     """Read a session directory; only its transcript is required."""
@@ -97,6 +113,8 @@ def load_session(directory: Path) -> SessionData:
         turns=tuple(read_transcript(directory).turns),
         session=session,
         probes=read_optional_object(paths.probes) or {},
+        hearing=read_optional_object(paths.hearing) or {},
         caller_state=read_optional_object(paths.caller_state),
         agent_events=merged(own, read_agent_tool_events(paths.events)),
+        recording=paths.recording if paths.recording.is_file() else None,
     )

@@ -5,8 +5,9 @@ replaced by text turns. So an audio failure is attributed by what its twin did:
 
 - the twin fails too: the agent's reasoning, tools or policy ("reasoning"), whatever the audio;
 - the twin passes: what only audio adds -- "turn-taking" when a timing budget or a barge-in
-  failed (the budget, the measured figure), "hearing" when a turn was misheard (the fact as
-  said and as heard), else "speech" (audio failed with nothing late or misheard).
+  failed (the budget, the measured figure), "hearing" when a hearing budget failed
+  (`entity_recall_min`, ...) or a turn was misheard (the fact as said and as heard), else
+  "speech" (audio failed with nothing late or misheard).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .budgets import BUDGET_FIGURES
 from .modes import mode_of
 from .outcome import SessionOutcome
 from .wer import misheard_turns
@@ -38,11 +40,17 @@ class TwinSide:
         return scenario, str(document.get("variant") or ""), int(document.get("repeat") or 0)
 
 
+def _kind(budget: dict[str, Any]) -> str:
+    figure = BUDGET_FIGURES.get(str(budget.get("budget")))
+    return figure.kind if figure else "latency"
+
+
 def _audio_evidence(audio: TwinSide) -> tuple[str, list[str]]:
     """What failed in audio only: a budget or a barge-in (turn-taking) before a misheard turn
     (hearing), since a misheard word costs nothing unless a check then failed on it."""
     result = audio.document.get("result") or {}
-    late = [b for b in result.get("budgets") or [] if b.get("judged") and not b.get("passed")]
+    missed = [b for b in result.get("budgets") or [] if b.get("judged") and not b.get("passed")]
+    late = [b for b in missed if _kind(b) != "hearing"]
     if late:
         return TURN_TAKING, [
             f"budget {b['budget']}: {b.get('measured_ms')} ms over its {b.get('limit_ms')} ms"
@@ -51,6 +59,12 @@ def _audio_evidence(audio: TwinSide) -> tuple[str, list[str]]:
     barged = [reason for reason in audio.outcome.failed if "interrupt" in reason.lower()]
     if barged:
         return TURN_TAKING, barged
+    misheard_budgets = [b for b in missed if _kind(b) == "hearing"]
+    if misheard_budgets:
+        return HEARING, [
+            f"budget {b['budget']}: {b.get('measured_ms')} against its limit of {b.get('limit_ms')}"
+            for b in misheard_budgets
+        ]
     # the values a failed check names ("expected '12 Baker Street'"): a turn that lost one
     # is the mishearing that mattered, however small
     facts = [value for line in audio.outcome.failed for value in re.findall(r"'([^']+)'", line)]

@@ -20,7 +20,8 @@ GATING_KINDS = ("check", "rubric")
 class Evidence:
     turn: int
     quote: str
-    found: bool = True
+    found: bool = True  # false: the quote is not in that turn, or `at_s` is not within it
+    at_s: float | None = None  # an audio judge's: when in the call it heard this
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,13 @@ class Judgement:
         return [f"{v.judge}: {v.reason}" for v in self.verdicts if v.gates]
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, **asdict(self)}
+        document = asdict(self)
+        for verdict in document["verdicts"]:
+            for criterion in verdict["criteria"]:
+                for evidence in criterion["evidence"]:
+                    if evidence["at_s"] is None:  # only an audio judge's evidence has a time
+                        del evidence["at_s"]
+        return {"schema": SCHEMA, **document}
 
 
 def judgement_from_json(document: dict[str, Any]) -> Judgement:

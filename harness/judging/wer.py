@@ -42,8 +42,18 @@ _CONTRACTIONS = {
 _UNITS = {word: value for value, word in enumerate(_DIGIT_WORDS)} | {
     word: value
     for value, word in enumerate(
-        ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen"),
+        (
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ),
         start=10,
     )
 }
@@ -61,11 +71,28 @@ _NUMBER_WORDS = re.compile(
 )
 
 
+def _spoken_groups(tokens: list[str]) -> str:
+    """Numbers read in groups, no scale word: "forty two seven ninety one" -> "42791" (a tens
+    word takes the unit after it; every other word is a group of its own)."""
+    groups, at = [], 0
+    while at < len(tokens):
+        value = _UNITS.get(tokens[at], 0) + _TENS.get(tokens[at], 0)
+        following = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if tokens[at] in _TENS and 0 < _UNITS.get(following, 0) < 10:
+            value, at = value + _UNITS[following], at + 1
+        groups.append(str(value))
+        at += 1
+    return "".join(groups)
+
+
 def _spoken_number(words: str) -> str:
-    """"forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each."""
+    """ "forty two thousand seven hundred ninety one" -> "42791"; a run of digits stays one each;
+    groups with no scale word are read one after another ("forty two seven ninety one")."""
     tokens = [token for token in re.split(r"[\s-]+", words) if token and token != "and"]
     if all(token in _DIGIT_WORDS for token in tokens):
         return " ".join(str(_UNITS[token]) for token in tokens)
+    if not any(token in _SCALES for token in tokens):
+        return _spoken_groups(tokens)
     total = current = 0
     for token in tokens:
         if token in _SCALES:
@@ -135,7 +162,7 @@ def misheard_turns(
         said, heard = str(turn.get("text") or ""), str(turn.get("heard_as") or "")
         rate = word_error_rate(said, heard) if said and heard else 0.0
         lost = bool(heard) and any(
-            _holds(normalise(said), fact) and not _holds(normalise(heard), fact) for fact in wanted
+            holds(normalise(said), fact) and not holds(normalise(heard), fact) for fact in wanted
         )
         if rate >= MISHEARD_WER or lost:
             misheard = Misheard(number, str(turn.get("speaker") or "?"), said, heard)
@@ -144,5 +171,6 @@ def misheard_turns(
     return [item for _, item in found[:limit]]
 
 
-def _holds(words: list[str], fact: list[str]) -> bool:
+def holds(words: list[str], fact: list[str]) -> bool:
+    """Whether the normalised `fact` is a run of `words` (both from `normalise`)."""
     return any(words[at : at + len(fact)] == fact for at in range(len(words) - len(fact) + 1))

@@ -18,6 +18,7 @@ from ..rundir.layout import SessionPaths
 from ..rundir.models import Turn
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses, model_usage
+from .pauses import TurnPlans, turn_plans
 from .prosody import ProsodyOptions, analyze_prosody
 from .recording import StereoRecording, read_pair, read_stereo
 from .timing import CallerPlan, CallTiming, Legs, TimingOptions, measure
@@ -120,10 +121,16 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     if usage is not None:  # a realtime agent's own account of its responses
         measured["summary"]["agent_model"] = usage
     turns = read_transcript(session_dir).turns if paths.has_transcript() else None
+    agent = [(start, end) for start, end in timing.segments["agent"]]
+    plans = turn_plans(
+        read_jsonl(paths.events).records, turns, agent, timing.summary["legs_ms"]["agent_to_caller"]
+    )
+    measured["summary"].update(plans.summary())
     document = {
         "schema": PROBES_SCHEMA,
         "recording": recording.name,
         **measured,
+        **plans.to_json(),
         "agent_view": agent_view(paths.events, timing.responses),
         "response_labels": label_responses(turns, timing.responses),
         "prosody": analyze_prosody(audio, transcript_texts(turns)),
@@ -141,6 +148,7 @@ __all__ = [
     "Legs",
     "StereoRecording",
     "TimingOptions",
+    "TurnPlans",
     "analyze",
     "analyze_pair",
     "analyze_prosody",
@@ -150,5 +158,6 @@ __all__ = [
     "read_pair",
     "read_stereo",
     "speech_segments",
+    "turn_plans",
     "write_session_probes",
 ]

@@ -4,10 +4,18 @@ Two passes. A coarse pass over 10 ms hops finds speech with hysteresis against t
 noise floor (so steady background noise is not speech), bridges short gaps inside a sentence and
 drops blips (clicks, breaths). A fine pass then moves each edge to where a 1 ms moving RMS
 first/last clears the noise floor: sample-accurate in clean audio, not quantised to a hop.
+
+At each edge a second opinion tells a consonant from a breath. An edge may reach out to sound
+30 dB under the voice near it (a weak /θ/ or /h/, a stop's release), and so does a breath or a
+recording's room tone (22-28 dB under). Level cannot tell them apart, and neither can voicing:
+both are unvoiced noise. Their spectra can: a fricative, an aspiration or a release has much of
+its energy high in the spectrum, a breath or room tone little. So the faint stretch between where
+the voice (within 15 dB) begins and where the sound begins stays speech only if it is bright.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,10 +34,16 @@ class ActivityOptions:
     enter_below_peak_db: float = 35.0
     exit_hysteresis_db: float = 4.0
     edge_noise_factor: float = 2.5  # an edge is where the 1 ms envelope clears the noise by this
-    # ... and comes within this of the speech level near that edge: a recording's room tone and
-    # breath noise sit 30+ dB under the talker's voice even when they clear the line's noise
+    # ... and comes within this of the speech level near that edge: a recording's room tone
+    # sits 30+ dB under the talker's voice even when it clears the line's noise
     edge_below_speech_db: float = 30.0
     edge_speech_span_s: float = 0.300  # "near": the loudest 10 ms hop this far inside the edge
+    # the voice itself comes within this of the loudest near the edge; the fainter stretch
+    # outside it is a consonant only if this share of its energy is above `bright_above_hz`
+    voice_below_speech_db: float = 15.0
+    bright_share: float = 0.22
+    bright_above_hz: float = 2500.0
+    faint_min_s: float = 0.010  # shorter faint stretches are kept: too short to judge
     isolated_s: float = 0.200  # a short burst this far from longer speech is a click, not speech
     edge_envelope_s: float = 0.001
     edge_search_s: float = 0.060
@@ -163,26 +177,59 @@ def speech_segments(
         search=round(options.edge_search_s * sample_rate),
         quiet_run=round(options.edge_quiet_run_s * sample_rate),
     )
-    span = max(1, round(options.edge_speech_span_s / options.hop_s))
-
-    def speech_floor(hops: np.ndarray) -> float:
-        return 10 ** ((float(hops.max()) - options.edge_below_speech_db) / 20)
-
     segments: list[Segment] = []
-    for run_start, run_end in runs:
-        # clicks and breaths bridged into the turn's ends are far quieter than its voice
-        voiced = np.flatnonzero(
-            levels[run_start:run_end]
-            > float(levels[run_start:run_end].max()) - options.edge_below_speech_db
-        )
-        start_hop, end_hop = run_start + int(voiced[0]), run_start + int(voiced[-1]) + 1
-        start_floor = speech_floor(levels[start_hop : min(start_hop + span, end_hop)])
-        end_floor = speech_floor(levels[max(end_hop - span, start_hop) : end_hop])
-        inward = max(hop, min(span, end_hop - start_hop) * hop // 2)
-        start = edges.start(start_hop * hop, inward, start_floor)
-        end = edges.end(min(end_hop * hop, len(samples)) - 1, inward, end_floor)
+    for run in runs:
+        start, end = _run_edges(run, levels, edges, sample_rate, options)
         if segments and start <= segments[-1][1]:
             segments[-1] = (segments[-1][0], max(end, segments[-1][1]))
         else:
             segments.append((start, end))
     return segments
+
+
+def _bright(samples: np.ndarray, rate: int, options: ActivityOptions) -> bool:
+    """Whether a faint stretch has a consonant's share of its energy high in the spectrum."""
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(len(samples)))) ** 2
+    total = float(spectrum.sum())
+    first_high = int(options.bright_above_hz * len(samples) / rate) + 1  # bin k is k*rate/n Hz
+    return total > 0.0 and float(spectrum[first_high:].sum()) >= options.bright_share * total
+
+
+def _pick(faint: int, voice: int, samples: np.ndarray, rate: int, options: ActivityOptions) -> int:
+    """The edge: out at the faint sound's edge when the stretch outside the voice is a
+    consonant (or too short to judge), else at the voice's (a breath, room tone)."""
+    low, high = min(faint, voice), max(faint, voice)
+    if high - low < round(options.faint_min_s * rate) or _bright(samples[low:high], rate, options):
+        return faint
+    return voice
+
+
+def _run_edges(
+    run: tuple[int, int],
+    levels: np.ndarray,
+    edges: _EdgeFinder,
+    rate: int,
+    options: ActivityOptions,
+) -> Segment:
+    """A coarse run's sample-accurate [start, end)."""
+    hop = max(1, round(options.hop_s * rate))
+    span = max(1, round(options.edge_speech_span_s / options.hop_s))
+    run_start, run_end = run
+    # clicks and breaths bridged into the turn's ends are far quieter than its voice
+    loudest = float(levels[run_start:run_end].max())
+    voiced = np.flatnonzero(levels[run_start:run_end] > loudest - options.edge_below_speech_db)
+    start_hop, end_hop = run_start + int(voiced[0]), run_start + int(voiced[-1]) + 1
+    near_start = float(levels[start_hop : min(start_hop + span, end_hop)].max())
+    near_end = float(levels[max(end_hop - span, start_hop) : end_hop].max())
+    inward = max(hop, min(span, end_hop - start_hop) * hop // 2)
+    start_anchor = start_hop * hop
+    end_anchor = min(end_hop * hop, len(edges.samples)) - 1
+
+    def edge(find: Callable[[int, int, float], int], anchor: int, near_db: float) -> int:
+        faint, voice = (
+            find(anchor, inward, 10 ** ((near_db - below_db) / 20))
+            for below_db in (options.edge_below_speech_db, options.voice_below_speech_db)
+        )
+        return _pick(faint, voice, edges.samples, rate, options)
+
+    return edge(edges.start, start_anchor, near_start), edge(edges.end, end_anchor, near_end)

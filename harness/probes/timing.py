@@ -8,10 +8,11 @@ Definitions (docs/metrics.md has the picture):
   so that leg is added back; the agent channel is already as the caller heard it.
 - greeting latency: call start -> first agent audio, when the agent speaks first.
 - interruption: the caller starts while the agent speaks. stop latency = agent end - caller start;
-  recovery = next agent start - end of the interrupting caller speech (None if the agent never
-  speaks again); both as the caller experiences them, so the caller->agent leg is added back as
-  for responses. *missed*: the agent kept talking more than `missed_after_s` over the caller (on
-  the recording, as the agent heard it);
+  recovery = next agent start - end of the caller's whole turn (every caller segment up to
+  the agent's next start: a caller who pauses inside the interrupting turn is still talking;
+  None if the agent never speaks again); both as the caller experiences them, so the
+  caller->agent leg is added back as for responses. *missed*: the agent kept talking more
+  than `missed_after_s` over the caller (on the recording, as the agent heard it);
   *false*: the agent stopped for a short burst (a backchannel or noise).
 - barge-in: an interruption the caller *meant* (`meant`). The simulated caller's plan says which
   (`CallerPlan`, from its `caller_barge_in` / `caller_backchannel` events); a recording with no
@@ -85,10 +86,11 @@ class Interruption:
     agent_stop_s: float
     stop_latency_ms: float
     recovery_ms: float | None
-    caller_end_s: float
+    caller_end_s: float  # the end of the interrupting segment
     missed: bool
     false: bool
     meant: bool = True  # a barge-in the caller meant (see CallerPlan), not a backchannel or aside
+    turn_end_s: float | None = None  # the end of the caller's whole turn, recovery's start
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,25 @@ def _response(end: float, agent_start: float, legs: Legs) -> Response:
     )
 
 
+def _whole_turn(
+    caller: list[Span], agent: list[Span], end_s: float, stop_s: float
+) -> tuple[float, float | None]:
+    """The end of the caller's turn that ended a segment at `end_s`, and the agent's next start
+    after it: every caller segment that starts before the agent speaks again belongs to the turn
+    (a pause inside it is not its end)."""
+    turn_end = end_s
+    while True:
+        next_agent = _next_start(agent, max(stop_s, turn_end))
+        later = [
+            seg_end
+            for seg_start, seg_end in caller
+            if seg_start > turn_end and (next_agent is None or seg_start < next_agent)
+        ]
+        if not later:
+            return turn_end, next_agent
+        turn_end = max(later)
+
+
 def measure(
     caller: list[Span],
     agent: list[Span],
@@ -221,20 +242,23 @@ def measure(
         if short_burst and missed and not meant:
             timing.backchannels.append(Backchannel(round(start, 4), round(end, 4)))
             continue
-        recovery_at = _next_start(agent, max(stop_s, end)) if not missed else None
+        turn_end, recovery_at = _whole_turn(caller, agent, end, stop_s)
+        if missed:
+            recovery_at = None
         leg_ms = legs.caller_to_agent_ms  # the caller began (and ended) that much earlier
         timing.interruptions.append(
             Interruption(
                 start_s=round(start, 4),
                 agent_stop_s=round(stop_s, 4),
                 stop_latency_ms=round((stop_s - start) * 1000 + leg_ms, 1),
-                recovery_ms=round((recovery_at - end) * 1000 + leg_ms, 1)
+                recovery_ms=round((recovery_at - turn_end) * 1000 + leg_ms, 1)
                 if recovery_at is not None
                 else None,
                 caller_end_s=round(end, 4),
                 missed=missed,
                 false=short_burst and not missed,
                 meant=meant,
+                turn_end_s=round(turn_end, 4),
             )
         )
 

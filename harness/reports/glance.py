@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..judging.checks import misheard_facts
+from ..judging.hearing import AGENT_SPEECH
 from ..judging.wer import Misheard, misheard_turns
 from .loading import Session
 
@@ -70,6 +72,37 @@ def failure_cards(views: list[dict[str, Any]]) -> list[FailureCard]:
         for view in views
         if view["s"].outcome != "passed"
     ]
+
+
+def hearing_lines(views: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(label, anchor, sentence) per session whose agent missed a fact the caller said, or whose
+    own speech said an entity wrong (hearing.json), passed or not: a wrong order number that no
+    check asked about is still the first thing to know."""
+    lines = []
+    for view in views:
+        hearing = view["s"].hearing
+        missed = [
+            f for f in hearing.get("facts") or [] if isinstance(f, dict) and not f.get("heard")
+        ]
+        if missed:
+            lines.append(
+                (
+                    view["s"].label,
+                    view["anchor"],
+                    f"the agent heard {misheard_facts(missed, verb='')}",
+                )
+            )
+        spoken = [
+            {**entity, "turn": row.get("turn"), "heard_as": entity.get("heard_clean_as")}
+            for row in hearing.get("agent_turns") or []
+            if isinstance(row, dict)
+            for entity in row.get("entities") or []
+            if isinstance(entity, dict) and entity.get("cause") == AGENT_SPEECH
+        ]
+        if spoken:
+            said = misheard_facts(spoken, verb="")
+            lines.append((view["s"].label, view["anchor"], f"the agent's clean speech said {said}"))
+    return lines
 
 
 def latency_lines(cells: list[dict[str, Any]], sessions: list[Session]) -> list[LatencyLine]:

@@ -26,11 +26,14 @@ from ..rundir.layout import PROBES_FILE, RECORDING, RunPaths, SessionPaths
 from .agent_events import agent_events_view
 from .audio import EmbeddedAudio, embed_audio, estimated_bytes
 from .charts import criteria_heatmap_rows, latency_chart, trend_chart
-from .glance import MOST_FAILURES, failure_cards, latency_lines
+from .glance import MOST_FAILURES, failure_cards, hearing_lines, latency_lines
+from .hearing_turns import hearing_by_turn
 from .loading import Run, Session
-from .results import Cell, cell_json, cells_of, criteria_of, twins_of
+from .regressions import regression_lines
+from .results import Cell, cell_json, cells_of, criteria_of, run_summary, twins_of
 from .timeline import timeline_svg
 from .tone import tone_lines
+from .turn_tone import prosody_by_turn, tone_verdicts_by_turn
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class ReportOptions:
     audio: str = "embed"  # embed (Opus, up to the budget, then link) | link | none
     audio_budget_mb: float = DEFAULT_AUDIO_BUDGET_MB
     history: list[dict[str, Any]] = field(default_factory=list)  # results docs, oldest first
+    written_summary: dict[str, Any] | None = None  # model-written (reports/written.py)
 
 
 def _environment() -> Environment:
@@ -105,6 +109,8 @@ def _evidence_by_turn(session: Session) -> dict[int, list[str]]:
 
 def _turn_views(session: Session) -> list[dict[str, Any]]:
     evidence = _evidence_by_turn(session)
+    hearing = hearing_by_turn(session)
+    figures, tone = prosody_by_turn(session), tone_verdicts_by_turn(session)
     latency_at = {
         round(float(r["agent_start_s"]), 1): r.get("latency_ms")
         for r in session.probes.get("responses") or []
@@ -129,9 +135,13 @@ def _turn_views(session: Session) -> list[dict[str, Any]]:
                 "end": turn.get("end_s"),
                 "parts": marked_parts(text, evidence.get(number, [])),
                 "heard_as": heard if heard and heard.strip() != text.strip() else "",
+                "heard_clean": hearing.get(number, ("", []))[0],
+                "missed": hearing.get(number, ("", []))[1],
                 "interrupted": bool(turn.get("interrupted")),
                 "latency_ms": latency,
                 "evidence": number in evidence,
+                "prosody": figures.get(number, []),
+                "tone": tone.get(number, []),
             }
         )
     return views
@@ -269,6 +279,40 @@ def _sort_key(session: Session) -> tuple[int, str]:
     return ({"failed": 0, "inconclusive": 1, "passed": 2}[session.outcome], session.session_id)
 
 
+def _summary_views(run: Run, comparison: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The run summary's groups with links to each first example, for a run of many sessions."""
+    if len(run.sessions) < 2:
+        return []
+    anchors = {s.session_id: _anchor(s) for s in run.sessions}
+    verdict = run.verdict_with(regression_lines(comparison))
+    return [
+        {
+            **group.to_json(),
+            "anchor": anchors.get(group.first.session_id, "results") if group.first else "",
+        }
+        for group in run_summary(run, verdict.run)
+    ]
+
+
+def _written_view(run: Run, written: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The model-written summary with each cited session's anchor; None without one."""
+    if not written or not (written.get("went_well") or written.get("to_improve")):
+        return None
+    anchors = {s.session_id: _anchor(s) for s in run.sessions}
+
+    def linked(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {"text": p["text"], "links": [(s, anchors[s]) for s in p["sessions"] if s in anchors]}
+            for p in points
+        ]
+
+    return {
+        "model": written.get("model"),
+        "went_well": linked(written.get("went_well") or []),
+        "to_improve": linked(written.get("to_improve") or []),
+    }
+
+
 def render_report(
     run: Run,
     comparison: dict[str, Any] | None = None,
@@ -311,7 +355,10 @@ def render_report(
         sessions=sessions,
         failures=[v for v in sessions if v["s"].outcome != "passed"],
         failure_cards=failure_cards(sessions),
+        hearing_lines=hearing_lines(sessions),
         most_failures=MOST_FAILURES,
+        summary_groups=_summary_views(run, comparison),
+        written=_written_view(run, options.written_summary),
         latency_lines=latency_lines(cell_docs, run.sessions),
         tone_lines=tone_lines(sessions),
         cells=cell_docs,

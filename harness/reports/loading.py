@@ -59,6 +59,7 @@ class Session:
     budget_limits: dict[str, float] = field(default_factory=dict)
     turns: list[dict[str, Any]] = field(default_factory=list)
     probes: dict[str, Any] = field(default_factory=dict)
+    hearing: dict[str, Any] = field(default_factory=dict)  # hearing.json
     judgement: dict[str, Any] | None = None
     review: dict[str, Any] | None = None
     caller_state: dict[str, Any] | None = None
@@ -245,6 +246,7 @@ def load_session(directory: Path) -> Session:
     session.turns = _turns(directory, problems)
     session.probes = _dict(_read_json(paths.probes, problems))
     session.timing = _dict(session.probes.get("summary")) or _dict(result.get("timing"))
+    session.hearing = _dict(_read_json(paths.hearing, problems))
     session.judgement = _read_json(paths.judgement, problems)
     session.review = _read_json(paths.review, problems)
     session.caller_state = _read_json(paths.caller_state, problems)

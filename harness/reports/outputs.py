@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..judging.settings import JudgeSettings
 from ..rundir.files import read_object_or_none, write_json_if_changed
 from ..rundir.layout import RunPaths
 from .compare import compare, load_results
@@ -79,22 +80,27 @@ def write_run_outputs(
     tolerances: Tolerances | None = None,
     audio: str = "embed",
     audio_budget_mb: float | None = None,
+    summary_judge: JudgeSettings | None = None,
 ) -> RunOutputs:
-    """results.json, results.csv, turns.csv, junit.xml and report.html for one run directory."""
+    """results.json, results.csv, turns.csv, junit.xml and report.html for one run directory;
+    with `summary_judge` configured, the model-written summary too (reports/written.py)."""
     from .html import DEFAULT_AUDIO_BUDGET_MB, ReportOptions, write_report
     from .junit import write_junit
-    from .results import results_document, write_results
+    from .results import results_document, run_summary, write_results
+    from .written import written_summary
 
     run = load_run(directory)
     refresh_run_json(run)
     comparison = None
     if baseline is not None:
         comparison = compare(load_results(baseline), results_document(run), tolerances)
-    results = write_results(run, comparison)
+    written = written_summary(run, run_summary(run), summary_judge)
+    results = write_results(run, comparison, written)
     options = ReportOptions(
         audio=audio,
         audio_budget_mb=audio_budget_mb or DEFAULT_AUDIO_BUDGET_MB,
         history=history_of(history, run, last) if history else [],
+        written_summary=written,
     )
     paths = RunPaths(directory)
     files = [
@@ -117,6 +123,7 @@ class OutputOptions:
     tolerances: Tolerances = field(default_factory=Tolerances)
     audio: str = "embed"
     audio_budget_mb: float | None = None
+    summary_judge: JudgeSettings | None = None  # configured: a model-written summary too
 
     def check(self) -> None:
         """Raise ConfigError for a baseline or history folder that cannot be read."""
@@ -135,4 +142,5 @@ class OutputOptions:
             tolerances=self.tolerances,
             audio=self.audio,
             audio_budget_mb=self.audio_budget_mb,
+            summary_judge=self.summary_judge,
         )

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from ..judging.outcome import OUTCOMES
+from ..judging.outcome import OUTCOMES, SessionOutcome
 from ..judging.repeats import RepeatGroup, group_repeats, pass_hat_k
+from ..judging.run_summary import GroupSummary, SummaryEntry, summarize, summary_json
 from ..judging.twins import TwinSide, pair_twins
 from ..rundir.files import read_json_object, write_json, write_text
 from ..rundir.layout import RunPaths
@@ -127,6 +128,18 @@ def cells_of(run: Run) -> list[Cell]:
     return group_repeats(run.sessions)
 
 
+HEARING_COLUMNS = ("entity_recall", "agent_wer", "agent_speech_wer")  # in results.csv
+
+
+def hearing_json(hearing: dict[str, Any]) -> dict[str, Any] | None:
+    """hearing.json's figures and every fact the agent missed (None: no hearing analysis)."""
+    if not hearing:
+        return None
+    facts = hearing.get("facts")
+    missed = [f for f in facts or [] if isinstance(f, dict) and not f.get("heard")]
+    return {**(hearing.get("summary") or {}), "missed_facts": missed if facts is not None else None}
+
+
 def session_json(session: Session) -> dict[str, Any]:
     timing = session.timing
     latency = timing.get("response_latency") or {}
@@ -150,13 +163,18 @@ def session_json(session: Session) -> dict[str, Any]:
         "response_latencies_ms": response_latencies(session),
         "stop_latencies_ms": [i["stop_latency_ms"] for i in interruptions(session)],
         "interruptions": timing.get("interruptions"),
+        "hearing": hearing_json(session.hearing),
         "budgets": session.budgets,
         "review": (session.review or {}).get("verdict") if session.review else None,
         "problems": session.problems,
     }
 
 
-def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+def results_document(
+    run: Run,
+    comparison: dict[str, Any] | None = None,
+    written: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     sessions = run.sessions
     counts = {
         "sessions": len(sessions),
@@ -182,8 +200,18 @@ def results_document(run: Run, comparison: dict[str, Any] | None = None) -> dict
         "cells": [cell_json(cell) for cell in cells_of(run)],
         "sessions": [session_json(s) for s in sessions],
         "twins": twins_of(sessions),
+        "summary": {
+            **summary_json(run_summary(run, verdict.run)),
+            "written": written,  # model-written (a judge model configured), or null
+        },
         "comparison": comparison,
     }
+
+
+def run_summary(run: Run, run_part: SessionOutcome | None = None) -> list[GroupSummary]:
+    """The run's failures and inconclusives grouped by kind (judging/run_summary.py)."""
+    entries = [SummaryEntry(s.session_id, s.scenario, s.verdict) for s in run.sessions]
+    return summarize(entries, run.verdict.run if run_part is None else run_part)
 
 
 def twins_of(sessions: list[Session]) -> list[dict[str, Any]]:
@@ -199,9 +227,11 @@ def sessions_table(run: Run) -> pd.DataFrame:
         for name in ("response_latencies_ms", "stop_latencies_ms", "budgets", "problems"):
             document.pop(name)
         criteria = document.pop("criteria")
+        hearing = document.pop("hearing") or {}
         rows.append(
             {
                 **document,
+                **{name: hearing.get(name) for name in HEARING_COLUMNS},
                 "tags": " ".join(session.tags),
                 "reasons": " | ".join(document["reasons"]),
                 "not_judged": " | ".join(document["not_judged"]),
@@ -252,8 +282,10 @@ def _nearest(by_start: dict[float, float], start: Any, tolerance_s: float = 0.3)
     return None
 
 
-def write_results(run: Run, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
-    document = results_document(run, comparison)
+def write_results(
+    run: Run, comparison: dict[str, Any] | None = None, written: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    document = results_document(run, comparison, written)
     paths = RunPaths(run.directory)
     write_json(paths.results, document)
     write_text(paths.results_csv, sessions_table(run).to_csv(index=False))

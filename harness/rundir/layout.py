@@ -17,29 +17,43 @@ RESULTS_FILE = "results.json"
 RESULTS_CSV = "results.csv"
 TURNS_CSV = "turns.csv"
 JUNIT_FILE = "junit.xml"
+WRITTEN_SUMMARY_FILE = "written_summary.json"  # only with a judge model configured
 SHARDS_DIR = "shards"  # a merged run keeps each shard's log in shards/<run-id>/
 
 # a session folder's files
 SESSION_FILE = "session.json"
 RECORDING = "call.wav"
 DRY_RECORDING = "call_dry.wav"  # the call without added noise, for the timing probes
+SENT_RECORDING = "call_sent.wav"  # each side as it sent it, before the line: clean speech
 EVENTS_FILE = "events.jsonl"
 TRANSCRIPT_FILE = "transcript.json"
 PROBES_FILE = "probes.json"
+HEARING_FILE = "hearing.json"
 CALLER_STATE_FILE = "caller_state.json"
 AGENT_EVENTS_FILE = "agent_events.jsonl"
 AGENT_DATABASE = "agent.sqlite"
 JUDGEMENT_FILE = "judgement.json"
 REVIEW_FILE = "review.json"
 
-RUN_FILES = (RUN_FILE, LOG_FILE, REPORT_FILE, RESULTS_FILE, RESULTS_CSV, TURNS_CSV, JUNIT_FILE)
+RUN_FILES = (
+    RUN_FILE,
+    LOG_FILE,
+    REPORT_FILE,
+    RESULTS_FILE,
+    RESULTS_CSV,
+    TURNS_CSV,
+    JUNIT_FILE,
+    WRITTEN_SUMMARY_FILE,
+)
 SESSION_FILES = (
     SESSION_FILE,
     RECORDING,
     DRY_RECORDING,
+    SENT_RECORDING,
     EVENTS_FILE,
     TRANSCRIPT_FILE,
     PROBES_FILE,
+    HEARING_FILE,
     CALLER_STATE_FILE,
     AGENT_EVENTS_FILE,
     AGENT_DATABASE,
@@ -81,6 +95,10 @@ class RunPaths:
     @property
     def junit(self) -> Path:
         return self.directory / JUNIT_FILE
+
+    @property
+    def written_summary(self) -> Path:
+        return self.directory / WRITTEN_SUMMARY_FILE
 
     def shard_logs(self, run_id: str) -> Path:
         """Where a merged run keeps the log of the shard `run_id`."""
@@ -131,6 +149,16 @@ class SessionPaths:
         return self.dry_recording if self.dry_recording.exists() else self.recording
 
     @property
+    def sent_recording(self) -> Path:
+        return self.directory / SENT_RECORDING
+
+    @property
+    def clean_agent_recording(self) -> Path:
+        """Where the agent's speech is clean: as it sent it when the line impaired it, else as the
+        caller heard it (an unimpaired line changes nothing but the time)."""
+        return self.sent_recording if self.sent_recording.exists() else self.recording
+
+    @property
     def events(self) -> Path:
         return self.directory / EVENTS_FILE
 
@@ -141,6 +169,10 @@ class SessionPaths:
     @property
     def probes(self) -> Path:
         return self.directory / PROBES_FILE
+
+    @property
+    def hearing(self) -> Path:
+        return self.directory / HEARING_FILE
 
     @property
     def caller_state(self) -> Path:

@@ -22,22 +22,25 @@ AgentFactory = Callable[..., Any]
 
 
 def resolve_factory(loaded: LoadedScenario) -> AgentFactory:
-    factory_path = loaded.scenario.agent.factory
-    where = loaded.where(("agent", "factory"))
+    where = f"{loaded.where(('agent', 'factory'))}: agent.factory"
+    return import_factory(loaded.scenario.agent.factory, loaded.scenario_path.parent, where)
+
+
+def import_factory(factory_path: str, folder: Path | None, where: str) -> AgentFactory:
+    """The function `package.module:function` names, its module looked for in `folder` first;
+    a ConfigError starting with `where` (the field or flag that named it) if there is none."""
     module_name, _, attribute = factory_path.partition(":")
     try:
-        module = import_user_module(module_name, loaded.scenario_path.parent)
+        module = import_user_module(module_name, folder)
     except ImportError as exc:
         raise ConfigError(
-            f"{where}: agent.factory: cannot import module {module_name!r} ({exc})",
+            f"{where}: cannot import module {module_name!r} ({exc})",
             hint="use `package.module:function`, importable from the current directory, the "
             "scenario's directory or an installed package",
         ) from None
     factory = getattr(module, attribute, None)
     if not callable(factory):
-        raise ConfigError(
-            f"{where}: agent.factory: module {module_name!r} has no function {attribute!r}"
-        )
+        raise ConfigError(f"{where}: module {module_name!r} has no function {attribute!r}")
     return factory
 
 

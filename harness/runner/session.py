@@ -25,7 +25,8 @@ from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
-from ..judging.budgets import assess_timing, check_budgets, judge_budgets
+from ..judging.budgets import assess_timing, check_budgets, judge_budgets, timing_derived
+from ..judging.hearing_files import write_session_hearing
 from ..judging.judge import judge_after_call
 from ..library import absolute
 from ..probes import write_session_probes
@@ -298,13 +299,32 @@ class SessionRun:
             logger.exception("timing probes failed on %s", self.directory)
             return {}, f"the timing probes failed: {type(exc).__name__}: {exc}"
 
+    async def _write_hearing(self) -> dict[str, Any]:
+        """What each side heard (hearing.json), after the call: it transcribes the agent's
+        clean speech, so it runs off the event loop and never while a call is live here."""
+        if self.transport.duration_s == 0:
+            return {}
+        try:
+            return await asyncio.to_thread(write_session_hearing, self.directory)
+        except Exception:
+            logger.exception("the hearing analysis failed on %s", self.directory)
+            return {}  # no figures: its budgets are not judged
+
     def _judge_timing(
-        self, probes: dict[str, Any], probe_error: str | None, records: list[dict[str, Any]]
+        self,
+        probes: dict[str, Any],
+        probe_error: str | None,
+        hearing: dict[str, Any],
+        records: list[dict[str, Any]],
     ) -> CallTiming:
-        """The budgets against the probes' figures, if the harness kept time well enough."""
+        """The budgets against the probes' and hearing's figures; the timing ones only if the
+        harness kept time well enough."""
         limits = self.loaded.scenario.budgets.limits()
         # no figures, no budget verdicts: a missing figure must never read as a met budget
-        checks = check_budgets(limits, probes.get("summary", {})) if probe_error is None else []
+        if probe_error is not None:
+            limits = {name: limit for name, limit in limits.items() if not timing_derived(name)}
+        summary = {**probes.get("summary", {}), **hearing.get("summary", {})}
+        checks = check_budgets(limits, summary)
         pacing, loop_lag = self.transport.pacing.summary(), self.loop_lag.summary()
         lag, agent_side = caller_lag(records), agent_lag(records)
         trust = assess_timing(pacing, loop_lag, lag, agent_side)
@@ -329,7 +349,8 @@ class SessionRun:
         probes, probe_error = self._write_probes()
         if probe_error is not None and outcome not in ("error", "cancelled"):
             outcome, error = "error", probe_error
-        timing = self._judge_timing(probes, probe_error, event_log.records)
+        hearing = await self._write_hearing()
+        timing = self._judge_timing(probes, probe_error, hearing, event_log.records)
         reasons = [*call_reasons(outcome, self.caller, self.loaded), *timing.failures]
         write_caller_state(self.caller, self.loaded, self.paths, outcome, turns)
         await judge_after_call(
@@ -351,6 +372,7 @@ class SessionRun:
             agent_lag=timing.agent_lag,
             timing_trust=timing.trust.to_json(),
             timing=probes.get("summary", {}),
+            hearing=hearing.get("summary", {}),
             budgets=timing.budgets,
             failures=[reason.text for reason in reasons],
             reasons=[reason.session_json() for reason in reasons],

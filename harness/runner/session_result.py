@@ -48,6 +48,7 @@ class SessionResult:
     agent_lag: dict[str, Any] = field(default_factory=dict)
     timing_trust: dict[str, Any] = field(default_factory=lambda: {"trusted": True, "reasons": []})
     timing: dict[str, Any] = field(default_factory=dict)
+    hearing: dict[str, Any] = field(default_factory=dict)  # hearing.json's summary
     budgets: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the texts of `reasons`, kept for readers
     reasons: list[dict[str, Any]] = field(default_factory=list)  # {kind, text, source, ...}

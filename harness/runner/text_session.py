@@ -81,7 +81,11 @@ class TextSessionRun(SessionRun):
         return {}, None  # no recording: nothing to measure (not measured in text mode)
 
     def _judge_timing(
-        self, probes: dict[str, Any], probe_error: str | None, records: list[dict[str, Any]]
+        self,
+        probes: dict[str, Any],
+        probe_error: str | None,
+        hearing: dict[str, Any],
+        records: list[dict[str, Any]],
     ) -> CallTiming:
         return CallTiming(budgets=[], failures=[])
 

@@ -1,18 +1,23 @@
 """A local stand-in for the OpenAI API's network peer: records requests, answers as configured.
 
 Runs an aiohttp server on 127.0.0.1 in a background thread so that a child `crosstalk` process
-can reach it through `OPENAI_BASE_URL`.
+can reach it through `OPENAI_BASE_URL`. `heard_audio` decodes the `input_audio` parts a chat
+request carries (an audio judge's turns), so a test can check what the model was made to hear.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import json
 import time
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from aiohttp import web
 
 from .local_server import BackgroundServer
@@ -44,6 +49,44 @@ class ChatReply:
     delay_s: float = 0.0
     raw_body: str | None = None  # sent as is with HTTP 200 (a body cut short, an HTML page)
     content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class HeardAudio:
+    """One `input_audio` part of a chat request, decoded, with the text part just before it."""
+
+    label: str
+    rate: int
+    samples: np.ndarray  # mono, float in [-1, 1]
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.rate
+
+    def dominant_hz(self) -> float:
+        spectrum = np.abs(np.fft.rfft(self.samples))
+        return float(np.fft.rfftfreq(len(self.samples), 1 / self.rate)[int(np.argmax(spectrum))])
+
+
+def heard_audio(body: dict[str, Any]) -> list[HeardAudio]:
+    """Every audio part of a chat request's messages, decoded from its base64 WAV."""
+    heard = []
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        label = ""
+        for part in content if isinstance(content, list) else []:
+            if part.get("type") == "text":
+                label = part.get("text", "")
+            elif part.get("type") == "input_audio":
+                audio = part["input_audio"]
+                if audio.get("format") != "wav":
+                    raise ValueError(f"audio format {audio.get('format')!r}: the fake reads wav")
+                with wave.open(io.BytesIO(base64.b64decode(audio["data"])), "rb") as wav:
+                    if (wav.getnchannels(), wav.getsampwidth()) != (1, 2):
+                        raise ValueError("the fake reads mono 16-bit WAV")
+                    pcm = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+                    heard.append(HeardAudio(label, wav.getframerate(), pcm / 32768.0))
+    return heard
 
 
 ChatHandler = Callable[[dict[str, Any]], ChatReply | str]

@@ -19,7 +19,7 @@ from typing import Any
 
 from livekit import rtc
 
-from ..rundir.layout import DRY_RECORDING
+from ..rundir.layout import DRY_RECORDING, SENT_RECORDING
 from .base import ROLES, EventSink, LinkEnd, LinkOptions, Role, SpeechSpan
 from .clock import FRAME_MS, FRAME_S, Metronome, PacingStats, SessionClock, samples_per_frame
 from .impairments import Impairment, ImpairmentChain
@@ -60,6 +60,10 @@ class _Direction:
         self.heard_after_frames = self.latency_frames + (
             self._impair.delay_frames if self._impair else 0
         )
+        # what the speaker sent, delayed to when the listener heard it: clean speech on the
+        # recording's timeline
+        self._sent_wire: deque[bytes] = deque([self._silence] * self.heard_after_frames)
+        self.sent_heard = self._silence
 
     def _on_segment_played(self, segment: PlayedSegment) -> None:
         self.spans.append(segment.span(FRAME_S))
@@ -70,6 +74,8 @@ class _Direction:
         on_wire = sent if sent is not None else self._silence
         self._wire.append(self._impair(on_wire) if self._impair else on_wire)
         heard = self._wire.popleft()
+        self._sent_wire.append(on_wire)
+        self.sent_heard = self._sent_wire.popleft()
         self._dry_wire.append(self._dry_impair(on_wire) if self._dry_impair else on_wire)
         self.dry_heard = self._dry_wire.popleft()
         self.input.deliver(
@@ -96,7 +102,9 @@ class InProcessTransport:
 
         With `dry_impairments` (the same chains without their added noise) a second recording,
         `DRY_RECORDING` beside the first, keeps the call as heard but for the noise: the timing
-        probes measure that one, since steady noise would look like speech to them.
+        probes measure that one, since steady noise would look like speech to them. A link with
+        any impairment also records `SENT_RECORDING`: each side as it sent it, on the same
+        timeline, whose clean speech the hearing analysis transcribes after the call.
         """
         self.options = options or LinkOptions()
         self.sample_rate = self.options.sample_rate
@@ -104,6 +112,7 @@ class InProcessTransport:
         self.pacing = PacingStats()
         impairments = impairments or {}
         self._dry = dry_impairments is not None
+        self._record_sent = any(impairments.values())
         self._directions: dict[Role, _Direction] = {
             role: _Direction(
                 role, self.options, impairments.get(role), (dry_impairments or {}).get(role)
@@ -112,6 +121,7 @@ class InProcessTransport:
         }
         self._recorder: StereoRecorder | None = None
         self._dry_recorder: StereoRecorder | None = None
+        self._sent_recorder: StereoRecorder | None = None
         self._pump: asyncio.Task[None] | None = None
         self._metronome = Metronome.shared()
         self.ticks = 0
@@ -150,6 +160,9 @@ class InProcessTransport:
         if self._dry:
             dry_path = recording_path.with_name(DRY_RECORDING)
             self._dry_recorder = StereoRecorder(dry_path, self.sample_rate)
+        if self._record_sent:
+            sent_path = recording_path.with_name(SENT_RECORDING)
+            self._sent_recorder = StereoRecorder(sent_path, self.sample_rate)
         self.clock.start()
         self._pump = asyncio.create_task(self._run_pump(), name="inprocess-link-pump")
 
@@ -162,6 +175,11 @@ class InProcessTransport:
         if self._dry_recorder is not None:
             directions = self._directions
             self._dry_recorder.write(directions["caller"].dry_heard, directions["agent"].dry_heard)
+        if self._sent_recorder is not None:
+            directions = self._directions
+            self._sent_recorder.write(
+                directions["caller"].sent_heard, directions["agent"].sent_heard
+            )
         self.ticks += 1
 
     async def _run_pump(self) -> None:
@@ -186,7 +204,7 @@ class InProcessTransport:
         self._metronome.stop()
         for direction in self._directions.values():
             direction.input.close()
-        for recorder in (self._recorder, self._dry_recorder):
+        for recorder in (self._recorder, self._dry_recorder, self._sent_recorder):
             if recorder is not None:
                 recorder.close()
-        self._recorder = self._dry_recorder = None
+        self._recorder = self._dry_recorder = self._sent_recorder = None

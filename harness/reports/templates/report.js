@@ -1,4 +1,5 @@
-// crosstalk report: seek the call's audio from the transcript, timeline and tables; filters; print.
+// crosstalk report: seek the call's audio from the transcript, timeline and tables; play one
+// turn, one side or both; filters; print.
 (function () {
   "use strict";
 
@@ -11,9 +12,74 @@
     return session ? session.querySelector("audio") : null;
   }
 
+  // One turn, both sides or one: the recording is stereo (caller left, agent right), so Web
+  // Audio routes the chosen channel to both ears; a turn's playback stops at the turn's end.
+  function router(audio) {
+    if (audio.crosstalkRoute !== undefined) return audio.crosstalkRoute;
+    var Context = window.AudioContext || window.webkitAudioContext;
+    audio.crosstalkRoute = null;
+    // a linked file on a file:// page is another origin: Web Audio would hear only silence
+    if (!Context || audio.currentSrc.indexOf("data:") !== 0) return null;
+    var context = new Context();
+    var split = context.createChannelSplitter(2);
+    var merge = context.createChannelMerger(2);
+    context.createMediaElementSource(audio).connect(split);
+    var gains = {};
+    [["left", 0, [0]], ["right", 1, [1]], ["caller", 0, [0, 1]], ["agent", 1, [0, 1]]].forEach(
+      function (path) {
+        var gain = context.createGain();
+        split.connect(gain, path[1]);
+        path[2].forEach(function (output) { gain.connect(merge, 0, output); });
+        gains[path[0]] = gain;
+      });
+    merge.connect(context.destination);
+    audio.crosstalkRoute = { context: context, gains: gains };
+    return audio.crosstalkRoute;
+  }
+
+  function listenTo(audio, side) {
+    audio.setAttribute("data-channel", side);
+    var route = router(audio);
+    if (!route) return;
+    if (route.context.state === "suspended") route.context.resume();
+    var on = { left: side === "both", right: side === "both", caller: side === "caller",
+               agent: side === "agent" };
+    Object.keys(route.gains).forEach(function (name) {
+      route.gains[name].gain.value = on[name] ? 1 : 0;
+    });
+  }
+
+  function stopAtTurnEnd(audio) {
+    var end = parseFloat(audio.getAttribute("data-stop-at"));
+    if (!isFinite(end)) return;
+    if (audio.currentTime >= end || audio.paused) {
+      if (!audio.paused) audio.pause();
+      audio.removeAttribute("data-stop-at");
+      return;
+    }
+    window.requestAnimationFrame(function () { stopAtTurnEnd(audio); });
+  }
+
+  function playTurn(button) {
+    var turn = button.closest(".turn");
+    var audio = audioOf(sessionOf(turn));
+    var start = parseFloat(turn.getAttribute("data-seek"));
+    var end = parseFloat(turn.getAttribute("data-end"));
+    if (!audio || !isFinite(start) || !isFinite(end)) return;
+    listenTo(audio, button.getAttribute("data-play"));
+    audio.setAttribute("data-stop-at", end);
+    audio.currentTime = Math.max(0, start);
+    var playing = audio.play();
+    var follow = function () { stopAtTurnEnd(audio); };
+    if (playing && playing.then) playing.then(follow, function () { /* autoplay refused */ });
+    else follow();
+  }
+
   function seek(session, seconds) {
     var audio = audioOf(session);
     if (!audio || !isFinite(seconds)) return;
+    audio.removeAttribute("data-stop-at");
+    if (audio.hasAttribute("data-channel")) listenTo(audio, "both");
     audio.currentTime = Math.max(0, seconds);
     var playing = audio.play();
     if (playing && playing.catch) playing.catch(function () { /* autoplay may be refused */ });
@@ -30,6 +96,12 @@
   }
 
   document.addEventListener("click", function (event) {
+    var play = event.target.closest(".play-turn button[data-play]");
+    if (play) {
+      event.stopPropagation();
+      playTurn(play);
+      return;
+    }
     var evidence = event.target.closest("button.evidence");
     if (evidence) {
       var session = sessionOf(evidence);
