@@ -40,6 +40,21 @@ def test_json_output_has_the_documented_shape(crosstalk, recording):
     assert set(document["responses"][0]) >= {"caller_end_s", "agent_start_s", "latency_ms"}
     [interruption] = document["interruptions"]
     assert set(interruption) >= {"start_s", "agent_stop_s", "stop_latency_ms", "recovery_ms"}
+    prosody = document["prosody"]
+    assert [turn["side"] for turn in prosody["turns"]][:3] == ["agent", "caller", "agent"]
+    assert set(prosody["turns"][0]) >= {
+        "index",
+        "start_s",
+        "end_s",
+        "wpm",
+        "pitch_median_st",
+        "pitch_range_st",
+        "level_dbfs",
+        "pitch_variation_st",
+        "pauses",
+        "trailing_off",
+    }
+    assert set(prosody["sides"]["agent"]) >= {"wpm_median", "level_spread_db", "arousal_trend"}
 
 
 def test_swapped_channels_swap_the_roles(crosstalk, recording):
@@ -58,6 +73,8 @@ def test_human_readable_output_lists_each_response(crosstalk, recording):
     assert result.stdout.count("agent starts") == len(truth.responses)
     assert "{" not in result.stdout, "no Python dicts in the readable output"
     assert "by the caller" in result.stdout.splitlines()[0]
+    assert "prosody" in result.stdout and "caller rate" in result.stdout
+    assert "agent  rate" in result.stdout and "trail" in result.stdout
 
 
 @pytest.mark.parametrize("problem", ["missing", "mono", "not audio", "bad channel"])
@@ -75,3 +92,9 @@ def test_bad_input_is_one_line_and_exit_2(crosstalk, tmp_path, problem):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {path}")
     assert "Traceback" not in result.stderr
+
+
+def test_timing_only_leaves_the_prosody_out(crosstalk, recording):
+    path, _ = recording
+    document = crosstalk("analyze", str(path), "--timing-only", "--json").json()
+    assert "prosody" not in document and document["responses"]

@@ -11,7 +11,8 @@ import soundfile
 from crosstalk_harness.callers.replay import recorded_turns
 from crosstalk_harness.config.models import ReplayConfig
 from crosstalk_harness.errors import ConfigError
-from crosstalk_harness.probes import analyze_recording
+from crosstalk_harness.probes import analyze_prosody, analyze_recording, read_stereo
+from crosstalk_harness.probes.recording import StereoRecording
 from crosstalk_harness.testing.synthetic_calls import build_call
 
 # (file name, soundfile format, subtype, sample rate, latency tolerance): lossy codecs smear
@@ -47,6 +48,19 @@ def test_each_format_is_decoded_and_timed_like_the_truth(
     errors = np.abs(np.subtract(found, _true_latencies(truth)))
     assert errors.max() <= tolerance_ms, errors
     assert len(timing.interruptions) == len(truth.interruptions)
+
+
+@pytest.mark.parametrize(("name", "fmt", "subtype", "rate", "tolerance_ms"), FORMATS)
+def test_each_format_gives_the_prosody_of_the_wav(tmp_path, name, fmt, subtype, rate, tolerance_ms):
+    caller, agent, _ = build_call(rate, 0, noise_db_below=40.0, tts=True)
+    reference = analyze_prosody(StereoRecording(rate, caller, agent))["sides"]
+    path = tmp_path / name
+    _write(path, [caller, agent], rate, fmt, subtype)
+    measured = analyze_prosody(read_stereo(path))["sides"]
+    for side in ("caller", "agent"):
+        assert measured[side]["usable"], measured[side]
+        assert abs(measured[side]["pitch_median_st"] - reference[side]["pitch_median_st"]) < 0.5
+        assert abs(measured[side]["level_dbfs"] - reference[side]["level_dbfs"]) < 1.0
 
 
 def test_two_mono_files_at_different_rates_are_one_call(crosstalk, tmp_path):

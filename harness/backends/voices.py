@@ -9,6 +9,7 @@ speaks from it. An engine is a module with `build_tts(voice, sample_rate) -> tts
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -51,6 +52,20 @@ def find_piper_model(name: str) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class VoiceShift:
+    """How one utterance departs from its side's voice: pitch (semitones), level (dB) and pace
+    (a speaking-rate factor, 1.2 is 20 % faster). The offline engines render it (`toned.py`)."""
+
+    semitones: float = 0.0
+    gain_db: float = 0.0
+    pace: float = 1.0
+
+    @property
+    def neutral(self) -> bool:
+        return self.semitones == 0.0 and self.gain_db == 0.0 and self.pace == 1.0
+
+
 class Voice(BaseModel):
     """How a side sounds, for whichever backend speaks for it (unknown keys are errors)."""
 
@@ -64,6 +79,9 @@ class Voice(BaseModel):
     espeak: str = Field("en-us", description="espeak-ng voice name (engine: espeak)")
     words_per_minute: int = Field(165, ge=80, le=450)
     pitch: int = Field(50, ge=0, le=99, description="50 is the voice's own; piper: 10 a semitone")
+    intonation: int = Field(
+        50, ge=0, le=99, description="espeak: how far the pitch moves (50 the voice's own, 0 flat)"
+    )
     openai: str = Field("alloy", description="OpenAI Realtime voice (openai backend)")
 
     @field_validator("engine")

@@ -18,6 +18,7 @@ from typing import Any
 from livekit import rtc
 from livekit.agents import Agent, ModelSettings
 
+from ..backends.voices import VoiceShift
 from ..config import Persona, Scenario
 from ..probes.pauses import words_key
 from .hearing import HeardSpeech
@@ -91,6 +92,10 @@ class SimulatedCaller(Agent):
         """Lines this caller may say whatever the agent does, worded as it will say them (its
         voice can render them before the call's clock starts); none unless scripted."""
         return []
+
+    def line_tones(self) -> dict[str, VoiceShift]:
+        """The delivery of each line this caller will say, by its text (none: its own voice)."""
+        return {}
 
     async def synthesize(self, text: str) -> list[rtc.AudioFrame]:
         """`text` in the caller's voice, ready to play at once."""

@@ -25,7 +25,9 @@ import re
 
 from livekit.agents import NOT_GIVEN, llm
 
+from ..backends.voices import VoiceShift
 from ..brains import PolicyLLM, said_by
+from ..config.persona import line_tones
 from .base import CallerContext, SimulatedCaller
 from .spoken import render_line
 from .turn_taking import PlannedLine, TurnTaking
@@ -93,6 +95,13 @@ class ScriptedCaller(SimulatedCaller):
 
     def foreseen_lines(self) -> list[str]:
         return [self.rendered(index) for index in range(len(self.script))]
+
+    def line_tones(self) -> dict[str, VoiceShift]:
+        """Each line's delivery, by the text it is spoken as (the persona's `tone`)."""
+        if self.ctx.persona.tone is None and not any(line.tone for line in self.script):
+            return {}
+        shifts = line_tones(self.ctx.persona)
+        return {self.rendered(index): shift for index, shift in enumerate(shifts)}
 
     def _candidate(self, agent_said: str) -> int | None:
         for index in range(self._cursor, len(self.script)):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK, ConfigError, exit_codes_help
 from .arguments import RAW, Subcommands
+from .prosody_lines import print_prosody
 
 if TYPE_CHECKING:
     from ..probes.timing import CallTiming
@@ -25,6 +26,7 @@ class AnalyzeOptions:
     caller_channel: int = 0
     agent_channel: int = 1
     json: bool = False
+    prosody: bool = True
 
 
 def add_parser(subcommands: Subcommands) -> None:
@@ -35,7 +37,8 @@ def add_parser(subcommands: Subcommands) -> None:
         "per side) or two mono files (--caller and --agent, both starting at the call's start); "
         "WAV, FLAC, OGG (Vorbis or Opus) or MP3 at any sample rate. Prints speech segments, "
         "response latency (time-to-first-audio), interruptions (stop latency, recovery), "
-        "overlap and silences. Works on recordings from production too.",
+        "overlap and silences, and each turn's prosody (speaking rate, pitch, level, pauses, "
+        "trailing off) with a summary per side. Works on recordings from production too.",
         epilog=exit_codes_help("0  measured", "2  not a readable recording, or no such channel"),
         formatter_class=RAW,
     )
@@ -51,6 +54,9 @@ def add_parser(subcommands: Subcommands) -> None:
     )
     analyze.add_argument("--agent", type=Path, metavar="FILE", help="mono recording of the agent")
     analyze.add_argument("--json", action="store_true", help="print the full result as JSON")
+    analyze.add_argument(
+        "--timing-only", action="store_true", help="skip the prosody (pitch, rate, level)"
+    )
     analyze.add_argument(
         "--caller-channel",
         type=int,
@@ -76,28 +82,36 @@ def handle(args: argparse.Namespace) -> int:
             caller_channel=args.caller_channel,
             agent_channel=args.agent_channel,
             json=args.json,
+            prosody=not args.timing_only,
         )
     )
 
 
 def analyze(options: AnalyzeOptions) -> int:
-    from ..probes import analyze_pair, analyze_recording
+    from ..probes import analyze, analyze_prosody, read_pair, read_stereo
 
     caller, agent, recording = options.caller, options.agent, options.recording
     if caller is not None and agent is not None and recording is None:
-        timing, source = analyze_pair(caller, agent), f"{caller} + {agent}"
+        audio, source = read_pair(caller, agent), f"{caller} + {agent}"
     elif recording is not None and caller is None and agent is None:
-        timing = analyze_recording(recording, options.caller_channel, options.agent_channel)
+        audio = read_stereo(recording, options.caller_channel, options.agent_channel)
         source = str(recording)
     else:
         raise ConfigError(
             "analyze: give one stereo recording, or both --caller FILE and --agent FILE",
             hint="crosstalk analyze call.flac | crosstalk analyze --caller a.ogg --agent b.ogg",
         )
+    timing = analyze(audio)
+    prosody = analyze_prosody(audio) if options.prosody else None
     if options.json:
-        print(json.dumps(timing.to_json(), indent=2))
+        document = timing.to_json()
+        if prosody is not None:
+            document["prosody"] = prosody
+        print(json.dumps(document, indent=2))
     else:
         _print_timing(source, timing)
+        if prosody is not None:
+            print_prosody(prosody)
     return EXIT_OK
 
 

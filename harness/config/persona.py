@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..backends import Voice
+from ..backends.voices import VoiceShift
 from .models import ImpairmentsConfig, Strict
 
 
@@ -82,6 +83,51 @@ def pause_parts(say: str, default_pause_s: float) -> list[tuple[str, float]]:
     return parts
 
 
+# -- tone: how the delivery of the lines changes over the call (issue 26) ------------------------
+
+
+class Tone(Strict):
+    """A line's delivery against the persona's voice."""
+
+    pitch_semitones: float = Field(0.0, ge=-12, le=12, description="higher (+) or lower (-)")
+    level_db: float = Field(0.0, ge=-30, le=12, description="louder (+) or quieter (-)")
+    pace: float = Field(1.0, ge=0.5, le=2.0, description="speaking-rate factor: 1.2 is 20 % faster")
+
+    def shift(self) -> VoiceShift:
+        return VoiceShift(self.pitch_semitones, self.level_db, self.pace)
+
+
+class ToneRamp(Strict):
+    """The delivery changing evenly over the script, from the first line's to the last's by a
+    line's position in it (rising frustration: first_line: {level_db: -6}, last_line:
+    {pitch_semitones: 4}). The scripted caller on an offline voice (espeak or Piper) renders it;
+    Piper's pace moves less than asked (benchmarks/README.md)."""
+
+    first_line: Tone = Field(default_factory=Tone, description="the first line's delivery")
+    last_line: Tone = Field(default_factory=Tone, description="the last line's delivery")
+
+    def at(self, position: float) -> Tone:
+        """The tone `position` (0 first line .. 1 last line) of the way along."""
+        a, b = self.first_line, self.last_line
+        return Tone(
+            pitch_semitones=a.pitch_semitones + (b.pitch_semitones - a.pitch_semitones) * position,
+            level_db=a.level_db + (b.level_db - a.level_db) * position,
+            pace=a.pace + (b.pace - a.pace) * position,
+        )
+
+
+def line_tones(persona: Persona) -> list[VoiceShift]:
+    """Each script line's delivery: its own `tone:` if it has one, else the ramp's point."""
+    last = max(len(persona.script) - 1, 1)
+    ramp = persona.tone or ToneRamp()
+    return [
+        (line.tone or ramp.at(index / last)).shift() for index, line in enumerate(persona.script)
+    ]
+
+
+# -- end of tone --------------------------------------------------------------------------------
+
+
 class ScriptLine(Strict):
     """One caller line; a plain string in YAML is `{say: ...}`."""
 
@@ -106,6 +152,7 @@ class ScriptLine(Strict):
     interrupt: Interrupt | None = Field(
         None, description="say it over the agent's next utterance instead of after it"
     )
+    tone: Tone | None = Field(None, description="this line's delivery (overrides persona tone)")
 
     @model_validator(mode="before")
     @classmethod
@@ -227,6 +274,9 @@ class Persona(Strict):
     )
     temperament: Temperament = Temperament()
     voice: Voice = Voice()
+    tone: ToneRamp | None = Field(
+        None, description="the lines' delivery changing over the script, from first to last"
+    )
     speech: Speech = Speech()
     turn_taking: TurnTaking = TurnTaking()
     channel: ImpairmentsConfig = Field(

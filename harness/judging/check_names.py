@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..module_files import import_user_module
-from . import checks, turn_checks  # register the built-in checks, in a spawned worker too
+from . import checks, tone_checks, turn_checks  # register the built-ins, in a spawned worker too
 from .registry import CHECKS, CheckDefinition
 
 
@@ -29,8 +29,9 @@ def builtin_checks() -> dict[str, CheckDefinition]:
     """Every built-in check by name (importing `checks` registers them). A user's module that
     registered a check of its own in this process is not built in: the schema and docs list the
     shipped checks whatever was imported before."""
+    shipped = (checks.__name__, tone_checks.__name__, turn_checks.__name__)
     return {
         name: definition
         for name, definition in CHECKS.items()
-        if definition.function.__module__ in (checks.__name__, turn_checks.__name__)
+        if definition.function.__module__ in shipped
     }

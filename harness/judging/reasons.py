@@ -19,6 +19,7 @@ ReasonKind = Literal[
     "latency",  # how long the agent took
     "guardrail",  # something the agent must never say (forbidden text, personal data)
     "rubric",  # an LLM judge's rubric found the call lacking
+    "tone",  # how the agent sounded, from the recording: rate, pitch, level, the caller's arousal
     "check",  # a user's own check that declares no kind
     "call-limit",  # the call reached max_duration_s or max_turns
     # why something could not be judged, or the run did not complete (inconclusive or broken)

@@ -1,8 +1,9 @@
-"""Timing probes: what the caller heard, measured from the recording itself.
+"""Timing and prosody probes: what the caller heard, measured from the recording itself.
 
 `analyze_recording` works on any stereo recording and `analyze_pair` on two mono files;
-`write_session_probes` adds the agent's own metrics from `events.jsonl` and the words of each
-turn from `transcript.json`, and writes `probes.json` into a session directory.
+`write_session_probes` adds the agent's own metrics from `events.jsonl`, the words of each
+turn from `transcript.json` and each turn's prosody (`prosody.py`), and writes `probes.json`
+into a session directory.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from ..errors import RunFileError
 from ..rundir.documents import read_session, read_transcript
 from ..rundir.files import read_jsonl, write_json
 from ..rundir.layout import SessionPaths
+from ..rundir.models import Turn
 from .activity import ActivityOptions, speech_segments
 from .agent_metrics import agent_view, label_responses, model_usage
 from .pauses import TurnPlans, turn_plans
+from .prosody import ProsodyOptions, analyze_prosody
 from .recording import StereoRecording, read_pair, read_stereo
 from .timing import CallerPlan, CallTiming, Legs, TimingOptions, measure
 
@@ -87,6 +90,22 @@ def analyze_pair(caller_path: Path, agent_path: Path) -> CallTiming:
     return analyze(read_pair(caller_path, agent_path))
 
 
+def _spoken(turn: Turn) -> str:
+    """The words a turn's audio holds: an interrupted turn's as heard (the rest was never said)."""
+    return turn.heard_as if turn.interrupted and turn.heard_as is not None else turn.text
+
+
+def transcript_texts(turns: list[Turn] | None) -> list[tuple[str, float, float, str]] | None:
+    """The transcript's timed turns as (speaker, start_s, end_s, text): the words per turn."""
+    if not turns:
+        return None
+    return [
+        (turn.speaker, turn.start_s, turn.end_s, _spoken(turn))
+        for turn in turns
+        if turn.start_s is not None and turn.end_s is not None and not turn.backchannel
+    ]
+
+
 def write_session_probes(session_dir: Path) -> dict[str, Any]:
     """Timing of a session (probes.json), from `call_dry.wav` when there is one.
 
@@ -95,9 +114,8 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
     """
     paths = SessionPaths(session_dir)
     recording = paths.timing_recording
-    timing = analyze_recording(
-        recording, legs=session_legs(session_dir), plan=caller_plan(session_dir)
-    )
+    audio = read_stereo(recording)
+    timing = analyze(audio, legs=session_legs(session_dir), plan=caller_plan(session_dir))
     measured = timing.to_json()
     usage = model_usage(paths.events)
     if usage is not None:  # a realtime agent's own account of its responses
@@ -115,6 +133,7 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
         **plans.to_json(),
         "agent_view": agent_view(paths.events, timing.responses),
         "response_labels": label_responses(turns, timing.responses),
+        "prosody": analyze_prosody(audio, transcript_texts(turns)),
     }
     write_json(paths.probes, document)
     return document
@@ -123,6 +142,7 @@ def write_session_probes(session_dir: Path) -> dict[str, Any]:
 __all__ = [
     "PROBES_SCHEMA",
     "ActivityOptions",
+    "ProsodyOptions",
     "CallTiming",
     "CallerPlan",
     "Legs",
@@ -131,6 +151,7 @@ __all__ = [
     "TurnPlans",
     "analyze",
     "analyze_pair",
+    "analyze_prosody",
     "analyze_recording",
     "caller_plan",
     "measure",

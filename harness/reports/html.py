@@ -32,6 +32,7 @@ from .loading import Run, Session
 from .regressions import regression_lines
 from .results import Cell, cell_json, cells_of, criteria_of, run_summary, twins_of
 from .timeline import timeline_svg
+from .tone import tone_lines
 from .turn_tone import prosody_by_turn, tone_verdicts_by_turn
 
 logger = logging.getLogger(__name__)
@@ -359,6 +360,7 @@ def render_report(
         summary_groups=_summary_views(run, comparison),
         written=_written_view(run, options.written_summary),
         latency_lines=latency_lines(cell_docs, run.sessions),
+        tone_lines=tone_lines(sessions),
         cells=cell_docs,
         twins=twins,
         heatmap=heatmap,

@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ..probes import CallTiming  # noqa: E402
+from .tone import TONE_LANE_HEIGHT, tone_lane_svg  # noqa: E402
 
 _LANES = {"agent": 1.0, "caller": 0.0}
 _COLOURS = {"agent": "#3b7dd8", "caller": "#e08a2e"}
@@ -145,7 +146,8 @@ def timeline_svg(
     marker_lanes = {kind: 14.0 + 16.0 * index for index, kind in enumerate(MARKER_KINDS)}
     shift = 16.0 * len(MARKER_KINDS) - 14.0  # the speech lanes start below the marker lanes
     lanes = {"agent": 50.0 + shift, "caller": 106.0 + shift}
-    height = 160.0 + shift
+    prosody = probes.get("prosody") if isinstance(probes.get("prosody"), dict) else None
+    height = 160.0 + shift + (TONE_LANE_HEIGHT if (prosody or {}).get("turns") else 0.0)
     out = [
         f'<svg class="timeline" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-label="timeline of the call">'
@@ -191,6 +193,7 @@ def timeline_svg(
             f'<text class="backch" x="{x(item["start_s"])}" y="{130 + shift}">backchannel</text>'
         )
     out += _event_markers(agent_events or [], marker_lanes, x)
+    out += tone_lane_svg(prosody, x, 156.0 + shift)
     out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
     out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
     out.append("</svg>")

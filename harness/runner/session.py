@@ -22,6 +22,8 @@ from livekit.agents import Agent, AgentSession
 
 from ..backends import Backend, get_backend
 from ..backends.speech_cache import KeepsSpeech, speech_cache
+from ..backends import Backend, Voice, get_backend
+from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -104,6 +106,16 @@ async def finish_despite_cancel(work: Coroutine[Any, Any, T]) -> T:
     if cancelled:
         raise asyncio.CancelledError
     return result
+
+
+def _toned(tts: Any, voice: Voice, tones: dict[str, VoiceShift]) -> Any:
+    """The caller's TTS speaking each line in its persona's tone (offline engines only)."""
+    from ..backends.offline.synthesis import OfflineTTS
+    from ..backends.offline.toned import TonedTTS
+
+    if not tones or not isinstance(tts, OfflineTTS):
+        return tts
+    return TonedTTS(tts, voice, tones)
 
 
 class SessionRun:
@@ -239,10 +251,7 @@ class SessionRun:
         caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
 
     async def _session_kwargs(self, role: Role, backend: Backend, voice: Any) -> dict[str, Any]:
-        kwargs = await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
-        if role == "caller":
-            keep_caller_speech(kwargs)
-        return kwargs
+        return await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
 
     def _backends(self) -> list[Backend]:
         """The backends this call runs locally (a remote target's agent has none here)."""
@@ -293,6 +302,9 @@ class SessionRun:
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None
+            if role == "caller":  # toned first: a cached line is keyed by its delivery too
+                kwargs["tts"] = _toned(kwargs.get("tts"), voice, caller.line_tones())
+                keep_caller_speech(kwargs)
             sides[role] = (side_agent, kwargs)  # type: ignore[index]
         return sides
 

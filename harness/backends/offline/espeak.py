@@ -154,7 +154,8 @@ def build_tts(voice: Voice, sample_rate: int | None = None) -> EspeakTTS:
         "espeak",
         "try en-us, en-gb-x-rp, en-029 or en-GB-scotland",
         lambda: EspeakTTS(
-            EspeakVoice(voice.espeak, voice.words_per_minute, voice.pitch), sample_rate
+            EspeakVoice(voice.espeak, voice.words_per_minute, voice.pitch, voice.intonation),
+            sample_rate,
         ),
     )
 
