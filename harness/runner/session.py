@@ -21,9 +21,6 @@ from typing import Any, TypeVar
 from livekit.agents import Agent, AgentSession
 
 from ..backends import Backend, get_backend
-from ..backends.speech_cache import KeepsSpeech, speech_cache
-from ..backends import Backend, Voice, get_backend
-from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -39,6 +36,7 @@ from ..transport import ROLES, Role, Transport
 from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor
+from .caller_voice import caller_tts, render_caller_lines_ahead
 from .event_log import EventLog
 from .health import LoopLagMonitor, agent_lag, caller_lag
 from .plan import SessionPlan
@@ -66,24 +64,6 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def keep_caller_speech(kwargs: dict[str, Any]) -> None:
-    """The simulated caller says its lines from the speech cache when its voice can: rendered
-    once, not in every call (the agent's voice is never cached: its synthesis time is the
-    agent's own)."""
-    tts, cache = kwargs.get("tts"), speech_cache()
-    if cache is not None and isinstance(tts, KeepsSpeech):
-        tts.keep_speech(cache)
-
-
-async def _render_caller_lines_ahead(sides: dict[Role, tuple[Agent, dict[str, Any]]]) -> None:
-    """A scripted caller's lines into the speech cache before the clock starts (a warm cache
-    makes this a few file reads), so no call renders them while its audio runs."""
-    caller, kwargs = sides["caller"]
-    tts = kwargs.get("tts")
-    if isinstance(caller, SimulatedCaller) and isinstance(tts, KeepsSpeech):
-        await tts.render_ahead(caller.foreseen_lines())
-
-
 def _current_speech_id(session: AgentSession) -> Callable[[], str | None]:
     def current() -> str | None:
         speech = session.current_speech
@@ -106,16 +86,6 @@ async def finish_despite_cancel(work: Coroutine[Any, Any, T]) -> T:
     if cancelled:
         raise asyncio.CancelledError
     return result
-
-
-def _toned(tts: Any, voice: Voice, tones: dict[str, VoiceShift]) -> Any:
-    """The caller's TTS speaking each line in its persona's tone (offline engines only)."""
-    from ..backends.offline.synthesis import OfflineTTS
-    from ..backends.offline.toned import TonedTTS
-
-    if not tones or not isinstance(tts, OfflineTTS):
-        return tts
-    return TonedTTS(tts, voice, tones)
 
 
 class SessionRun:
@@ -192,7 +162,7 @@ class SessionRun:
         error: str | None = None
         try:
             sides = await self._build_sides(event_log)
-            await _render_caller_lines_ahead(sides)
+            await render_caller_lines_ahead(*sides["caller"])
             for role, (_, kwargs) in sides.items():
                 self._sessions[role] = self._wire(role, AgentSession(**kwargs), event_log)
 
@@ -302,9 +272,8 @@ class SessionRun:
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None
-            if role == "caller":  # toned first: a cached line is keyed by its delivery too
-                kwargs["tts"] = _toned(kwargs.get("tts"), voice, caller.line_tones())
-                keep_caller_speech(kwargs)
+            if role == "caller":
+                kwargs["tts"] = caller_tts(kwargs.get("tts"), voice, caller.line_tones())
             sides[role] = (side_agent, kwargs)  # type: ignore[index]
         return sides
 
