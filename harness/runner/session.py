@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from livekit.agents import Agent, AgentSession
 
 from ..backends import Backend, get_backend
+from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
@@ -220,8 +221,14 @@ class SessionRun:
         caller_input = self.transport.end_for("caller").audio_input
         caller_input.listeners.append(self.hearing.on_frame)  # type: ignore[attr-defined]
 
-    async def _session_kwargs(self, role: Role, backend: Backend, voice: Any) -> dict[str, Any]:
-        return await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
+    async def _session_kwargs(
+        self, role: Role, backend: Backend, voice: Any, tones: dict[str, VoiceShift] | None = None
+    ) -> dict[str, Any]:
+        """A side's AgentSession arguments; the caller's voice toned and kept in the cache."""
+        kwargs = await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
+        if role == "caller":
+            kwargs["tts"] = caller_tts(kwargs.get("tts"), voice, tones or {})
+        return kwargs
 
     def _backends(self) -> list[Backend]:
         """The backends this call runs locally (a remote target's agent has none here)."""
@@ -268,12 +275,11 @@ class SessionRun:
         sides: dict[Role, tuple[Agent, dict[str, Any]]] = {}
         for role, (side_agent, backend, voice, where) in plans.items():
             try:
-                kwargs = await self._session_kwargs(role, backend, voice)
+                tones = caller.line_tones() if role == "caller" else None
+                kwargs = await self._session_kwargs(role, backend, voice, tones)
             except ConfigError as exc:
                 message = f"{where}: {field_prefix[role]}{exc.message}"
                 raise ConfigError(message, hint=exc.hint) from None
-            if role == "caller":
-                kwargs["tts"] = caller_tts(kwargs.get("tts"), voice, caller.line_tones())
             sides[role] = (side_agent, kwargs)  # type: ignore[index]
         return sides
 
