@@ -233,3 +233,14 @@ def test_every_reason_of_every_outcome_has_a_kind_from_the_one_enum():
         "judge",
     ]
     assert set(kinds) <= set(REASON_KINDS)
+
+
+def test_the_consoles_last_word_counts_a_call_that_crashed_before_its_result() -> None:
+    from crosstalk_harness.runner.run import RunResult
+
+    crashed = RunResult("r", "/tmp/r", errors=["session 01-x failed: TypeError: boom"])
+    line = crashed.summary()
+    assert line.startswith("0 passed, 0 failed, 0 inconclusive")
+    assert "the run failed: session 01-x failed: TypeError: boom" in line
+    assert crashed.outcome == "failed"
+    assert "the run failed" not in RunResult("r", "/tmp/r").summary()

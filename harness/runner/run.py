@@ -72,8 +72,13 @@ class RunResult:
         return self.outcome == "passed"
 
     def summary(self) -> str:
-        """The console's last word: "2 passed, 0 failed, 1 inconclusive: <what was not judged>"."""
-        return summary_line(self.verdicts())
+        """The console's last word: "2 passed, 0 failed, 1 inconclusive: <what was not judged>",
+        and what failed the run itself (a call that crashed before it had a result)."""
+        line = summary_line(self.verdicts())
+        run = self.verdict.run
+        if run.failed:
+            line += f"; the run failed: {'; '.join(run.failed[:2])}"
+        return line
 
     def to_json(self) -> dict[str, Any]:
         sessions = [

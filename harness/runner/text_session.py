@@ -56,7 +56,9 @@ class TextSessionRun(SessionRun):
         for callback in (*hearing.on_start, *hearing.on_end):
             callback(at_s)
 
-    async def _session_kwargs(self, role: Role, backend: Backend, voice: Any) -> dict[str, Any]:
+    async def _session_kwargs(
+        self, role: Role, backend: Backend, voice: Any, tones: Any = None
+    ) -> dict[str, Any]:
         """Text in through livekit's STT seam, text out: no VAD, speech model or voice."""
         return {"stt": self.transport.stt[role]}
 
