@@ -7,6 +7,7 @@ import dataclasses
 import json
 
 import pytest
+from crosstalk_harness import cli
 from crosstalk_harness.config import load_scenario
 from crosstalk_harness.config.knobs import KNOBS, apply_knob, parse_knob
 from crosstalk_harness.config.models import JitterImpairment, LossImpairment, NoiseImpairment
@@ -20,7 +21,6 @@ from crosstalk_harness.sweep.plan import parse_vary, plan_sweeps
 from crosstalk_harness.sweep.run import SweepRun
 
 from .calls import FIXTURES
-from .conftest import run_crosstalk
 
 NOISY = FIXTURES / "scenarios" / "sweep_noise.yaml"
 INTERRUPTER = FIXTURES / "scenarios" / "turn_taking.yaml"
@@ -112,7 +112,7 @@ def test_a_sweep_leaves_out_rubrics_it_cannot_judge_and_says_so(monkeypatch):
     assert sweep.at(-5, 2).loaded.scenario.seed == sweep.plan.loaded.scenario.seed + 2
 
 
-def test_the_cli_refuses_before_any_call(tmp_path):
+def test_the_cli_refuses_before_any_call(tmp_path, capsys):
     nothing = tmp_path / "nothing.yaml"
     text = NOISY.read_text().split("budgets:")[0].replace("../personas", str(FIXTURES / "personas"))
     nothing.write_text(text + "success:\n  rubrics: [task_completion]\n")
@@ -124,13 +124,14 @@ def test_the_cli_refuses_before_any_call(tmp_path):
     ]
     typo = tmp_path / "typo.yaml"
     typo.write_text(text + "success:\n  checks: [goal_achieved]\nmargins:\n  snr: {at_most: 3}\n")
-    validated = run_crosstalk("validate", str(typo))
-    assert validated.exit_code == EXIT_BAD_INPUT and f"{typo}:" in validated.stderr
-    assert "unknown knob 'snr'" in validated.stderr
+    # in-process (the command as `crosstalk` runs it, less an interpreter start per case)
+    assert cli.main(["validate", str(typo)]) == EXIT_BAD_INPUT
+    stderr = capsys.readouterr().err
+    assert f"{typo}:" in stderr and "unknown knob 'snr'" in stderr
     for args, message in cases:
-        result = run_crosstalk("sweep", *args, "--out", str(tmp_path / "out"))
-        assert result.exit_code == EXIT_BAD_INPUT, result.stderr
-        assert message in result.stderr and "Traceback" not in result.stderr
+        assert cli.main(["sweep", *args, "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
+        stderr = capsys.readouterr().err
+        assert message in stderr and "Traceback" not in stderr, stderr
     assert not (tmp_path / "out").exists()
 
 
