@@ -16,7 +16,11 @@ from .conftest import REPO
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("stop", "exit_code"),
+    # SIGTERM (what CI runners send) on every commit; Ctrl-C, the same path, in the slow tier
+    [pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow), (signal.SIGTERM, 143)],
+)
 def test_interrupting_a_run_keeps_its_artifacts(tmp_path, stop, exit_code):
     process = subprocess.Popen(
         [

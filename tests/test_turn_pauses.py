@@ -304,3 +304,33 @@ def test_a_backend_without_the_callers_own_tts_refuses_pauses_and_asides(tmp_pat
     scenario.write_text(f"name: s\npersona: {persona}\n")
     with pytest.raises(ConfigError, match=r"p\.yaml:5.*script\.1\.say.*pause inside a line"):
         check_caller_backend(load_scenario(scenario), _OwnVoiceBackend())  # type: ignore[arg-type]
+
+
+def test_the_timeline_shades_planned_pauses_and_marks_takeovers_and_asides() -> None:
+    from crosstalk_harness.reports.timeline import timeline_svg
+
+    probes = {
+        "segments": {"caller": [[1.0, 2.0], [3.5, 4.5]], "agent": [[3.0, 5.0]]},
+        "pauses": [
+            {
+                "turn": 2,
+                "pauses": [{"start_s": 2.0, "pause_s": 1.5}],
+                "takeover": True,
+                "agent_start_s": 3.0,
+                "in_pause_s": 1.5,
+            },
+            {
+                "turn": 4,
+                "pauses": [{"start_s": 7.0, "pause_s": 1.0}],
+                "takeover": False,
+                "agent_start_s": None,
+                "in_pause_s": None,
+            },
+        ],
+        "asides": [{"turn": 6, "end_s": 9.0, "answered": True, "agent_start_s": 9.5}],
+    }
+    svg = timeline_svg(probes, 10.0)
+    assert svg.count('class="pause"') == 2
+    assert svg.count('<line class="takeover"') == 1 and ">takeover</text>" in svg
+    assert ">aside, answered</text>" in svg
+    assert 'class="takeover"' not in timeline_svg({**probes, "pauses": probes["pauses"][1:]}, 10.0)

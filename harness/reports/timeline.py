@@ -192,12 +192,42 @@ def timeline_svg(
         out.append(
             f'<text class="backch" x="{x(item["start_s"])}" y="{130 + shift}">backchannel</text>'
         )
+    out += _plan_marks(probes, x, lanes)
     out += _event_markers(agent_events or [], marker_lanes, x)
     out += tone_lane_svg(prosody, x, 156.0 + shift)
     out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
     out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _plan_marks(probes: dict[str, Any], x: Any, lanes: dict[str, float]) -> list[str]:
+    """The caller's planned pauses (shaded on its lane; a takeover marked where the agent began
+    inside one) and its asides (labelled, with whether the agent answered)."""
+    out: list[str] = []
+    caller_y, agent_y = lanes["caller"], lanes["agent"]
+    for turn in probes.get("pauses") or []:
+        for pause in turn.get("pauses") or []:
+            start, length = float(pause["start_s"]), float(pause["pause_s"])
+            out.append(
+                f'<rect class="pause" x="{x(start)}" y="{caller_y - 12}" height="24" '
+                f'width="{max(1.0, x(start + length) - x(start)):.1f}">'
+                f"<title>planned pause {length:.2f} s</title></rect>"
+            )
+        began = turn.get("agent_start_s")
+        if turn.get("takeover") and began is not None:
+            out.append(
+                f'<line class="takeover" x1="{x(began)}" x2="{x(began)}" y1="{agent_y - 16}" '
+                f'y2="{caller_y + 12}"/><text class="takeover" x="{x(began) + 2}" '
+                f'y="{agent_y - 18}">takeover</text>'
+            )
+    for aside in probes.get("asides") or []:
+        label = "aside, answered" if aside.get("answered") else "aside"
+        out.append(
+            f'<text class="aside" x="{x(float(aside["end_s"]))}" y="{caller_y + 24}">'
+            f"{html.escape(label)}</text>"
+        )
+    return out
 
 
 def _event_markers(
