@@ -177,6 +177,19 @@ def timeline_svg(
             f'<text class="{css}" x="{(x0 + x1) / 2:.1f}" y="{74 + shift}">'
             f"{response['latency_ms']:.0f} ms</text>"
         )
+    out += _interruption_marks(probes, x, shift)
+    out += _plan_marks(probes, x, lanes)
+    out += _event_markers(agent_events or [], marker_lanes, x)
+    out += tone_lane_svg(prosody, x, 156.0 + shift)
+    out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
+    out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _interruption_marks(probes: dict[str, Any], x: Any, shift: float) -> list[str]:
+    """Barge-ins (where the caller cut in, how fast the agent stopped) and backchannels."""
+    out: list[str] = []
     for item in probes.get("interruptions") or []:
         xs, xe = x(item["start_s"]), x(item.get("agent_stop_s") or item["start_s"])
         out.append(
@@ -192,13 +205,7 @@ def timeline_svg(
         out.append(
             f'<text class="backch" x="{x(item["start_s"])}" y="{130 + shift}">backchannel</text>'
         )
-    out += _plan_marks(probes, x, lanes)
-    out += _event_markers(agent_events or [], marker_lanes, x)
-    out += tone_lane_svg(prosody, x, 156.0 + shift)
-    out.append(f'<line class="playhead" x1="-10" x2="-10" y1="4" y2="{140 + shift}"/>')
-    out.append(f'<desc data-left="{left}" data-scale="{scale:.6f}"></desc>')
-    out.append("</svg>")
-    return "".join(out)
+    return out
 
 
 def _plan_marks(probes: dict[str, Any], x: Any, lanes: dict[str, float]) -> list[str]:
