@@ -17,9 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/crosstalk run scenarios/demo_order_status.yaml --allow-inconclusive
 
-## test: the every-commit tier: unit tests and a few short shared real calls (offline)
+## test: the every-commit tier: unit tests and a few short shared real calls (offline), on two
+## workers: real-clock tests one at a time in one lane, the rest beside them (tests/conftest.py)
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadgroup
 
 ## test-slow: the slow tier only: the demo call, long, library and concurrent calls (offline)
 test-slow: $(VENV)/.installed

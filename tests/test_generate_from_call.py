@@ -28,6 +28,8 @@ from crosstalk_harness.runner import Progress, run_scenarios
 from .calls import PlacedCall
 from .conftest import run_crosstalk
 
+pytestmark = pytest.mark.e2e  # real clock: in the one real-time lane (conftest.py)
+
 ORDER = "42791"
 
 

@@ -16,6 +16,8 @@ import pytest
 from crosstalk_harness.transport import FRAME_S, InProcessTransport, LinkOptions
 from livekit import rtc
 
+pytestmark = pytest.mark.e2e  # real clock: in the one real-time lane (conftest.py)
+
 RATE = 16_000
 
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from crosstalk_harness.testing.fake_openai import FakeOpenAI
 
 from .conftest import REPO
+
+pytestmark = pytest.mark.e2e  # real clock: in the one real-time lane (conftest.py)
 
 SECRET = "sk-test-do-not-leak-4f9c2"
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from crosstalk_harness.judging.budgets import assess_timing
 from crosstalk_harness.runner.health import LoopLagMonitor
 from crosstalk_harness.transport import InProcessTransport
+
+pytestmark = pytest.mark.e2e  # real clock: in the one real-time lane (conftest.py)
 
 SESSIONS = 6
 BURN_S = 0.006

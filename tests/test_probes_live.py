@@ -15,6 +15,8 @@ from crosstalk_harness.transport import InProcessTransport, LinkOptions
 from crosstalk_harness.transport.jitter import JitterBuffer
 from livekit import rtc
 
+pytestmark = pytest.mark.e2e  # real clock: in the one real-time lane (conftest.py)
+
 RATE = 16_000
 ANSWER_DELAY_S = 0.7
 
