@@ -32,6 +32,21 @@ def frame_dbfs(frame: rtc.AudioFrame) -> float:
 
 
 @dataclass
+class LevelGate:
+    """Speech or not, frame by frame: the level well above the line's noise floor."""
+
+    floor_dbfs: float = _SILENCE_DBFS
+
+    def is_speech(self, frame: rtc.AudioFrame) -> bool:
+        level = frame_dbfs(frame)
+        if level < self.floor_dbfs:
+            self.floor_dbfs = level
+        else:
+            self.floor_dbfs += _FLOOR_RISE_DB_PER_S * frame.samples_per_channel / frame.sample_rate
+        return level > max(_MIN_SPEECH_DBFS, self.floor_dbfs + _ABOVE_FLOOR_DB)
+
+
+@dataclass
 class HeardSpeech:
     """The other side's speech as heard; callbacks run on the event loop, so keep them light."""
 
@@ -42,17 +57,11 @@ class HeardSpeech:
     started_at: float | None = None
     last_speech_at: float | None = None
     ended_at: float | None = None
-    _floor_dbfs: float = _SILENCE_DBFS
+    _gate: LevelGate = field(default_factory=LevelGate)
 
     def on_frame(self, heard_until_s: float, frame: rtc.AudioFrame) -> None:
-        level = frame_dbfs(frame)
         frame_s = frame.samples_per_channel / frame.sample_rate
-        if level < self._floor_dbfs:
-            self._floor_dbfs = level
-        else:
-            self._floor_dbfs += _FLOOR_RISE_DB_PER_S * frame_s
-        is_speech = level > max(_MIN_SPEECH_DBFS, self._floor_dbfs + _ABOVE_FLOOR_DB)
-        if is_speech:
+        if self._gate.is_speech(frame):
             self.last_speech_at = heard_until_s
             if not self.speaking:
                 self.speaking = True
