@@ -33,13 +33,16 @@ def frame_dbfs(frame: rtc.AudioFrame) -> float:
 
 @dataclass
 class LevelGate:
-    """Speech or not, frame by frame: the level well above the line's noise floor."""
+    """Speech or not, frame by frame: the level well above the line's noise floor.
 
-    floor_dbfs: float = _SILENCE_DBFS
+    The floor starts at the first frame's level (a line that opens with noise has that noise as
+    its floor, not speech for the many seconds a floor rising from silence would take)."""
+
+    floor_dbfs: float | None = None
 
     def is_speech(self, frame: rtc.AudioFrame) -> bool:
         level = frame_dbfs(frame)
-        if level < self.floor_dbfs:
+        if self.floor_dbfs is None or level < self.floor_dbfs:
             self.floor_dbfs = level
         else:
             self.floor_dbfs += _FLOOR_RISE_DB_PER_S * frame.samples_per_channel / frame.sample_rate
