@@ -94,7 +94,7 @@ class _Utterance:
             self.pad(frame, frame.samples_per_channel / frame.sample_rate)
 
     def speech(self) -> rtc.AudioFrame:
-        return _merge(list(self.padding) + self.frames)
+        return rtc.combine_audio_frames(list(self.padding) + self.frames)
 
     def event(self, kind: lk_vad.VADEventType, **fields: object) -> lk_vad.VADEvent:
         return lk_vad.VADEvent(
@@ -106,13 +106,6 @@ class _Utterance:
             speaking=self.speaking,
             **fields,  # type: ignore[arg-type]
         )
-
-
-def _merge(frames: list[rtc.AudioFrame]) -> rtc.AudioFrame:
-    if not frames:
-        return rtc.AudioFrame(b"", 16000, 1, 0)
-    data = b"".join(bytes(frame.data) for frame in frames)
-    return rtc.AudioFrame(data, frames[0].sample_rate, 1, len(data) // 2)
 
 
 class EnergyVADStream(lk_vad.VADStream):
