@@ -5,12 +5,17 @@ ignored. Driven with synthetic 20 ms frames through the real `livekit.agents.vad
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import numpy as np
+from crosstalk_harness.backends import get_backend
+from crosstalk_harness.backends.voices import Voice
 from crosstalk_harness.callers.energy_vad import EnergyVAD
+from crosstalk_harness.runner.session import SessionRun
 from livekit import rtc
 from livekit.agents import stt as lk_stt
 from livekit.agents.vad import VADEvent, VADEventType
+from livekit.plugins import silero
 
 RATE = 16_000
 FRAME = 320  # 20 ms
@@ -130,3 +135,15 @@ def test_livekit_stream_adapter_transcribes_each_utterance_cut_by_the_energy_vad
     assert asyncio.run(run()) == ["utterance 1", "utterance 2"]
     # each: 0.5 s before the start, the rest of the speech, the 0.56 s of silence that ended it
     assert heard == [2.0, 1.6]
+
+
+def test_the_runner_gives_the_caller_the_energy_vad_and_leaves_the_agents_vad_alone():
+    """The sides as the runner builds them: the caller's VAD is ours, the agent's its backend's."""
+    backend = get_backend("offline")
+    run = SimpleNamespace(transport=SimpleNamespace(sample_rate=RATE))
+    sides = {
+        role: asyncio.run(SessionRun._session_kwargs(run, role, backend, Voice()))  # type: ignore[arg-type]
+        for role in ("caller", "agent")
+    }
+    assert isinstance(sides["caller"]["vad"], EnergyVAD)
+    assert isinstance(sides["agent"]["vad"], silero.VAD)
