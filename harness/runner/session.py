@@ -23,6 +23,7 @@ from livekit.agents import Agent, AgentSession
 from ..backends import Backend, get_backend
 from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
+from ..callers.energy_vad import EnergyVAD
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.budgets import assess_timing, check_budgets, judge_budgets, timing_derived
@@ -228,6 +229,8 @@ class SessionRun:
         kwargs = await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
         if role == "caller":
             kwargs["tts"] = caller_tts(kwargs.get("tts"), voice, tones or {})
+            if "vad" in kwargs:  # the caller's own hearing, not a model (see energy_vad)
+                kwargs["vad"] = EnergyVAD()
         return kwargs
 
     def _backends(self) -> list[Backend]:
