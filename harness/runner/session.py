@@ -12,7 +12,7 @@ import asyncio
 import logging
 import platform
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
@@ -140,10 +140,18 @@ class SessionRun:
             result=asdict(result) if result else None,
         )
 
-    async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
+    async def run(
+        self,
+        on_progress: ProgressCallback | None = None,
+        models_loaded: Callable[[], Awaitable[None]] | None = None,
+    ) -> SessionResult:
+        """Place the call; `models_loaded` is awaited once this process's models are loaded,
+        before anything of the call exists."""
         scenario = self.loaded.scenario
         try:
             await self._warm_up()
+            if models_loaded is not None:
+                await models_loaded()
         except CrosstalkError:
             raise
         except Exception as exc:
