@@ -2,7 +2,7 @@
 
 A non-streaming livekit-agents STT: the session wraps it in `stt.StreamAdapter` with its VAD, so
 each utterance the VAD cuts is transcribed once, in a worker thread. The encoder reads a window
-sized to the utterance, not Whisper's 30 s: a 4 s turn costs a fifth of the CPU (benchmarks/
+sized to the utterance, not Whisper's 30 s: a third of the CPU per utterance (benchmarks/
 README.md, "Where the cores go").
 """
 
@@ -85,7 +85,7 @@ def window_s(samples: np.ndarray) -> int:
 
     Whisper pads every input to a 30 s window, so a 2 s turn cost as much as a 30 s one; a window
     sized to the utterance transcribes as well (a lower word error rate on benchmarks/hearing.py)
-    for a fifth of the CPU. Below 6 s, the encoder's output drifts into loops more often.
+    for a third of the CPU. 6 s at least: the shortest window measured against the full one.
     """
     duration_s = samples.size / WHISPER_SAMPLE_RATE
     return min(MAX_WINDOW_S, max(MIN_WINDOW_S, math.ceil(duration_s + _WINDOW_MARGIN_S)))
