@@ -32,7 +32,7 @@ def test_a_first_call_waits_for_the_other_workers_models_and_later_calls_do_not(
 
     started = time.monotonic()
     asyncio.run(pool._models_loaded_everywhere())  # the worker's next session: no wait
-    assert time.monotonic() - started < 0.1
+    assert time.monotonic() - started < 1.0  # held, it would wait for the 180 s timeout
 
 
 def test_the_parent_releases_first_calls_when_a_worker_will_never_arrive(monkeypatch):
