@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/concurrency.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/concurrent_runs.py
+	$(BIN)/python benchmarks/call_cpu.py
 	$(BIN)/python benchmarks/hearing.py
 	$(BIN)/python benchmarks/agent_latency.py
 

@@ -125,7 +125,10 @@ def measure(engines: list[str], line_names: list[str]) -> list[dict[str, object]
                 errors = words = hit = total = 0
                 demo_heard = []
                 for (text, entities), pcm in zip(sets[direction], spoken, strict=True):
-                    heard_text = whisper.transcribe(_through(lines[line_name], pcm))
+                    heard_text = whisper.transcribe(
+                        _through(lines[line_name], pcm),
+                        utterance_window=direction == "agent->caller",  # the caller's hearing
+                    )
                     heard = normalise(heard_text)
                     reference = normalise(text)
                     errors += edit_distance(reference, heard)

@@ -8,10 +8,15 @@ guardrail hold where the text is checked before it is synthesised (the guardrail
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 from crosstalk_agent import create_agent
 from crosstalk_agent.guardrails import ReplyGate
-from crosstalk_harness.backends.offline import whisper
+from crosstalk_harness.backends import Voice
+from crosstalk_harness.backends.offline import OfflineBackend, piper, whisper
+from crosstalk_harness.config.models import AgentConfig
+from crosstalk_harness.runner.caller_voice import caller_stt
 from livekit import rtc
 
 
@@ -34,8 +39,46 @@ def test_whisper_reads_a_window_sized_to_the_utterance():
         return whisper.window_s(np.zeros(round(duration_s * whisper.WHISPER_SAMPLE_RATE)))
 
     assert seconds(0.5) == whisper.MIN_WINDOW_S
-    assert seconds(6.2) == 8
+    assert seconds(6.2) == 9
     assert seconds(45) == whisper.MAX_WINDOW_S
+
+
+def _spoken(text: str) -> np.ndarray:
+    async def speak() -> bytes:
+        tts = piper.build_tts(AgentConfig().voice, sample_rate=whisper.WHISPER_SAMPLE_RATE)
+        async with tts.synthesize(text) as stream:
+            return b"".join([bytes(audio.frame.data) async for audio in stream])
+
+    return np.frombuffer(asyncio.run(speak()), dtype=np.int16).astype(np.float32) / 32768.0
+
+
+def test_the_callers_whisper_encodes_only_the_utterances_window_and_the_agents_all_30_s(
+    monkeypatch,
+):
+    """faster-whisper pads every input to 30 s before the encoder; the caller's hearing has the
+    encoder read the window (a third of the CPU), the words still coming through; the agent
+    under test's speech-to-text keeps the full window (what it hears is its own behaviour)."""
+    model = whisper.shared_model()
+    encoded: list[int] = []
+    encode = model.encode
+
+    def spy(features):
+        output = encode(features)
+        encoded.append(output.shape[1])  # the encoder's output frames (one per 20 ms)
+        return output
+
+    monkeypatch.setattr(model, "encode", spy)
+    samples = _spoken("Order 42791 shipped yesterday and should arrive on Friday.")
+    text = whisper.transcribe(samples, utterance_window=True)
+    assert encoded == [whisper.window_s(samples) * 50] and encoded[0] < 1500
+    assert "42791" in text and "friday" in text.lower()
+    assert whisper.transcribe(samples) and encoded[1:] == [1500]
+
+
+def test_the_caller_hears_with_the_utterance_window_and_the_agent_with_the_full_one():
+    agent_stt = OfflineBackend().session_kwargs(Voice())["stt"]
+    assert agent_stt.utterance_window is False
+    assert caller_stt(agent_stt).utterance_window is True
 
 
 async def _through_pipeline_gate(text: str) -> tuple[int, list, list]:

@@ -136,6 +136,22 @@ def test_events_cover_both_sides_on_the_session_clock(reference_call):
     assert times == sorted(times)
 
 
+def test_the_caller_hears_by_level_and_the_agent_keeps_its_own_vad(reference_call):
+    """The caller's VAD is the harness's energy gate; the agent under test keeps Silero."""
+    _, session_dir = reference_call
+    events = [json.loads(line) for line in (session_dir / "events.jsonl").read_text().splitlines()]
+    labels = {
+        (event["side"], event["data"]["metrics"]["label"])
+        for event in events
+        if event["type"] == "metrics_collected"
+        and event["data"]["metrics"]["type"] == "vad_metrics"
+    }
+    assert labels == {
+        ("caller", "crosstalk_harness.callers.energy_vad.EnergyVAD"),
+        ("agent", "livekit.plugins.silero.vad.VAD"),
+    }
+
+
 @pytest.mark.slow  # its own 20 s call; every commit places byo agents in the short calls
 def test_user_supplied_agent_runs_exactly_like_the_default(byo_call, reference_call):
     byo_run, byo_dir = byo_call

@@ -24,11 +24,30 @@ _FLOOR_RISE_DB_PER_S = 3.0
 
 
 def frame_dbfs(frame: rtc.AudioFrame) -> float:
-    samples = np.frombuffer(frame.data, dtype=np.int16).astype(np.float32) / 32768.0
+    # one dot product: this runs on the loop for every frame the caller hears, three times
+    samples = np.frombuffer(frame.data, dtype=np.int16).astype(np.float32)
     if samples.size == 0:
         return _SILENCE_DBFS
-    rms = float(np.sqrt(np.mean(samples * samples)))
+    rms = math.sqrt(float(np.dot(samples, samples)) / samples.size) / 32768.0
     return 20 * math.log10(rms) if rms > 1e-9 else _SILENCE_DBFS
+
+
+@dataclass
+class LevelGate:
+    """Speech or not, frame by frame: the level well above the line's noise floor.
+
+    The floor starts at the first frame's level (a line that opens with noise has that noise as
+    its floor, not speech for the many seconds a floor rising from silence would take)."""
+
+    floor_dbfs: float | None = None
+
+    def is_speech(self, frame: rtc.AudioFrame) -> bool:
+        level = frame_dbfs(frame)
+        if self.floor_dbfs is None or level < self.floor_dbfs:
+            self.floor_dbfs = level
+        else:
+            self.floor_dbfs += _FLOOR_RISE_DB_PER_S * frame.samples_per_channel / frame.sample_rate
+        return level > max(_MIN_SPEECH_DBFS, self.floor_dbfs + _ABOVE_FLOOR_DB)
 
 
 @dataclass
@@ -42,17 +61,11 @@ class HeardSpeech:
     started_at: float | None = None
     last_speech_at: float | None = None
     ended_at: float | None = None
-    _floor_dbfs: float = _SILENCE_DBFS
+    _gate: LevelGate = field(default_factory=LevelGate)
 
     def on_frame(self, heard_until_s: float, frame: rtc.AudioFrame) -> None:
-        level = frame_dbfs(frame)
         frame_s = frame.samples_per_channel / frame.sample_rate
-        if level < self._floor_dbfs:
-            self._floor_dbfs = level
-        else:
-            self._floor_dbfs += _FLOOR_RISE_DB_PER_S * frame_s
-        is_speech = level > max(_MIN_SPEECH_DBFS, self._floor_dbfs + _ABOVE_FLOOR_DB)
-        if is_speech:
+        if self._gate.is_speech(frame):
             self.last_speech_at = heard_until_s
             if not self.speaking:
                 self.speaking = True

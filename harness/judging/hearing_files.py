@@ -46,7 +46,7 @@ def _clean_hearing(recording: StereoRecording | None) -> CleanHearing:
         start = max(0, int((turn.start_s - _PAD_S) * rate))
         stop = int((turn.end_s + _PAD_S) * rate)
         samples = to_rate(recording.agent[start:stop], rate, _WHISPER_RATE)
-        return whisper.transcribe(np.asarray(samples, dtype=np.float32))
+        return whisper.transcribe(np.asarray(samples, dtype=np.float32), utterance_window=True)
 
     return hear
 

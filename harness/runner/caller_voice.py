@@ -1,5 +1,6 @@
 """The simulated caller's voice for one call: each line in its persona's tone, served from the
-speech cache, and a scripted caller's lines rendered before the call's clock starts.
+speech cache, and a scripted caller's lines rendered before the call's clock starts; and its
+speech-to-text, the cheaper reading of the offline Whisper.
 
 The caller is the harness, not the agent under test, so its synthesis is ours to save: a line
 said identically in every repeat is rendered once. The agent's voice is never cached (its
@@ -30,6 +31,14 @@ def caller_tts(tts: Any, voice: Voice, tones: dict[str, VoiceShift]) -> Any:
     if cache is not None and isinstance(tts, KeepsSpeech):
         tts.keep_speech(cache)
     return tts
+
+
+def caller_stt(stt: Any) -> Any:
+    """The caller's speech-to-text: offline Whisper reading each utterance's own window (a
+    third of the CPU); the agent under test's keeps the full window (see `whisper`)."""
+    from ..backends.offline.whisper import WhisperSTT
+
+    return WhisperSTT(utterance_window=True) if isinstance(stt, WhisperSTT) else stt
 
 
 async def render_caller_lines_ahead(caller: Agent, kwargs: dict[str, Any]) -> None:

@@ -4,7 +4,9 @@ another call's audio clock, and a worker that dies costs only the session it was
 The offline models (Whisper, Silero, espeak) run in-process and hold the GIL in bursts; in one
 event loop, several calls would delay each other's frames. Each worker process (started with
 "spawn": a fresh interpreter, no state copied from the parent) runs one session at a time with
-its own event loop, loading and warming its models before its first session's clock starts.
+its own event loop, loading and warming its models before its first session's clock starts. The
+first calls start together, once every worker has loaded its models: a worker still importing
+and loading them (about 4 s of CPU) would take the cores the running calls' audio needs.
 
 Each worker talks to the parent over a pipe of its own (no shared queue or lock a dying process
 could leave held): the parent hands it one session at a time and hears back "started",
@@ -44,6 +46,7 @@ from .text_session import session_run
 logger = logging.getLogger(__name__)
 _STOP_POLL_S = 0.1
 _WAIT_S = 0.25
+_START_TOGETHER_TIMEOUT_S = 180.0  # a worker stuck loading its models holds no call back longer
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,15 @@ class PoolOutcome:
 # --- in the worker process -----------------------------------------------------------------
 
 _stop: Any = None  # multiprocessing Event, set by the parent to stop every session
+_start_together: Any = None  # multiprocessing Barrier of the first calls; None once passed
 
 
-def _worker_main(connection: Connection, stop: Any, log_path: str) -> None:
+def _worker_main(connection: Connection, stop: Any, start_together: Any, log_path: str) -> None:
     """Run the sessions the parent sends, one at a time, until it sends None."""
-    global _stop
+    global _stop, _start_together
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us through `stop`
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # likewise when a CI runner stops the job
-    _stop = stop
+    _stop, _start_together = stop, start_together
     handler = logging.FileHandler(log_path, encoding="utf-8")
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
@@ -108,7 +112,8 @@ async def _run_until_stopped(
         if record["type"] == "call_started":
             connection.send(("call_started", session_id, None))
 
-    task = asyncio.create_task(session_run(plan, session_id, directory).run(on_event))
+    run = session_run(plan, session_id, directory)
+    task = asyncio.create_task(run.run(on_event, models_loaded=_models_loaded_everywhere))
     finished = threading.Event()
     threading.Thread(
         target=_cancel_on_stop,
@@ -126,6 +131,16 @@ async def _run_until_stopped(
         return WorkerReport(session_id, fatal=exc)
     finally:
         finished.set()
+
+
+async def _models_loaded_everywhere() -> None:
+    """A worker's first call waits for the other workers' first calls to have their models
+    loaded; later calls (and all calls once the parent has released the barrier) do not."""
+    global _start_together
+    barrier, _start_together = _start_together, None
+    if barrier is not None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            await asyncio.to_thread(barrier.wait, _START_TOGETHER_TIMEOUT_S)
 
 
 def _cancel_on_stop(
@@ -195,6 +210,7 @@ class _Pool:
     display: LiveProgress
     context: Any
     stop: Any
+    start_together: Any  # multiprocessing Barrier: one party per first worker
     workers: list[_Worker] = field(default_factory=list)
     reports: dict[str, WorkerReport] = field(default_factory=dict)
     fatal: CrosstalkError | None = None
@@ -208,7 +224,12 @@ class _Pool:
         with _sigint_ignored():
             process = self.context.Process(
                 target=_worker_main,
-                args=(child_end, self.stop, str(RunPaths(self.directory).log)),
+                args=(
+                    child_end,
+                    self.stop,
+                    self.start_together,
+                    str(RunPaths(self.directory).log),
+                ),
                 name=f"crosstalk-worker-{len(self.workers) + len(self.reports)}",
                 daemon=True,
             )
@@ -229,6 +250,9 @@ class _Pool:
             worker.connection.send(task)
 
     def _finished(self, worker: _Worker, session_id: str, report: WorkerReport) -> None:
+        # a session over (or failed before its models loaded) has nothing to start together
+        # with: the first calls still waiting go ahead
+        self.start_together.abort()
         self.reports[session_id] = report
         if report.fatal is not None and self.fatal is None:
             self.fatal = report.fatal
@@ -253,6 +277,7 @@ class _Pool:
         if worker.process.is_alive():
             return
         worker.process.join()
+        self.start_together.abort()  # it will never reach the barrier
         self.workers.remove(worker)
         worker.connection.close()
         if worker.session_id is not None:
@@ -289,7 +314,8 @@ async def run_in_workers(
     every report gathered so far, so the caller can write run.json first.
     """
     context = multiprocessing.get_context("spawn")
-    pool = _Pool(deque(items), directory, display, context, context.Event())
+    first = max(1, min(concurrency, len(items)))
+    pool = _Pool(deque(items), directory, display, context, context.Event(), context.Barrier(first))
     ticker = asyncio.create_task(display.keep_ticking(), name="crosstalk-progress-ticker")
     cancelled = False
     try:
@@ -301,6 +327,7 @@ async def run_in_workers(
     finally:
         if cancelled or pool.fatal is not None or pool.workers:
             pool.stop.set()  # running sessions finalise as cancelled; queued ones are not run
+            pool.start_together.abort()
             await asyncio.shield(pool.drain())
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):

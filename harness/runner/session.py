@@ -12,7 +12,7 @@ import asyncio
 import logging
 import platform
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +23,7 @@ from livekit.agents import Agent, AgentSession
 from ..backends import Backend, get_backend
 from ..backends.voices import VoiceShift
 from ..callers import CallerContext, HeardSpeech, SimulatedCaller, build_caller
+from ..callers.energy_vad import EnergyVAD
 from ..config import LoadedScenario
 from ..errors import ConfigError, CrosstalkError, InfrastructureError
 from ..judging.budgets import assess_timing, check_budgets, judge_budgets, timing_derived
@@ -37,7 +38,7 @@ from ..transport import ROLES, Role, Transport
 from ..transport.link_io import LinkAudioOutput
 from .agent_loader import load_agent
 from .call_monitor import CallMonitor
-from .caller_voice import caller_tts, render_caller_lines_ahead
+from .caller_voice import caller_stt, caller_tts, render_caller_lines_ahead
 from .event_log import EventLog
 from .health import LoopLagMonitor, agent_lag, caller_lag
 from .plan import SessionPlan
@@ -139,10 +140,18 @@ class SessionRun:
             result=asdict(result) if result else None,
         )
 
-    async def run(self, on_progress: ProgressCallback | None = None) -> SessionResult:
+    async def run(
+        self,
+        on_progress: ProgressCallback | None = None,
+        models_loaded: Callable[[], Awaitable[None]] | None = None,
+    ) -> SessionResult:
+        """Place the call; `models_loaded` is awaited once this process's models are loaded,
+        before anything of the call exists."""
         scenario = self.loaded.scenario
         try:
             await self._warm_up()
+            if models_loaded is not None:
+                await models_loaded()
         except CrosstalkError:
             raise
         except Exception as exc:
@@ -228,6 +237,9 @@ class SessionRun:
         kwargs = await asyncio.to_thread(backend.session_kwargs, voice, self.transport.sample_rate)
         if role == "caller":
             kwargs["tts"] = caller_tts(kwargs.get("tts"), voice, tones or {})
+            kwargs["stt"] = caller_stt(kwargs.get("stt"))
+            if "vad" in kwargs:  # the caller's own hearing, not a model (see energy_vad)
+                kwargs["vad"] = EnergyVAD()
         return kwargs
 
     def _backends(self) -> list[Backend]:
