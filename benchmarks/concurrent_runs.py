@@ -82,6 +82,8 @@ def _measure(scenario: Path, sessions: int, out: Path) -> dict:
                 "loop_lag_max_ms": (s.get("loop_lag") or {}).get("max_ms"),
                 "trusted": _trust(s)["trusted"],
                 "reasons": _trust(s)["reasons"],
+                "outcome": s.get("outcome"),
+                "why": (s.get("reasons") or [None])[0],
             }
             for s in reported
         ],
@@ -99,12 +101,16 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 2, 4, 8], metavar="N")
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--out", type=Path, help="keep the runs' directories here (default: a temporary folder)"
+    )
     args = parser.parse_args()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     figures = []
-    with tempfile.TemporaryDirectory(prefix="crosstalk-bench-") as out:
+    with tempfile.TemporaryDirectory(prefix="crosstalk-bench-") as scratch:
+        out = args.out or Path(scratch)
         for sessions in args.sessions:
-            figures.append(_measure(args.scenario, sessions, Path(out) / f"n{sessions}"))
+            figures.append(_measure(args.scenario, sessions, out / f"n{sessions}"))
             if not args.json:
                 _print(figures[-1])
     if args.json:
@@ -126,6 +132,7 @@ def _print(figure: dict) -> None:
             f"{session['pacing_p99_ms']} ms (max {session['pacing_max_ms']}), loop lag p99 "
             f"{session['loop_lag_p99_ms']} ms (max {session['loop_lag_max_ms']})"
             + ("" if session["trusted"] else f"  UNTRUSTED: {'; '.join(session['reasons'])}")
+            + (f"  {session['outcome']}: {session['why']}" if session["why"] else "")
         )
 
 
