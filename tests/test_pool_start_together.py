@@ -42,3 +42,20 @@ def test_the_parent_releases_first_calls_when_a_worker_will_never_arrive(monkeyp
     started = time.monotonic()
     asyncio.run(pool._models_loaded_everywhere())
     assert 0.2 < time.monotonic() - started < 5
+
+
+def test_the_first_calls_start_in_turn_not_in_the_same_instant(monkeypatch):
+    barrier = _barrier(2)
+    monkeypatch.setattr(pool, "_start_together", barrier)
+    released: list[tuple[int, float]] = []
+
+    def other_worker() -> None:
+        released.append((barrier.wait(5), time.monotonic()))
+
+    threading.Thread(target=other_worker, daemon=True).start()
+    place = asyncio.run(pool._models_loaded_everywhere())
+    started = time.monotonic()
+    [(other_place, released_at)] = released
+    assert {place, other_place} == {0, 1}
+    turn_s = place * pool._FIRST_CALLS_APART_S
+    assert turn_s - 0.05 <= started - released_at < turn_s + 1

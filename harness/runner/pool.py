@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 _STOP_POLL_S = 0.1
 _WAIT_S = 0.25
 _START_TOGETHER_TIMEOUT_S = 180.0  # a worker stuck loading its models holds no call back longer
+# the first calls start this far apart: N greetings synthesised in the same instant would each
+# wait for all the others (8 at once on 2 cores: 1.6-2.4 s instead of 0.26 s)
+_FIRST_CALLS_APART_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -133,14 +136,20 @@ async def _run_until_stopped(
         finished.set()
 
 
-async def _models_loaded_everywhere() -> None:
+async def _models_loaded_everywhere() -> int | None:
     """A worker's first call waits for the other workers' first calls to have their models
-    loaded; later calls (and all calls once the parent has released the barrier) do not."""
+    loaded, then starts in its place in a short queue (`_FIRST_CALLS_APART_S` apart); later calls
+    (and all calls once the parent has released the barrier) do not wait."""
     global _start_together
     barrier, _start_together = _start_together, None
-    if barrier is not None:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            await asyncio.to_thread(barrier.wait, _START_TOGETHER_TIMEOUT_S)
+    if barrier is None:
+        return None
+    try:
+        place = await asyncio.to_thread(barrier.wait, _START_TOGETHER_TIMEOUT_S)
+    except threading.BrokenBarrierError:
+        return None
+    await asyncio.sleep(place * _FIRST_CALLS_APART_S)
+    return place
 
 
 def _cancel_on_stop(

@@ -143,7 +143,7 @@ class SessionRun:
     async def run(
         self,
         on_progress: ProgressCallback | None = None,
-        models_loaded: Callable[[], Awaitable[None]] | None = None,
+        models_loaded: Callable[[], Awaitable[object]] | None = None,
     ) -> SessionResult:
         """Place the call; `models_loaded` is awaited once this process's models are loaded,
         before anything of the call exists."""
