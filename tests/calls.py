@@ -99,3 +99,20 @@ def place_with_baseline(scenario: Path, out: Path) -> PlacedCall:
     run = json.loads((run_dir / "run.json").read_text())
     [session] = run["sessions"]
     return PlacedCall(result, run, run_dir, Path(session["directory"]))
+
+
+def place_trusted(scenario: Path, out: Path) -> tuple[CliResult, dict]:
+    """`crosstalk run SCENARIO --json` for a test that reads a real call's timing: placed again,
+    once, when the harness found its own timing untrustworthy (the machine too busy: a
+    measurement the run itself calls invalid, not a verdict); still untrusted, the test fails."""
+    for attempt in (1, 2):
+        folder = out / f"attempt-{attempt}"
+        result = run_crosstalk("run", str(scenario), "--out", str(folder), "--json", "-q")
+        assert result.exit_code in (0, 1, 4), result.stderr  # 4: untrusted timing, asserted below
+        [session] = result.json()["sessions"]
+        if session["timing_trust"]["trusted"]:
+            break
+    assert session["timing_trust"]["trusted"], (
+        f"placed twice, the machine was too busy both times: {session['timing_trust']['reasons']}"
+    )
+    return result, session

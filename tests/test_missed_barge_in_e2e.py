@@ -9,21 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, run_crosstalk
+from .calls import place_trusted
+from .conftest import FIXTURES
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def stubborn_call(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("stubborn")
     scenario = FIXTURES / "scenarios" / "stubborn_agent.yaml"
-    result = run_crosstalk("run", str(scenario), "--out", str(out), "--json", "-q")
-    assert result.exit_code in (1, 4), result.stderr  # 4: untrusted timing, asserted below
-    [session] = result.json()["sessions"]
-    assert session["timing_trust"]["trusted"], (
-        f"re-run alone, the machine was too busy: {session['timing_trust']['reasons']}"
-    )
+    result, session = place_trusted(scenario, tmp_path_factory.mktemp("stubborn"))
     assert result.exit_code == 1
     return session
 

@@ -14,21 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, run_crosstalk
+from .calls import place_trusted
+from .conftest import FIXTURES
 
 pytestmark = pytest.mark.e2e
 
 
 def _call(tmp_path_factory, scenario: str) -> dict:
-    out = tmp_path_factory.mktemp(scenario)
-    result = run_crosstalk(
-        "run", str(FIXTURES / "scenarios" / f"{scenario}.yaml"), "--out", str(out), "--json", "-q"
-    )
-    assert result.exit_code in (0, 1, 4), result.stderr  # 4: untrusted timing, asserted below
-    [session] = result.json()["sessions"]
-    assert session["timing_trust"]["trusted"], (
-        f"re-run alone, the machine was too busy: {session['timing_trust']['reasons']}"
-    )
+    scenario_path = FIXTURES / "scenarios" / f"{scenario}.yaml"
+    _result, session = place_trusted(scenario_path, tmp_path_factory.mktemp(scenario))
     assert session["outcome"] == "completed", session
     return session
 
