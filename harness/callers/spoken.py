@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from livekit import rtc
+from scipy import signal
 
 from ..config.persona import Aside, ScriptLine, Speech, pause_parts
 
@@ -93,10 +94,6 @@ def turned_away(frames: list[rtc.AudioFrame], aside: Aside) -> list[rtc.AudioFra
     samples = np.concatenate([np.frombuffer(f.data, dtype=np.int16) for f in frames])
     audio = samples.astype(np.float64) * 10 ** (aside.level_db / 20)
     if aside.lowpass_hz is not None and aside.lowpass_hz < rate / 2:
-        # imported here: scipy.signal takes ~0.8 s to import, and every `crosstalk` command
-        # that loads a caller would pay it, though only asides use it
-        from scipy import signal
-
         sos = signal.butter(4, aside.lowpass_hz, fs=rate, output="sos")
         audio = signal.sosfilt(sos, audio)
     pcm = np.clip(np.round(audio), -32768, 32767).astype(np.int16)
